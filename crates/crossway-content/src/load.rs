@@ -1,0 +1,626 @@
+//! Reading a pack directory into a [`Pack`], collecting every problem as a [`Diagnostic`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use crossway_core::{GraphError, KnowledgeGraph, KpNode, Level, LocalizedText, Role, SkillRequirement};
+use pulldown_cmark::{Event, Parser};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{line_of, DiagKind, Diagnostic};
+use crate::item::{ChoiceOption, Item, ItemBody, WrongAnswer};
+use crate::model::{ChangeEntry, KnowledgePoint, Manifest, Module, Pack};
+use crate::render::markdown_options;
+use crate::LOCALES;
+
+pub const MANIFEST: &str = "pack.toml";
+pub const KP_DIR: &str = "kps";
+pub const ITEM_DIR: &str = "items";
+
+/// The result of reading a pack: the pack as far as it could be built, and every problem found.
+/// A pack is valid when `diagnostics` is empty; only then may it be installed.
+#[derive(Debug)]
+pub struct LoadOutcome {
+    pub pack: Option<Pack>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Counts taken while reading, valid even when the pack is not.
+    pub(crate) counts: crate::stats::Counts,
+}
+
+impl LoadOutcome {
+    pub fn is_valid(&self) -> bool {
+        self.diagnostics.is_empty() && self.pack.is_some()
+    }
+
+    /// The valid pack, or every diagnostic.
+    pub fn into_result(self) -> Result<Pack, Vec<Diagnostic>> {
+        match self.pack {
+            Some(p) if self.diagnostics.is_empty() => Ok(p),
+            _ => Err(self.diagnostics),
+        }
+    }
+}
+
+type RawText = Spanned<BTreeMap<String, String>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    id: Spanned<String>,
+    version: Spanned<String>,
+    as_of: Spanned<String>,
+    licence: String,
+    #[serde(default)]
+    authors: Vec<String>,
+    title: RawText,
+    #[serde(default)]
+    changelog: Vec<RawChange>,
+    #[serde(default)]
+    modules: Vec<RawModule>,
+    #[serde(default)]
+    roles: Vec<RawRole>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    version: String,
+    date: Spanned<String>,
+    notes: RawText,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModule {
+    id: Spanned<String>,
+    title: RawText,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRole {
+    id: Spanned<String>,
+    title: RawText,
+    #[serde(default)]
+    requires: Vec<RawRequirement>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequirement {
+    kp: Spanned<String>,
+    level: Spanned<u8>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKpFront {
+    id: Spanned<String>,
+    module: Spanned<String>,
+    title: RawText,
+    #[serde(default)]
+    prerequisites: Vec<Spanned<String>>,
+    difficulty: Spanned<u8>,
+    minutes: Spanned<u32>,
+    #[serde(default)]
+    sources: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItemFile {
+    #[serde(default)]
+    items: Vec<RawItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    id: Spanned<String>,
+    kp: Spanned<String>,
+    kind: Spanned<String>,
+    stem: RawText,
+    explanation: Option<RawText>,
+    options: Option<Vec<RawOption>>,
+    answer: Option<f64>,
+    tolerance: Option<f64>,
+    unit: Option<String>,
+    wrong_answers: Option<Vec<RawWrong>>,
+    reference: Option<RawText>,
+    rubric: Option<Vec<RawText>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    text: RawText,
+    #[serde(default)]
+    correct: bool,
+    why: Option<RawText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWrong {
+    value: f64,
+    why: RawText,
+}
+
+/// One source file being read: its path for messages, its text, and the line its TOML starts on.
+struct Source<'a> {
+    path: PathBuf,
+    text: &'a str,
+    first_line: usize,
+}
+
+impl Source<'_> {
+    fn line(&self, span: Range<usize>) -> usize {
+        line_of(self.text, span.start) + self.first_line - 1
+    }
+}
+
+struct Reader {
+    root: PathBuf,
+    diags: Vec<Diagnostic>,
+    counts: crate::stats::Counts,
+}
+
+impl Reader {
+    fn push(&mut self, path: &Path, line: usize, kind: DiagKind, message: impl Into<String>) {
+        self.diags.push(Diagnostic { path: path.to_path_buf(), line, kind, message: message.into() });
+    }
+
+    fn read(&mut self, path: &Path) -> Option<String> {
+        match fs::read_to_string(path) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                self.push(path, 1, DiagKind::Syntax, format!("cannot read file: {e}"));
+                None
+            }
+        }
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&mut self, src: &Source<'_>) -> Option<T> {
+        match toml::from_str::<T>(src.text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let line = e.span().map_or(src.first_line, |s| src.line(s));
+                let msg = e.message().replace('\n', " ");
+                self.push(&src.path, line, DiagKind::Syntax, msg.trim().to_string());
+                None
+            }
+        }
+    }
+
+    /// Checks a bilingual string: exactly the known locales, none empty.
+    fn text(&mut self, src: &Source<'_>, raw: &RawText, field: &str) -> LocalizedText {
+        let line = src.line(raw.span());
+        let map = raw.get_ref();
+        for key in map.keys() {
+            if !LOCALES.contains(&key.as_str()) {
+                self.push(&src.path, line, DiagKind::Field, format!("{field}: unknown locale `{key}` (use `en` and `zh-CN`)"));
+            }
+        }
+        for loc in LOCALES {
+            if map.get(loc).is_none_or(|s| s.trim().is_empty()) {
+                self.counts.missing_translations += 1;
+                self.push(&src.path, line, DiagKind::MissingTranslation, format!("{field}: missing `{loc}` text"));
+            }
+        }
+        LocalizedText::new(
+            map.get("en").cloned().unwrap_or_default(),
+            map.get("zh-CN").cloned().unwrap_or_default(),
+        )
+    }
+
+    fn id(&mut self, src: &Source<'_>, raw: &Spanned<String>, what: &str) -> String {
+        let id = raw.get_ref();
+        let ok = !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'));
+        if !ok {
+            self.push(
+                &src.path,
+                src.line(raw.span()),
+                DiagKind::Field,
+                format!("{what} id `{id}` must be non-empty lowercase ASCII letters, digits, `-`, `_` or `.`"),
+            );
+        }
+        id.clone()
+    }
+
+    fn date(&mut self, src: &Source<'_>, raw: &Spanned<String>, field: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(raw.get_ref(), "%Y-%m-%d").unwrap_or_else(|_| {
+            self.push(&src.path, src.line(raw.span()), DiagKind::Field, format!("{field}: `{}` is not a date (YYYY-MM-DD)", raw.get_ref()));
+            NaiveDate::default()
+        })
+    }
+}
+
+/// Reads and validates the pack in `dir`.
+pub fn load_pack(dir: &Path) -> LoadOutcome {
+    let mut r = Reader { root: dir.to_path_buf(), diags: Vec::new(), counts: Default::default() };
+    let pack = read_pack(&mut r);
+    LoadOutcome { pack, diagnostics: r.diags, counts: r.counts }
+}
+
+fn read_pack(r: &mut Reader) -> Option<Pack> {
+    let manifest_path = r.root.join(MANIFEST);
+    if !r.root.is_dir() {
+        r.push(&r.root.clone(), 1, DiagKind::Syntax, "not a directory: a pack is a folder holding pack.toml");
+        return None;
+    }
+    let manifest_text = r.read(&manifest_path)?;
+    let msrc = Source { path: manifest_path.clone(), text: &manifest_text, first_line: 1 };
+    let raw: Option<RawManifest> = r.parse(&msrc);
+
+    let kps = read_kps(r);
+    let items = read_items(r);
+    let raw = raw?;
+
+    let manifest = Manifest {
+        id: r.id(&msrc, &raw.id, "pack"),
+        version: {
+            let v = raw.version.get_ref();
+            let parts: Vec<_> = v.split('.').collect();
+            if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.parse::<u64>().is_err()) {
+                r.push(&manifest_path, msrc.line(raw.version.span()), DiagKind::Field, format!("version `{v}` is not MAJOR.MINOR.PATCH"));
+            }
+            v.clone()
+        },
+        title: r.text(&msrc, &raw.title, "title"),
+        as_of: r.date(&msrc, &raw.as_of, "as_of"),
+        licence: raw.licence.clone(),
+        authors: raw.authors.clone(),
+        changelog: raw
+            .changelog
+            .iter()
+            .map(|c| ChangeEntry {
+                version: c.version.clone(),
+                date: r.date(&msrc, &c.date, "changelog date"),
+                notes: r.text(&msrc, &c.notes, "changelog notes"),
+            })
+            .collect(),
+    };
+
+    let mut modules = Vec::new();
+    let mut module_ids = HashSet::new();
+    for m in &raw.modules {
+        let id = r.id(&msrc, &m.id, "module");
+        if !module_ids.insert(id.clone()) {
+            r.push(&manifest_path, msrc.line(m.id.span()), DiagKind::Reference, format!("duplicate module id `{id}`"));
+        }
+        let title = r.text(&msrc, &m.title, "module title");
+        modules.push(Module { id, title });
+    }
+    r.counts.modules = modules.len();
+
+    // Knowledge points: unique ids, known modules, known prerequisites, no cycles.
+    let mut kp_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    for (kp, line) in &kps {
+        let path = r.root.join(&kp.file);
+        if kp_lines.insert(kp.id.clone(), (path.clone(), *line)).is_some() {
+            r.push(&path, *line, DiagKind::Reference, format!("duplicate knowledge point id `{}`", kp.id));
+        }
+        if !module_ids.contains(&kp.module) {
+            r.push(&path, *line, DiagKind::Reference, format!("knowledge point `{}` names unknown module `{}`", kp.id, kp.module));
+        }
+    }
+    let mut graph_ok = true;
+    for (kp, _) in &kps {
+        for p in &kp.prerequisites {
+            if !kp_lines.contains_key(p.get_ref()) {
+                graph_ok = false;
+                let path = r.root.join(&kp.file);
+                let line = kp.prereq_lines.get(p.get_ref()).copied().unwrap_or(1);
+                r.push(&path, line, DiagKind::Reference, format!("unknown prerequisite `{}`", p.get_ref()));
+            }
+        }
+    }
+    let nodes: Vec<KpNode> = kps
+        .iter()
+        .map(|(k, _)| KpNode {
+            id: k.id.clone(),
+            module: k.module.clone(),
+            prerequisites: k.prerequisites.iter().map(|p| p.get_ref().clone()).collect(),
+            minutes: k.minutes,
+            difficulty: k.difficulty,
+        })
+        .collect();
+    let graph = if graph_ok && kp_lines.len() == kps.len() {
+        match KnowledgeGraph::new(nodes) {
+            Ok(g) => Some(g),
+            Err(GraphError::Cycle(cycle)) => {
+                let (path, line) = kp_lines.get(&cycle[0]).cloned().unwrap_or((manifest_path.clone(), 1));
+                r.push(&path, line, DiagKind::Cycle, format!("prerequisites form a cycle: {}", cycle.join(" → ")));
+                None
+            }
+            Err(e) => {
+                r.push(&manifest_path, 1, DiagKind::Reference, e.to_string());
+                None
+            }
+        }
+    } else {
+        None
+    };
+    r.counts.knowledge_points = kps.len();
+    r.counts.lessons = kps.len();
+
+    // Roles: known KPs, levels in range.
+    let mut roles = Vec::new();
+    let mut role_ids = HashSet::new();
+    for role in &raw.roles {
+        let id = r.id(&msrc, &role.id, "role");
+        if !role_ids.insert(id.clone()) {
+            r.push(&manifest_path, msrc.line(role.id.span()), DiagKind::Reference, format!("duplicate role id `{id}`"));
+        }
+        let title = r.text(&msrc, &role.title, "role title");
+        let mut requires = Vec::new();
+        for req in &role.requires {
+            let kp = req.kp.get_ref();
+            if !kp_lines.contains_key(kp) {
+                r.push(&manifest_path, msrc.line(req.kp.span()), DiagKind::Reference, format!("role `{id}` requires unknown knowledge point `{kp}`"));
+            }
+            let level = *req.level.get_ref();
+            if !(Level::MIN..=Level::MAX).contains(&level) {
+                r.push(&manifest_path, msrc.line(req.level.span()), DiagKind::Field, format!("level {level} is out of range {}..={}", Level::MIN, Level::MAX));
+            }
+            requires.push(SkillRequirement { kp: kp.clone(), level: Level(level) });
+        }
+        roles.push(Role { id, title, requires });
+    }
+    r.counts.roles = roles.len();
+
+    // Items: unique ids, known KPs.
+    let mut item_ids = HashSet::new();
+    for (item, path, line) in &items {
+        if !item_ids.insert(item.id.clone()) {
+            r.push(path, *line, DiagKind::Reference, format!("duplicate item id `{}`", item.id));
+        }
+        if !kp_lines.contains_key(&item.kp) {
+            r.push(path, *line, DiagKind::Reference, format!("item `{}` names unknown knowledge point `{}`", item.id, item.kp));
+        }
+    }
+
+    let graph = graph?;
+    Some(Pack {
+        root: r.root.clone(),
+        manifest,
+        modules,
+        kps: kps.into_iter().map(|(k, _)| k.kp).collect(),
+        items: items.into_iter().map(|(i, _, _)| i).collect(),
+        roles,
+        graph,
+    })
+}
+
+/// A KP as read from its file, with what validation still needs.
+struct ReadKp {
+    kp: KnowledgePoint,
+    prerequisites: Vec<Spanned<String>>,
+    prereq_lines: HashMap<String, usize>,
+}
+
+impl std::ops::Deref for ReadKp {
+    type Target = KnowledgePoint;
+    fn deref(&self) -> &KnowledgePoint {
+        &self.kp
+    }
+}
+
+fn sorted_files(r: &mut Reader, sub: &str, ext: &str) -> Vec<PathBuf> {
+    let dir = r.root.join(sub);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        r.push(&dir, 1, DiagKind::Syntax, format!("missing folder `{sub}/`"));
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+fn read_kps(r: &mut Reader) -> Vec<(ReadKp, usize)> {
+    let mut out = Vec::new();
+    for path in sorted_files(r, KP_DIR, "md") {
+        let Some(text) = r.read(&path) else { continue };
+        if let Some(kp) = read_kp(r, &path, &text) {
+            out.push(kp);
+        }
+    }
+    out
+}
+
+fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
+    // Front matter: a first line `+++`, TOML, a closing `+++` line.
+    let mut lines = text.split_inclusive('\n');
+    if lines.next().map(str::trim_end) != Some("+++") {
+        r.push(path, 1, DiagKind::Syntax, "a lesson file must start with `+++` front matter");
+        return None;
+    }
+    let front_start = text.find('\n').map_or(text.len(), |i| i + 1);
+    let Some(close_rel) = text[front_start..].split_inclusive('\n').scan(0usize, |off, l| {
+        let at = *off;
+        *off += l.len();
+        Some((at, l))
+    }).find(|(_, l)| l.trim_end() == "+++").map(|(at, _)| at) else {
+        r.push(path, 1, DiagKind::Syntax, "front matter is not closed by a `+++` line");
+        return None;
+    };
+    let front = &text[front_start..front_start + close_rel];
+    let src = Source { path: path.to_path_buf(), text: front, first_line: 2 };
+    let raw: RawKpFront = r.parse(&src)?;
+    let id_line = src.line(raw.id.span());
+    let id = r.id(&src, &raw.id, "knowledge point");
+    let title = r.text(&src, &raw.title, "title");
+    let difficulty = *raw.difficulty.get_ref();
+    if !(1..=5).contains(&difficulty) {
+        r.push(path, src.line(raw.difficulty.span()), DiagKind::Field, format!("difficulty {difficulty} is out of range 1..=5"));
+    }
+    let minutes = *raw.minutes.get_ref();
+    if !(1..=240).contains(&minutes) {
+        r.push(path, src.line(raw.minutes.span()), DiagKind::Field, format!("minutes {minutes} is out of range 1..=240"));
+    }
+    let prereq_lines = raw.prerequisites.iter().map(|p| (p.get_ref().clone(), src.line(p.span()))).collect();
+
+    // Body: `::: en` and `::: zh-CN` sections.
+    let body_start = front_start + close_rel + text[front_start + close_rel..].find('\n').map_or(0, |i| i + 1);
+    let body_first_line = line_of(text, body_start);
+    let mut sections: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for (n, line) in text[body_start..].split_inclusive('\n').enumerate() {
+        let lineno = body_first_line + n;
+        if let Some(loc) = line.trim_end().strip_prefix("::: ") {
+            let loc = loc.trim().to_string();
+            if !LOCALES.contains(&loc.as_str()) {
+                r.push(path, lineno, DiagKind::Field, format!("unknown lesson locale `{loc}` (use `::: en` or `::: zh-CN`)"));
+            } else if sections.contains_key(&loc) {
+                r.push(path, lineno, DiagKind::Field, format!("second `::: {loc}` section"));
+            }
+            sections.insert(loc.clone(), (lineno + 1, String::new()));
+            current = Some(loc);
+            continue;
+        }
+        match &current {
+            Some(loc) => sections.get_mut(loc).map(|s| s.1.push_str(line)).unwrap_or(()),
+            None if line.trim().is_empty() => {}
+            None => {
+                r.push(path, lineno, DiagKind::Syntax, "lesson text must follow a `::: en` or `::: zh-CN` line");
+                current = Some(String::new());
+                sections.insert(String::new(), (lineno, String::new()));
+            }
+        }
+    }
+    for loc in LOCALES {
+        match sections.get(loc) {
+            Some((_, body)) if !body.trim().is_empty() => check_markdown(r, path, sections[loc].0, body),
+            _ => {
+                r.counts.missing_translations += 1;
+                r.push(path, id_line, DiagKind::MissingTranslation, format!("lesson: missing `::: {loc}` text"));
+            }
+        }
+    }
+    let body = |loc: &str| sections.get(loc).map(|s| s.1.trim().to_string()).unwrap_or_default();
+    let file = path.strip_prefix(&r.root).unwrap_or(path).to_path_buf();
+    let kp = KnowledgePoint {
+        id,
+        module: raw.module.get_ref().clone(),
+        title,
+        prerequisites: raw.prerequisites.iter().map(|p| p.get_ref().clone()).collect(),
+        difficulty,
+        minutes,
+        sources: raw.sources,
+        lesson: LocalizedText::new(body("en"), body("zh-CN")),
+        file,
+    };
+    Some((ReadKp { kp, prerequisites: raw.prerequisites, prereq_lines }, id_line))
+}
+
+/// Reports raw HTML, which the sanitizer would strip or change.
+fn check_markdown(r: &mut Reader, path: &Path, first_line: usize, md: &str) {
+    for (event, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
+        if let Event::Html(h) | Event::InlineHtml(h) = event {
+            let snippet: String = h.trim().chars().take(40).collect();
+            r.push(
+                path,
+                first_line + line_of(md, range.start) - 1,
+                DiagKind::UnsafeMarkdown,
+                format!("raw HTML `{snippet}` is not allowed in lessons and would be stripped; use Markdown"),
+            );
+        }
+    }
+}
+
+fn read_items(r: &mut Reader) -> Vec<(Item, PathBuf, usize)> {
+    let mut out = Vec::new();
+    for path in sorted_files(r, ITEM_DIR, "toml") {
+        let Some(text) = r.read(&path) else { continue };
+        let src = Source { path: path.clone(), text: &text, first_line: 1 };
+        let Some(file) = r.parse::<RawItemFile>(&src) else { continue };
+        for raw in &file.items {
+            if let Some(item) = read_item(r, &src, raw) {
+                out.push((item, path.clone(), src.line(raw.id.span())));
+            }
+        }
+    }
+    out
+}
+
+fn read_item(r: &mut Reader, src: &Source<'_>, raw: &RawItem) -> Option<Item> {
+    let line = src.line(raw.id.span());
+    let id = r.id(src, &raw.id, "item");
+    let stem = r.text(src, &raw.stem, "stem");
+    let explanation = raw.explanation.as_ref().map(|e| r.text(src, e, "explanation"));
+    let path = src.path.clone();
+    let field_err = |r: &mut Reader, msg: String| r.push(&path, line, DiagKind::Field, format!("item `{id}`: {msg}"));
+    let body = match raw.kind.get_ref().as_str() {
+        "choice" => {
+            r.counts.choice += 1;
+            let Some(opts) = &raw.options else {
+                field_err(r, "a choice item needs `options`".into());
+                return None;
+            };
+            if opts.len() < 2 {
+                field_err(r, format!("a choice item needs at least 2 options, found {}", opts.len()));
+            }
+            let keys = opts.iter().filter(|o| o.correct).count();
+            if keys != 1 {
+                field_err(r, format!("a choice item needs exactly one option with `correct = true`, found {keys}"));
+            }
+            let mut options = Vec::new();
+            for (n, o) in opts.iter().enumerate() {
+                let text = r.text(src, &o.text, "option");
+                let why = o.why.as_ref().map(|w| r.text(src, w, "why"));
+                if !o.correct && why.is_none() {
+                    r.push(&src.path, src.line(o.text.span()), DiagKind::Field, format!("item `{id}`: distractor {} needs a `why` naming the error behind it", n + 1));
+                }
+                options.push(ChoiceOption { text, correct: o.correct, why });
+            }
+            ItemBody::Choice { options }
+        }
+        "numeric" => {
+            r.counts.numeric += 1;
+            let (Some(answer), Some(unit)) = (raw.answer, raw.unit.clone()) else {
+                field_err(r, "a numeric item needs `answer` and `unit`".into());
+                return None;
+            };
+            let tolerance = raw.tolerance.unwrap_or(0.0);
+            if !answer.is_finite() || !tolerance.is_finite() || tolerance < 0.0 {
+                field_err(r, "`answer` must be a number and `tolerance` a number ≥ 0".into());
+            }
+            let wrong_answers = raw
+                .wrong_answers
+                .iter()
+                .flatten()
+                .map(|w| WrongAnswer { value: w.value, why: r.text(src, &w.why, "wrong answer why") })
+                .collect::<Vec<_>>();
+            if wrong_answers.iter().any(|w| (w.value - answer).abs() <= tolerance) {
+                field_err(r, "a listed wrong answer lies within the tolerance of the correct answer".into());
+            }
+            ItemBody::Numeric { answer, tolerance, unit, wrong_answers }
+        }
+        "free_text" => {
+            r.counts.free_text += 1;
+            let (Some(reference), Some(rubric)) = (&raw.reference, &raw.rubric) else {
+                field_err(r, "a free_text item needs `reference` and `rubric`".into());
+                return None;
+            };
+            if rubric.is_empty() || rubric.len() > 5 {
+                field_err(r, format!("a free_text rubric needs 1 to 5 points, found {}", rubric.len()));
+            }
+            let reference = r.text(src, reference, "reference");
+            let rubric = rubric.iter().map(|p| r.text(src, p, "rubric point")).collect();
+            ItemBody::FreeText { reference, rubric }
+        }
+        other => {
+            r.push(&src.path, src.line(raw.kind.span()), DiagKind::Field, format!("unknown item kind `{other}` (choice, numeric, free_text)"));
+            return None;
+        }
+    };
+    Some(Item { id, kp: raw.kp.get_ref().clone(), stem, explanation, body })
+}

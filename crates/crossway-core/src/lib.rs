@@ -1,0 +1,16 @@
+//! Crossway's functional core: the domain types and pure logic of the learner model and the path.
+//!
+//! Invariant: this crate does no IO, reads no clock and knows nothing of SQL, files, Tauri or the
+//! LLM. Time, when needed, is passed in.
+
+pub mod graph;
+pub mod mastery;
+pub mod planner;
+pub mod role;
+pub mod text;
+
+pub use graph::{GraphError, KnowledgeGraph, KpNode};
+pub use mastery::{BktParams, Mastery};
+pub use planner::{plan, Action, Path, PlanInput, Reason, Step};
+pub use role::{Level, Role, SkillRequirement};
+pub use text::LocalizedText;

@@ -1,0 +1,281 @@
+//! The path planner: which knowledge points to study next, in what order, and why.
+//!
+//! Walking-skeleton version: the goal role's required KPs and everything they depend on come
+//! first, in prerequisite order; KPs already at the required mastery are left out; the rest of the
+//! pack follows as optional. Every step carries structured reasons built from the graph and the
+//! mastery estimates (never invented text: the UI renders them in the learner's language).
+//! Steps are spread over weeks by the learner's weekly time budget.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::graph::KnowledgeGraph;
+use crate::mastery::{BktParams, Mastery};
+use crate::role::{Level, Role};
+
+/// What the learner should do with a knowledge point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Not started: read the lesson, then answer its items.
+    Learn,
+    /// Started but below the required mastery: answer more items.
+    Practice,
+}
+
+/// Why a step is on the path. Serialised with a `kind` tag, e.g.
+/// `{"kind":"goal_requires","role":"amazon-ops","level":2}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The goal role requires this KP at `level` (mastery `threshold`).
+    GoalRequires { role: String, level: u8, threshold: f64 },
+    /// Needed first for these KPs on the path.
+    PrerequisiteOf { kps: Vec<String> },
+    /// A prerequisite the learner already masters.
+    PrerequisiteMastered { kp: String, p: f64 },
+    /// The current mastery estimate and the evidence behind it.
+    Mastery { p: f64, after_attempts: u32, target: f64 },
+    /// Not needed for the goal; offered to broaden knowledge.
+    OutsideGoal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub kp: String,
+    pub action: Action,
+    pub minutes: u32,
+    /// 1 = this week, 2 = next week, … by the weekly time budget.
+    pub week: u32,
+    /// Part of the goal (false: optional, outside the goal role).
+    pub for_goal: bool,
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Path {
+    pub goal_role: Option<String>,
+    pub steps: Vec<Step>,
+    /// Minutes left to study for the goal, summed over goal steps.
+    pub goal_minutes: u32,
+}
+
+pub struct PlanInput<'a> {
+    pub graph: &'a KnowledgeGraph,
+    pub roles: &'a [Role],
+    pub goal_role: Option<&'a str>,
+    pub mastery: &'a HashMap<String, Mastery>,
+    pub params: &'a BktParams,
+    pub weekly_minutes: u32,
+}
+
+/// Plans the path. Pure: the same input gives the same path.
+pub fn plan(input: &PlanInput<'_>) -> Path {
+    let g = input.graph;
+    let n = g.len();
+    let role = input.goal_role.and_then(|id| input.roles.iter().find(|r| r.id == id));
+
+    // Target mastery per KP: the role's requirement, and at least level 1 for every prerequisite
+    // of a required KP.
+    let mut target: Vec<Option<f64>> = vec![None; n];
+    let mut required_level: Vec<Option<Level>> = vec![None; n];
+    if let Some(role) = role {
+        for req in &role.requires {
+            let Some(i) = g.idx(&req.kp) else { continue };
+            required_level[i] = Some(required_level[i].map_or(req.level, |l| l.max(req.level)));
+            let t = req.level.mastery_threshold();
+            target[i] = Some(target[i].map_or(t, |x: f64| x.max(t)));
+            for a in g.ancestors(&req.kp) {
+                if let Some(j) = g.idx(a) {
+                    let t = Level(1).mastery_threshold();
+                    target[j] = Some(target[j].map_or(t, |x: f64| x.max(t)));
+                }
+            }
+        }
+    }
+    let default_target = Level(1).mastery_threshold();
+    let mastery_of = |i: usize| {
+        input.mastery.get(&g.node(i).id).copied().unwrap_or_else(|| Mastery::prior(input.params))
+    };
+    let needs_work = |i: usize| mastery_of(i).p < target[i].unwrap_or(default_target);
+
+    let on_goal_path: Vec<bool> = (0..n).map(|i| target[i].is_some() && needs_work(i)).collect();
+    let mut steps = Vec::new();
+    // Goal steps first, then optional ones; each group in prerequisite order.
+    for goal_pass in [true, false] {
+        for &i in g.topo_order() {
+            let for_goal = target[i].is_some();
+            if for_goal != goal_pass || !needs_work(i) {
+                continue;
+            }
+            let node = g.node(i);
+            let m = mastery_of(i);
+            let t = target[i].unwrap_or(default_target);
+            let mut reasons = Vec::new();
+            if let (Some(role), Some(level)) = (role, required_level[i]) {
+                reasons.push(Reason::GoalRequires {
+                    role: role.id.clone(),
+                    level: level.0,
+                    threshold: level.mastery_threshold(),
+                });
+            }
+            let unlocks: Vec<String> = g
+                .dependents_of(i)
+                .iter()
+                .filter(|&&d| on_goal_path[d] || (!goal_pass && needs_work(d)))
+                .map(|&d| g.node(d).id.clone())
+                .collect();
+            if !unlocks.is_empty() {
+                reasons.push(Reason::PrerequisiteOf { kps: unlocks });
+            }
+            for p in &node.prerequisites {
+                if let Some(j) = g.idx(p) {
+                    if !needs_work(j) {
+                        reasons.push(Reason::PrerequisiteMastered { kp: p.clone(), p: mastery_of(j).p });
+                    }
+                }
+            }
+            reasons.push(Reason::Mastery { p: m.p, after_attempts: m.attempts, target: t });
+            if !for_goal {
+                reasons.push(Reason::OutsideGoal);
+            }
+            let action = if m.attempts == 0 { Action::Learn } else { Action::Practice };
+            // Practice on a started KP takes about half the lesson's time.
+            let minutes = match action {
+                Action::Learn => node.minutes.max(1),
+                Action::Practice => node.minutes.div_ceil(2).max(1),
+            };
+            steps.push(Step { kp: node.id.clone(), action, minutes, week: 0, for_goal, reasons });
+        }
+    }
+    let budget = input.weekly_minutes.max(1);
+    let mut used = 0u32;
+    let mut week = 1u32;
+    for s in &mut steps {
+        if used > 0 && used + s.minutes > budget {
+            week += 1;
+            used = 0;
+        }
+        used += s.minutes;
+        s.week = week;
+    }
+    let goal_minutes = steps.iter().filter(|s| s.for_goal).map(|s| s.minutes).sum();
+    Path { goal_role: role.map(|r| r.id.clone()), steps, goal_minutes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::KpNode;
+    use crate::role::SkillRequirement;
+    use crate::text::LocalizedText;
+
+    fn graph() -> KnowledgeGraph {
+        let kp = |id: &str, pre: &[&str], minutes| KpNode {
+            id: id.into(),
+            module: "m".into(),
+            prerequisites: pre.iter().map(|s| s.to_string()).collect(),
+            minutes,
+            difficulty: 1,
+        };
+        KnowledgeGraph::new(vec![
+            kp("marketing", &[], 20),
+            kp("weight", &[], 10),
+            kp("freight", &["weight"], 10),
+            kp("pricing", &["freight"], 30),
+        ])
+        .unwrap()
+    }
+
+    fn roles() -> Vec<Role> {
+        vec![Role {
+            id: "ops".into(),
+            title: LocalizedText::new("Operations", "运营"),
+            requires: vec![SkillRequirement { kp: "pricing".into(), level: Level(2) }],
+        }]
+    }
+
+    fn run(goal: Option<&str>, mastery: &[(&str, f64, u32)], weekly: u32) -> Path {
+        let g = graph();
+        let roles = roles();
+        let mastery: HashMap<String, Mastery> = mastery
+            .iter()
+            .map(|&(k, p, n)| (k.to_string(), Mastery { p, attempts: n, correct: n }))
+            .collect();
+        plan(&PlanInput {
+            graph: &g,
+            roles: &roles,
+            goal_role: goal,
+            mastery: &mastery,
+            params: &BktParams::default(),
+            weekly_minutes: weekly,
+        })
+    }
+
+    fn order(p: &Path) -> Vec<(&str, Action, bool, u32)> {
+        p.steps.iter().map(|s| (s.kp.as_str(), s.action, s.for_goal, s.week)).collect()
+    }
+
+    #[test]
+    fn goal_knowledge_comes_first_in_prerequisite_order() {
+        let p = run(Some("ops"), &[], 60);
+        assert_eq!(
+            order(&p),
+            [
+                ("weight", Action::Learn, true, 1),
+                ("freight", Action::Learn, true, 1),
+                ("pricing", Action::Learn, true, 1),
+                ("marketing", Action::Learn, false, 2),
+            ]
+        );
+        assert_eq!(p.goal_minutes, 50);
+        let pricing = &p.steps[2];
+        assert_eq!(
+            pricing.reasons,
+            [
+                Reason::GoalRequires { role: "ops".into(), level: 2, threshold: 0.8 },
+                Reason::Mastery { p: 0.2, after_attempts: 0, target: 0.8 },
+            ]
+        );
+        assert_eq!(p.steps[0].reasons[0], Reason::PrerequisiteOf { kps: vec!["freight".into()] });
+        assert_eq!(p.steps[3].reasons.last(), Some(&Reason::OutsideGoal));
+    }
+
+    #[test]
+    fn mastered_knowledge_is_skipped_and_cited() {
+        let p = run(Some("ops"), &[("weight", 0.91, 4), ("freight", 0.5, 2)], 600);
+        assert_eq!(
+            order(&p),
+            [
+                ("freight", Action::Practice, true, 1),
+                ("pricing", Action::Learn, true, 1),
+                ("marketing", Action::Learn, false, 1),
+            ]
+        );
+        assert!(p.steps[0].reasons.contains(&Reason::PrerequisiteMastered { kp: "weight".into(), p: 0.91 }));
+        assert_eq!(p.steps[0].minutes, 5, "practice takes half the lesson time");
+    }
+
+    #[test]
+    fn without_a_goal_everything_is_optional_in_pack_order() {
+        let p = run(None, &[], 30);
+        assert_eq!(
+            order(&p),
+            [
+                ("marketing", Action::Learn, false, 1),
+                ("weight", Action::Learn, false, 1),
+                ("freight", Action::Learn, false, 2),
+                ("pricing", Action::Learn, false, 3),
+            ]
+        );
+        assert_eq!(p.goal_role, None);
+    }
+
+    #[test]
+    fn a_fully_mastered_goal_leaves_only_optional_steps() {
+        let p = run(Some("ops"), &[("weight", 0.9, 3), ("freight", 0.9, 3), ("pricing", 0.85, 5)], 60);
+        assert_eq!(order(&p), [("marketing", Action::Learn, false, 1)]);
+        assert_eq!(p.goal_minutes, 0);
+    }
+}

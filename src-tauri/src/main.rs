@@ -1,0 +1,1 @@
+fn main() { crossway_desktop_lib::run() }
