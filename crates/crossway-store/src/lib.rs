@@ -1,1 +1,110 @@
+//! The only crate that knows SQL. One SQLite file per install holds every learner's profile,
+//! events, mastery and retention state, and the list of installed packs.
+//!
+//! Invariants: WAL journal, `synchronous = FULL` (an acknowledged write survives a crash or power
+//! loss), foreign keys on; every multi-row change goes through [`Store::transact`]; a database
+//! written by a newer Crossway is refused, never modified.
 
+mod error;
+mod events;
+mod learners;
+mod mastery;
+mod migrations;
+mod packs;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use error::StoreError;
+pub use events::{AttemptRow, NewAttempt, Recorded};
+pub use learners::{LearnerRow, NewLearner};
+pub use mastery::MasteryRow;
+pub use migrations::{create_at_version, SCHEMA_VERSION};
+pub use packs::InstalledPack;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The file name of the database inside Crossway's data folder.
+pub const DB_FILE: &str = "crossway.sqlite3";
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A connection (or an open transaction) to run domain queries on. Reads use
+/// [`Store::db`]; writes go through [`Store::transact`].
+pub struct Db<'a>(&'a Connection);
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Before migrating a database that already holds data, a copy is kept beside it
+    /// (`<file>.before-v<N>`).
+    pub fn open(path: &Path) -> Result<Self> {
+        let existed = path.exists();
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::classify(e, path))?;
+        configure(&conn).map_err(|e| StoreError::classify(e, path))?;
+        migrations::run(&mut conn, path, existed)?;
+        Ok(Self { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn db(&self) -> Db<'_> {
+        Db(&self.conn)
+    }
+
+    /// Runs `f` in one immediate transaction: committed when `f` returns `Ok`, rolled back on
+    /// `Err` (and on panic).
+    pub fn transact<T, E>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&Db(&tx))?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// `PRAGMA integrity_check`: `Ok(())` when the file is sound.
+    pub fn check_integrity(&self) -> Result<()> {
+        let msg: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if msg == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt { path: self.path.clone(), detail: msg })
+        }
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    debug_assert_eq!(mode.to_lowercase(), "wal");
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// The current time as stored (RFC 3339, UTC, milliseconds).
+pub(crate) fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub(crate) fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| StoreError::BadValue { what: "timestamp", value: s.to_string() })
+}

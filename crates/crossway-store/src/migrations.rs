@@ -1,0 +1,53 @@
+use std::path::Path;
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+use crate::{Result, StoreError};
+
+/// Ordered, append-only: never edit a released migration, add a new one.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("schema/v1.sql"))];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+pub(crate) fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+pub(crate) fn run(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
+    let found = user_version(conn).map_err(|e| StoreError::classify(e, path))?;
+    if found > SCHEMA_VERSION as i64 || found < 0 {
+        return Err(StoreError::NewerSchema { path: path.to_path_buf(), found, supported: SCHEMA_VERSION });
+    }
+    if existed && found > 0 && (found as usize) < SCHEMA_VERSION {
+        // Keep the learner's data safe before changing its shape.
+        let backup = path.with_extension(format!("sqlite3.before-v{SCHEMA_VERSION}"));
+        if !backup.exists() {
+            conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])?;
+        }
+    }
+    migrations().to_latest(conn)?;
+    Ok(())
+}
+
+/// Test support: creates a database at `path` with the schema of exactly `version`, so upgrade
+/// tests can start from every earlier version.
+#[doc(hidden)]
+pub fn create_at_version(path: &Path, version: usize) -> Result<()> {
+    let mut conn = Connection::open(path)?;
+    migrations().to_version(&mut conn, version)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}

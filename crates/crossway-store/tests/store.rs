@@ -1,0 +1,242 @@
+//! The store on real temp files: schema upgrades, refusals that change nothing, idempotency,
+//! transactions, and a real `kill -9` in the middle of writing.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossway_store::{create_at_version, MasteryRow, NewAttempt, NewLearner, Recorded, Store, StoreError, SCHEMA_VERSION, DB_FILE};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()
+}
+
+fn learner(store: &mut Store, name: &str) -> i64 {
+    store
+        .transact(|db| {
+            db.create_learner(&NewLearner { name, locale: "zh-CN", goal_role: Some("amazon-ads"), weekly_minutes: 120, now: t0() })
+        })
+        .unwrap()
+        .id
+}
+
+fn attempt<'a>(learner_id: i64, key: &'a str, payload: &'a serde_json::Value) -> NewAttempt<'a> {
+    NewAttempt {
+        learner_id,
+        idempotency_key: key,
+        pack_id: "cbec-core",
+        kp_id: "marketing.acos",
+        item_id: "marketing.acos.basic",
+        score: 1.0,
+        payload,
+        occurred_at: t0(),
+        recorded_at: t0(),
+    }
+}
+
+#[test]
+fn a_new_database_uses_wal_and_keeps_learners_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let mut store = Store::open(&path).unwrap();
+    assert!(dir.path().join(format!("{DB_FILE}-wal")).exists(), "WAL file missing");
+    let a = learner(&mut store, "小李");
+    let b = learner(&mut store, "Ana");
+    let payload = serde_json::json!({"option": 0});
+    store.transact(|db| db.record_attempt(&attempt(a, "k1", &payload))).unwrap();
+    assert_eq!(store.db().attempt_count(a).unwrap(), 1);
+    assert_eq!(store.db().attempt_count(b).unwrap(), 0);
+    let names: Vec<_> = store.db().learners().unwrap().into_iter().map(|l| l.name).collect();
+    assert_eq!(names, ["小李", "Ana"]);
+    store.transact(|db| db.set_profile_fact(b, "background", &serde_json::json!({"education":"bachelor"}), t0())).unwrap();
+    assert_eq!(store.db().profile_facts(b).unwrap()[0].1["education"], "bachelor");
+    assert!(store.db().profile_facts(a).unwrap().is_empty());
+}
+
+#[test]
+fn a_replayed_submission_is_recorded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let l = learner(&mut store, "x");
+    let payload = serde_json::json!({});
+    let first = store.transact(|db| db.record_attempt(&attempt(l, "same", &payload))).unwrap();
+    let again = store.transact(|db| db.record_attempt(&attempt(l, "same", &payload))).unwrap();
+    let Recorded::New(id) = first else { panic!("first was {first:?}") };
+    assert_eq!(again, Recorded::Duplicate(id));
+    assert_eq!(store.db().attempt_count(l).unwrap(), 1);
+}
+
+#[test]
+fn a_failed_transaction_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let l = learner(&mut store, "x");
+    let payload = serde_json::json!({});
+    let out: Result<(), StoreError> = store.transact(|db| {
+        db.record_attempt(&attempt(l, "a", &payload))?;
+        db.put_mastery(l, "marketing.acos", MasteryRow { p: 0.6, attempts: 1, correct: 1 }, t0())?;
+        // Out of range: the CHECK constraint fails, so the whole change must roll back.
+        db.put_mastery(l, "marketing.acos", MasteryRow { p: 1.5, attempts: 2, correct: 2 }, t0())
+    });
+    assert!(out.is_err());
+    assert_eq!(store.db().attempt_count(l).unwrap(), 0);
+    assert_eq!(store.db().mastery_of(l, "marketing.acos").unwrap(), None);
+    // Foreign keys are enforced: no attempt for a learner who does not exist.
+    assert!(store.transact(|db| db.record_attempt(&attempt(999, "b", &payload))).is_err());
+}
+
+/// Rows that each schema version can hold, inserted before upgrading. A new migration must add
+/// its own line here (the test below checks there is one for every version).
+const FIXTURES: &[(usize, &str)] = &[(
+    1,
+    "INSERT INTO learners (id, name, locale, goal_role, weekly_minutes, created_at) VALUES (7, 'Old learner', 'en', 'amazon-ads', 90, '2026-01-01T00:00:00.000Z');
+     INSERT INTO events (learner_id, idempotency_key, kind, occurred_at, recorded_at, kp_id, item_id, score, payload)
+       VALUES (7, 'old-1', 'attempt', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'marketing.acos', 'marketing.acos.basic', 1.0, '{}');
+     INSERT INTO mastery (learner_id, kp_id, p, attempts, correct, updated_at) VALUES (7, 'marketing.acos', 0.6, 1, 1, '2026-01-02T00:00:00.000Z');",
+)];
+
+#[test]
+fn every_earlier_schema_version_upgrades_with_its_data() {
+    assert_eq!(FIXTURES.len(), SCHEMA_VERSION, "add a fixture for every schema version");
+    for from in 0..=SCHEMA_VERSION {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        create_at_version(&path, from).unwrap();
+        if from > 0 {
+            // Data written at that version (using the newest fixture the version supports).
+            let conn_sql = FIXTURES.iter().rev().find(|(v, _)| *v <= from).unwrap().1;
+            sqlite_exec(&path, conn_sql);
+        }
+        let store = Store::open(&path).unwrap_or_else(|e| panic!("upgrade from v{from}: {e}"));
+        store.check_integrity().unwrap();
+        if from > 0 {
+            let l = store.db().learner(7).unwrap();
+            assert_eq!((l.name.as_str(), l.weekly_minutes), ("Old learner", 90), "from v{from}");
+            assert_eq!(store.db().attempt_count(7).unwrap(), 1, "from v{from}");
+            assert_eq!(store.db().mastery_of(7, "marketing.acos").unwrap().unwrap().attempts, 1);
+        }
+        if from > 0 && from < SCHEMA_VERSION {
+            assert!(path.with_extension(format!("sqlite3.before-v{SCHEMA_VERSION}")).exists(), "no backup before upgrading v{from}");
+        }
+    }
+}
+
+/// Runs SQL on a file with the sqlite3 library through a fresh store-independent connection.
+fn sqlite_exec(path: &Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn a_database_from_a_newer_crossway_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    drop(Store::open(&path).unwrap());
+    sqlite_exec(&path, &format!("PRAGMA user_version = {}", SCHEMA_VERSION + 5));
+    let before = fs::read(&path).unwrap();
+    let err = Store::open(&path).err().expect("must refuse");
+    let msg = err.to_string();
+    assert!(matches!(err, StoreError::NewerSchema { .. }), "{msg}");
+    assert!(msg.contains("newer Crossway") && msg.contains(&format!("schema version {}", SCHEMA_VERSION + 5)), "{msg}");
+    assert_eq!(fs::read(&path).unwrap(), before, "refused file was modified");
+}
+
+#[test]
+fn a_corrupt_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let junk: Vec<u8> = (0..8192u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    fs::write(&path, &junk).unwrap();
+    let err = Store::open(&path).err().expect("must refuse");
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("Nothing was changed"), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), junk);
+}
+
+const CHILD_ENV: &str = "CROSSWAY_KILL_TEST_DB";
+
+/// The child: writes attempts forever, each in one transaction with the matching mastery row, and
+/// prints `ACK <key>` after each commit returns.
+fn run_writer_child(db: &Path) {
+    let mut store = Store::open(db).unwrap();
+    let learner_id = store.db().learners().unwrap()[0].id;
+    let start = store.db().attempt_count(learner_id).unwrap();
+    let payload = serde_json::json!({"answer": "x".repeat(200)});
+    let mut out = std::io::stdout().lock();
+    for n in start + 1.. {
+        let key = format!("w{n}");
+        store
+            .transact(|db| -> Result<(), StoreError> {
+                db.record_attempt(&attempt(learner_id, &key, &payload))?;
+                db.put_mastery(learner_id, "marketing.acos", MasteryRow { p: 0.5, attempts: n as u32, correct: n as u32 }, t0())
+            })
+            .unwrap();
+        writeln!(out, "ACK {key}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+#[test]
+fn killing_the_writer_loses_no_acknowledged_write() {
+    if let Ok(db) = std::env::var(CHILD_ENV) {
+        run_writer_child(Path::new(&db));
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let mut store = Store::open(&path).unwrap();
+    let l = learner(&mut store, "writer");
+    drop(store);
+
+    const KILLS: u32 = 25;
+    let mut acked: Vec<String> = Vec::new();
+    let mut seed = u64::from(std::process::id());
+    for round in 0..KILLS {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "killing_the_writer_loses_no_acknowledged_write", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, &path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        // Let it commit a varying number of writes, then kill it at a varying moment.
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let wait_for = 3 + (seed >> 33) % 40;
+        let mut seen = 0;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(key) = line.strip_prefix("ACK ") {
+                acked.push(key.to_string());
+                seen += 1;
+                if seen >= wait_for {
+                    break;
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_micros((seed >> 20) % 3000));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        // Acks printed between our last read and the kill were acknowledged too.
+        for line in lines.map_while(Result::ok) {
+            if let Some(key) = line.strip_prefix("ACK ") {
+                acked.push(key.to_string());
+            }
+        }
+        assert!(seen >= wait_for, "round {round}: child stopped early after {seen} writes");
+    }
+
+    let store = Store::open(&path).unwrap();
+    store.check_integrity().unwrap();
+    let stored: std::collections::HashSet<String> =
+        store.db().attempts(l).unwrap().into_iter().map(|a| a.idempotency_key).collect();
+    let missing: Vec<_> = acked.iter().filter(|k| !stored.contains(*k)).collect();
+    assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
+    // Each transaction wrote an attempt and the mastery row together: they must agree.
+    let m = store.db().mastery_of(l, "marketing.acos").unwrap().unwrap();
+    assert_eq!(u64::from(m.attempts), store.db().attempt_count(l).unwrap(), "attempt and mastery rows disagree");
+    eprintln!("kill -9 test: {KILLS} kills, {} acknowledged writes checked, {} rows stored", acked.len(), stored.len());
+}
