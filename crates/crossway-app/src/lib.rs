@@ -1,1 +1,206 @@
+//! Crossway's use-cases: the one API both shells (desktop and CLI) call. Joins the pure core and
+//! content crates with the store and the tutor; owns the clock and the data folder.
 
+mod dto;
+mod error;
+mod packs;
+mod practice;
+mod profile_plan;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use crossway_content::Pack;
+use crossway_core::{BktParams, Mastery};
+use crossway_store::{NewLearner, Store, DB_FILE};
+
+pub use dto::*;
+pub use error::{AppError, ErrorCode, Result};
+pub use profile_plan::{plan_for_profile, PlanOutput, ProfileFile};
+
+/// Where the app keeps its files and which pack to install on first run.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Holds the database, installed packs and (later) models.
+    pub data_dir: PathBuf,
+    /// Installed when no pack is installed yet.
+    pub default_pack: Option<PathBuf>,
+    /// Where model files are looked for.
+    pub models_dir: PathBuf,
+}
+
+impl AppConfig {
+    /// The per-user data folder (`$XDG_DATA_HOME/crossway` on Linux), or `CROSSWAY_DATA_DIR`.
+    pub fn default_data_dir() -> Option<PathBuf> {
+        if let Some(d) = std::env::var_os("CROSSWAY_DATA_DIR") {
+            return Some(PathBuf::from(d));
+        }
+        dirs::data_dir().map(|d| d.join("crossway"))
+    }
+}
+
+pub struct App {
+    store: Store,
+    config: AppConfig,
+    packs: Vec<Arc<Pack>>,
+    params: BktParams,
+    clock: fn() -> DateTime<Utc>,
+}
+
+impl App {
+    /// Opens the data folder: the database (created or upgraded), the installed packs, and on
+    /// first run the default pack.
+    pub fn open(config: AppConfig) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            AppError::new(ErrorCode::Io, format!("cannot create the data folder {}: {e}", config.data_dir.display()))
+        })?;
+        let store = Store::open(&config.data_dir.join(DB_FILE))?;
+        let mut app = App { store, config, packs: Vec::new(), params: BktParams::default(), clock: Utc::now };
+        app.load_installed_packs()?;
+        if app.packs.is_empty() {
+            if let Some(default) = app.config.default_pack.clone() {
+                app.install_pack(&default)?;
+            }
+        }
+        Ok(app)
+    }
+
+    /// Replaces the clock (tests).
+    pub fn set_clock(&mut self, clock: fn() -> DateTime<Utc>) {
+        self.clock = clock;
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir
+    }
+
+    pub fn status(&self) -> StatusDto {
+        StatusDto {
+            data_dir: self.config.data_dir.display().to_string(),
+            database: self.store.path().display().to_string(),
+            packs: self.packs.iter().map(|p| packs::pack_dto(p)).collect(),
+            model: crossway_tutor::model_status(&self.config.models_dir),
+        }
+    }
+
+    /// The pack learners study from. Several installed packs are kept, but paths span one pack
+    /// (the first by id) until multi-pack paths exist.
+    pub(crate) fn active_pack(&self) -> Result<&Arc<Pack>> {
+        self.packs
+            .first()
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no content pack is installed; install one from a folder"))
+    }
+
+    pub fn roles(&self) -> Result<Vec<RoleDto>> {
+        let pack = self.active_pack()?;
+        Ok(pack
+            .roles
+            .iter()
+            .map(|r| RoleDto { id: r.id.clone(), title: r.title.clone(), required_kps: r.requires.len() })
+            .collect())
+    }
+
+    pub fn learners(&self) -> Result<Vec<LearnerDto>> {
+        let db = self.store.db();
+        db.learners()?
+            .into_iter()
+            .map(|l| {
+                let attempts = db.attempt_count(l.id)?;
+                Ok(learner_dto(l, attempts))
+            })
+            .collect()
+    }
+
+    pub fn learner(&self, id: i64) -> Result<LearnerDto> {
+        let db = self.store.db();
+        let l = db.learner(id)?;
+        let n = db.attempt_count(id)?;
+        Ok(learner_dto(l, n))
+    }
+
+    pub fn create_learner(&mut self, new: NewLearnerDto) -> Result<LearnerDto> {
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(AppError::invalid("a learner's name must be 1 to 80 characters"));
+        }
+        if !crossway_content::LOCALES.contains(&new.locale.as_str()) {
+            return Err(AppError::invalid(format!("unknown language `{}` (use en or zh-CN)", new.locale)));
+        }
+        let weekly = new.weekly_minutes.unwrap_or(300);
+        if !(10..=5040).contains(&weekly) {
+            return Err(AppError::invalid("weekly study time must be between 10 and 5040 minutes"));
+        }
+        if let Some(role) = &new.goal_role {
+            self.check_role(role)?;
+        }
+        let now = self.now();
+        let row = self.store.transact(|db| {
+            db.create_learner(&NewLearner {
+                name,
+                locale: &new.locale,
+                goal_role: new.goal_role.as_deref(),
+                weekly_minutes: weekly,
+                now,
+            })
+        })?;
+        Ok(learner_dto(row, 0))
+    }
+
+    pub fn set_goal(&mut self, learner_id: i64, role: Option<String>) -> Result<LearnerDto> {
+        if let Some(role) = &role {
+            self.check_role(role)?;
+        }
+        self.store.transact(|db| db.set_goal(learner_id, role.as_deref()))?;
+        self.learner(learner_id)
+    }
+
+    fn check_role(&self, role: &str) -> Result<()> {
+        if self.active_pack()?.role(role).is_none() {
+            return Err(AppError::invalid(format!("unknown goal role `{role}`")));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn mastery_map(&self, learner_id: i64) -> Result<std::collections::HashMap<String, Mastery>> {
+        Ok(self
+            .store
+            .db()
+            .mastery(learner_id)?
+            .into_iter()
+            .map(|(kp, m)| (kp, Mastery { p: m.p, attempts: m.attempts, correct: m.correct }))
+            .collect())
+    }
+
+    pub fn attempts(&self, learner_id: i64) -> Result<Vec<AttemptDto>> {
+        self.store.db().learner(learner_id)?;
+        Ok(self
+            .store
+            .db()
+            .attempts(learner_id)?
+            .into_iter()
+            .map(|a| AttemptDto {
+                id: a.id,
+                item_id: a.item_id,
+                kp: a.kp_id,
+                score: a.score,
+                occurred_at: a.occurred_at.to_rfc3339(),
+            })
+            .collect())
+    }
+}
+
+fn learner_dto(l: crossway_store::LearnerRow, attempts: u64) -> LearnerDto {
+    LearnerDto {
+        id: l.id,
+        name: l.name,
+        locale: l.locale,
+        goal_role: l.goal_role,
+        weekly_minutes: l.weekly_minutes,
+        attempts,
+    }
+}

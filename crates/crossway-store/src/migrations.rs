@@ -44,6 +44,13 @@ pub fn create_at_version(path: &Path, version: usize) -> Result<()> {
     Ok(())
 }
 
+/// Test support: stamps `path` with schema `version` as if another Crossway build had written it.
+#[doc(hidden)]
+pub fn stamp_version(path: &Path, version: i64) -> Result<()> {
+    Connection::open(path)?.pragma_update(None, "user_version", version)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

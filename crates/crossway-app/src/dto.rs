@@ -1,0 +1,141 @@
+//! What the shells receive. Plain data, serialised with snake_case keys; `ui/src/ipc.ts` mirrors
+//! these types.
+
+use crossway_core::{Action, LocalizedText, Reason};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LearnerDto {
+    pub id: i64,
+    pub name: String,
+    pub locale: String,
+    pub goal_role: Option<String>,
+    pub weekly_minutes: u32,
+    pub attempts: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewLearnerDto {
+    pub name: String,
+    pub locale: String,
+    pub goal_role: Option<String>,
+    pub weekly_minutes: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleDto {
+    pub id: String,
+    pub title: LocalizedText,
+    pub required_kps: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PackDto {
+    pub id: String,
+    pub version: String,
+    pub title: LocalizedText,
+    pub as_of: String,
+    pub knowledge_points: usize,
+    pub items: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusDto {
+    pub data_dir: String,
+    pub database: String,
+    pub packs: Vec<PackDto>,
+    pub model: crossway_tutor::ModelStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathDto {
+    pub learner_id: i64,
+    pub goal_role: Option<String>,
+    pub goal_title: Option<LocalizedText>,
+    pub goal_minutes: u32,
+    pub weekly_minutes: u32,
+    pub steps: Vec<StepDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepDto {
+    pub kp: String,
+    pub title: LocalizedText,
+    pub module: LocalizedText,
+    pub action: Action,
+    pub minutes: u32,
+    pub week: u32,
+    pub for_goal: bool,
+    pub mastery: f64,
+    /// Structured reasons; each KP id they name is in `kp_titles` for rendering.
+    pub reasons: Vec<Reason>,
+    pub kp_titles: Vec<(String, LocalizedText)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LessonDto {
+    pub kp: String,
+    pub title: LocalizedText,
+    pub module: LocalizedText,
+    pub minutes: u32,
+    /// Sanitized HTML, one per locale.
+    pub html: LocalizedText,
+    pub sources: Vec<String>,
+    pub as_of: String,
+    pub items: Vec<ItemDto>,
+}
+
+/// An item as shown to a learner: no key, no explanations until answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemDto {
+    pub id: String,
+    pub kind: String,
+    pub stem: LocalizedText,
+    pub options: Vec<LocalizedText>,
+    pub unit: Option<String>,
+    pub rubric_points: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SubmitAnswerDto {
+    pub item_id: String,
+    pub answer: crossway_content::Answer,
+    /// Chosen by the client once per submission; resubmitting it changes nothing.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptResultDto {
+    pub attempt_id: i64,
+    /// True when this submission had already been recorded.
+    pub duplicate: bool,
+    pub item_id: String,
+    pub kp: String,
+    pub correct: bool,
+    pub score: f64,
+    pub correct_answer: LocalizedText,
+    pub error_cause: Option<LocalizedText>,
+    pub explanation: Option<LocalizedText>,
+    /// For free text: the verdict per rubric point, and how it was reached.
+    pub rubric: Vec<RubricPointDto>,
+    pub grader: String,
+    pub confidence: Option<f64>,
+    pub needs_review: bool,
+    pub mastery_before: f64,
+    pub mastery_after: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RubricPointDto {
+    pub text: LocalizedText,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptDto {
+    pub id: i64,
+    pub item_id: String,
+    pub kp: String,
+    pub score: f64,
+    pub occurred_at: String,
+}

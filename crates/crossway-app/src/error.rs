@@ -1,0 +1,63 @@
+//! The one error type both shells show: a stable code the UI can act on and a clear message.
+
+use serde::Serialize;
+
+/// Only the codes a shell acts on differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotFound,
+    InvalidInput,
+    PackInvalid,
+    DatabaseTooNew,
+    DatabaseDamaged,
+    DatabaseLocked,
+    Io,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// For `pack_invalid`: every problem as `path:line: message`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), details: Vec::new() }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found: {id}"))
+    }
+}
+
+impl From<crossway_store::StoreError> for AppError {
+    fn from(e: crossway_store::StoreError) -> Self {
+        use crossway_store::StoreError as S;
+        let code = match &e {
+            S::NewerSchema { .. } => ErrorCode::DatabaseTooNew,
+            S::Corrupt { .. } => ErrorCode::DatabaseDamaged,
+            S::Locked { .. } => ErrorCode::DatabaseLocked,
+            S::NotFound { .. } => ErrorCode::NotFound,
+            _ => ErrorCode::Internal,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        Self::new(ErrorCode::Io, e.to_string())
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;

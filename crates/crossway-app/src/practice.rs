@@ -1,0 +1,183 @@
+//! The study loop: the path, a lesson, and answering an item.
+
+use crossway_content::{render_markdown, Answer, ItemBody};
+use crossway_core::{plan, LocalizedText, Mastery, PlanInput, Reason};
+use crossway_store::{MasteryRow, NewAttempt, Recorded};
+
+use crate::{App, AppError, AttemptResultDto, ItemDto, LessonDto, PathDto, Result, RubricPointDto, StepDto, SubmitAnswerDto};
+
+impl App {
+    /// The learner's current path, with the reasons for every step.
+    pub fn path(&self, learner_id: i64) -> Result<PathDto> {
+        let learner = self.store.db().learner(learner_id)?;
+        let pack = self.active_pack()?;
+        let mastery = self.mastery_map(learner_id)?;
+        let path = plan(&PlanInput {
+            graph: &pack.graph,
+            roles: &pack.roles,
+            goal_role: learner.goal_role.as_deref(),
+            mastery: &mastery,
+            params: &self.params,
+            weekly_minutes: learner.weekly_minutes,
+        });
+        let title_of = |kp: &str| pack.kp(kp).map(|k| k.title.clone()).unwrap_or_else(|| LocalizedText::new(kp, kp));
+        let steps = path
+            .steps
+            .into_iter()
+            .map(|s| {
+                let kp = pack.kp(&s.kp);
+                let module = kp
+                    .and_then(|k| pack.modules.iter().find(|m| m.id == k.module))
+                    .map(|m| m.title.clone())
+                    .unwrap_or_default();
+                let mut named: Vec<String> = Vec::new();
+                for r in &s.reasons {
+                    match r {
+                        Reason::PrerequisiteOf { kps } => named.extend(kps.iter().cloned()),
+                        Reason::PrerequisiteMastered { kp, .. } => named.push(kp.clone()),
+                        _ => {}
+                    }
+                }
+                let mastery = mastery.get(&s.kp).map_or(self.params.p_init, |m| m.p);
+                StepDto {
+                    title: title_of(&s.kp),
+                    module,
+                    kp_titles: named.iter().map(|k| (k.clone(), title_of(k))).collect(),
+                    kp: s.kp,
+                    action: s.action,
+                    minutes: s.minutes,
+                    week: s.week,
+                    for_goal: s.for_goal,
+                    mastery,
+                    reasons: s.reasons,
+                }
+            })
+            .collect();
+        Ok(PathDto {
+            learner_id,
+            goal_title: path.goal_role.as_deref().and_then(|r| pack.role(r)).map(|r| r.title.clone()),
+            goal_role: path.goal_role,
+            goal_minutes: path.goal_minutes,
+            weekly_minutes: learner.weekly_minutes,
+            steps,
+        })
+    }
+
+    /// A knowledge point's lesson (sanitized HTML in both languages) and its items.
+    pub fn lesson(&self, kp_id: &str) -> Result<LessonDto> {
+        let pack = self.active_pack()?;
+        let kp = pack.kp(kp_id).ok_or_else(|| AppError::not_found("knowledge point", kp_id))?;
+        let module = pack.modules.iter().find(|m| m.id == kp.module).map(|m| m.title.clone()).unwrap_or_default();
+        let items = pack
+            .items_for(kp_id)
+            .map(|i| ItemDto {
+                id: i.id.clone(),
+                kind: i.body.kind().to_string(),
+                stem: i.stem.clone(),
+                options: match &i.body {
+                    ItemBody::Choice { options } => options.iter().map(|o| o.text.clone()).collect(),
+                    _ => Vec::new(),
+                },
+                unit: match &i.body {
+                    ItemBody::Numeric { unit, .. } => Some(unit.clone()),
+                    _ => None,
+                },
+                rubric_points: match &i.body {
+                    ItemBody::FreeText { rubric, .. } => rubric.len(),
+                    _ => 0,
+                },
+            })
+            .collect();
+        Ok(LessonDto {
+            kp: kp.id.clone(),
+            title: kp.title.clone(),
+            module,
+            minutes: kp.minutes,
+            html: LocalizedText::new(render_markdown(&kp.lesson.en), render_markdown(&kp.lesson.zh_cn)),
+            sources: kp.sources.clone(),
+            as_of: pack.manifest.as_of.to_string(),
+            items,
+        })
+    }
+
+    /// Grades an answer, records the attempt and updates mastery — in one transaction. A second
+    /// submission with the same idempotency key records nothing and returns the same result.
+    pub fn submit_answer(&mut self, learner_id: i64, sub: SubmitAnswerDto) -> Result<AttemptResultDto> {
+        let key = sub.idempotency_key.trim();
+        if key.is_empty() || key.len() > 128 {
+            return Err(AppError::invalid("idempotency_key must be 1 to 128 characters"));
+        }
+        let learner = self.store.db().learner(learner_id)?;
+        let pack = self.active_pack()?.clone();
+        let item = pack.item(&sub.item_id).ok_or_else(|| AppError::not_found("item", &sub.item_id))?;
+        let (score, correct_answer, error_cause, rubric, grader, confidence, needs_review) = match (&item.body, &sub.answer) {
+            (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
+                if text.trim().is_empty() {
+                    return Err(AppError::invalid("the answer is empty"));
+                }
+                if text.chars().count() > 4000 {
+                    return Err(AppError::invalid("the answer is longer than 4000 characters"));
+                }
+                let loc = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
+                let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
+                let g = crossway_tutor::keyword::grade(&points, text);
+                let rubric_dto =
+                    rubric.iter().zip(&g.met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
+                (g.score, reference.clone(), None, rubric_dto, g.method.to_string(), Some(g.confidence), g.abstained)
+            }
+            _ => {
+                let v = item.grade(&sub.answer).map_err(|e| AppError::invalid(e.to_string()))?;
+                (v.score, v.correct_answer, v.error_cause, Vec::new(), "key".to_string(), None, false)
+            }
+        };
+        let now = self.now();
+        let payload = serde_json::json!({ "answer": sub.answer, "grader": grader, "needs_review": needs_review });
+        let params = self.params;
+        let (recorded, before, after) = self.store.transact(|db| -> Result<_> {
+            let before = db
+                .mastery_of(learner.id, &item.kp)?
+                .map_or(Mastery::prior(&params), |m| Mastery { p: m.p, attempts: m.attempts, correct: m.correct });
+            let recorded = db.record_attempt(&NewAttempt {
+                learner_id: learner.id,
+                idempotency_key: key,
+                pack_id: &pack.manifest.id,
+                kp_id: &item.kp,
+                item_id: &item.id,
+                score,
+                payload: &payload,
+                occurred_at: now,
+                recorded_at: now,
+            })?;
+            let after = match recorded {
+                Recorded::New(_) => {
+                    let after = before.after_attempt(score, &params);
+                    db.put_mastery(learner.id, &item.kp, MasteryRow { p: after.p, attempts: after.attempts, correct: after.correct }, now)?;
+                    after
+                }
+                Recorded::Duplicate(_) => before,
+            };
+            Ok((recorded, before, after))
+        })?;
+        let (attempt_id, duplicate) = match recorded {
+            Recorded::New(id) => (id, false),
+            Recorded::Duplicate(id) => (id, true),
+        };
+        Ok(AttemptResultDto {
+            attempt_id,
+            duplicate,
+            item_id: item.id.clone(),
+            kp: item.kp.clone(),
+            correct: score >= 0.999,
+            score,
+            correct_answer,
+            error_cause,
+            explanation: item.explanation.clone(),
+            rubric,
+            grader,
+            confidence,
+            needs_review,
+            mastery_before: before.p,
+            mastery_after: after.p,
+        })
+    }
+}

@@ -1,0 +1,89 @@
+//! `crossway plan`: a path for a learner described in a JSON file, without any database.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+use crossway_core::{plan, BktParams, Mastery, PlanInput, Step};
+use serde::{Deserialize, Serialize};
+
+use crate::packs::load_valid;
+use crate::{AppError, Result};
+
+/// The learner described by `PROFILE.json` (documented in docs/cli.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    /// Free-form background facts (education, major, work experience, languages); recorded, not
+    /// yet used by the planner.
+    #[serde(default)]
+    pub background: serde_json::Map<String, serde_json::Value>,
+    pub goal_role: Option<String>,
+    #[serde(default = "default_weekly")]
+    pub weekly_minutes: u32,
+    /// Past attempts, oldest first.
+    #[serde(default)]
+    pub attempts: Vec<PastAttempt>,
+}
+
+fn default_weekly() -> u32 {
+    300
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PastAttempt {
+    pub item: String,
+    /// Score in [0, 1] (1 = correct).
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanOutput {
+    pub goal_role: Option<String>,
+    pub goal_minutes: u32,
+    pub steps: Vec<Step>,
+    /// Microseconds spent planning (not loading the pack or reading the profile).
+    pub elapsed_us: u128,
+}
+
+pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutput> {
+    let pack = load_valid(pack_dir)?;
+    let text = std::fs::read_to_string(profile_path)
+        .map_err(|e| AppError::invalid(format!("{}: cannot read the profile: {e}", profile_path.display())))?;
+    let profile: ProfileFile = serde_json::from_str(&text).map_err(|e| {
+        AppError::invalid(format!("{}:{}: {}", profile_path.display(), e.line(), e))
+    })?;
+    if let Some(role) = &profile.goal_role {
+        if pack.role(role).is_none() {
+            let known: Vec<_> = pack.roles.iter().map(|r| r.id.as_str()).collect();
+            return Err(AppError::invalid(format!("{}: unknown goal_role `{role}` (this pack has: {})", profile_path.display(), known.join(", "))));
+        }
+    }
+    if !(10..=5040).contains(&profile.weekly_minutes) {
+        return Err(AppError::invalid(format!("{}: weekly_minutes must be between 10 and 5040", profile_path.display())));
+    }
+    let params = BktParams::default();
+    let mut mastery: HashMap<String, Mastery> = HashMap::new();
+    for (n, a) in profile.attempts.iter().enumerate() {
+        let item = pack.item(&a.item).ok_or_else(|| {
+            AppError::invalid(format!("{}: attempts[{n}]: unknown item `{}`", profile_path.display(), a.item))
+        })?;
+        if !(0.0..=1.0).contains(&a.score) {
+            return Err(AppError::invalid(format!("{}: attempts[{n}]: score {} is outside 0..=1", profile_path.display(), a.score)));
+        }
+        let m = mastery.entry(item.kp.clone()).or_insert_with(|| Mastery::prior(&params));
+        *m = m.after_attempt(a.score, &params);
+    }
+    let started = Instant::now();
+    let path = plan(&PlanInput {
+        graph: &pack.graph,
+        roles: &pack.roles,
+        goal_role: profile.goal_role.as_deref(),
+        mastery: &mastery,
+        params: &params,
+        weekly_minutes: profile.weekly_minutes,
+    });
+    let elapsed_us = started.elapsed().as_micros();
+    Ok(PlanOutput { goal_role: path.goal_role, goal_minutes: path.goal_minutes, steps: path.steps, elapsed_us })
+}

@@ -1,0 +1,172 @@
+//! Use-cases end to end on a real data folder, the real SQLite file and the shipped pack.
+
+use std::path::{Path, PathBuf};
+
+use crossway_app::{App, AppConfig, ErrorCode, NewLearnerDto, SubmitAnswerDto};
+use crossway_content::Answer;
+use crossway_core::{Action, Reason};
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core")
+}
+
+fn open(dir: &Path) -> App {
+    App::open(AppConfig {
+        data_dir: dir.to_path_buf(),
+        default_pack: Some(shipped()),
+        models_dir: dir.join("models"),
+    })
+    .unwrap()
+}
+
+fn new_learner(app: &mut App, goal: &str) -> i64 {
+    app.create_learner(NewLearnerDto {
+        name: "王芳".into(),
+        locale: "zh-CN".into(),
+        goal_role: Some(goal.into()),
+        weekly_minutes: Some(60),
+    })
+    .unwrap()
+    .id
+}
+
+fn answer(app: &mut App, learner: i64, item: &str, answer: Answer, key: &str) -> crossway_app::AttemptResultDto {
+    app.submit_answer(learner, SubmitAnswerDto { item_id: item.into(), answer, idempotency_key: key.into() }).unwrap()
+}
+
+#[test]
+fn a_new_learner_gets_a_goal_path_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let roles: Vec<String> = app.roles().unwrap().into_iter().map(|r| r.id).collect();
+    assert!(roles.contains(&"amazon-ads".to_string()), "{roles:?}");
+    let l = new_learner(&mut app, "amazon-ads");
+    let path = app.path(l).unwrap();
+    let kps: Vec<&str> = path.steps.iter().map(|s| s.kp.as_str()).collect();
+    assert_eq!(&kps[..2], ["marketing.acos", "marketing.break-even-acos"], "goal first, prerequisite first: {kps:?}");
+    assert!(path.steps[..2].iter().all(|s| s.for_goal) && path.steps[2..].iter().all(|s| !s.for_goal));
+    assert_eq!(path.goal_title.unwrap().zh_cn, "亚马逊广告专员");
+    let first = &path.steps[0];
+    assert!(first.reasons.contains(&Reason::GoalRequires { role: "amazon-ads".into(), level: 2, threshold: 0.8 }));
+    assert!(first.reasons.contains(&Reason::PrerequisiteOf { kps: vec!["marketing.break-even-acos".into()] }));
+    assert_eq!(first.kp_titles[0].1.en, "Break-even and target ACoS");
+    assert_eq!(first.action, Action::Learn);
+}
+
+#[test]
+fn answering_records_the_attempt_explains_the_error_and_moves_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let l;
+    {
+        let mut app = open(dir.path());
+        l = new_learner(&mut app, "logistics-specialist");
+        let lesson = app.lesson("logistics.volumetric-weight").unwrap();
+        assert!(lesson.html.zh_cn.contains("<strong>") && lesson.html.en.contains("<table>"));
+        assert_eq!(lesson.items[0].options.len(), 3);
+
+        let wrong = answer(&mut app, l, "logistics.volumetric-weight.divisor", Answer::Choice { option: 1 }, "k1");
+        assert!(!wrong.correct && !wrong.duplicate);
+        assert_eq!(wrong.correct_answer.en, "12 kg");
+        assert!(wrong.error_cause.as_ref().unwrap().en.contains("6000"));
+        assert!(wrong.mastery_after < wrong.mastery_before);
+
+        // A double-click resubmits the same key: nothing more is recorded.
+        let again = answer(&mut app, l, "logistics.volumetric-weight.divisor", Answer::Choice { option: 1 }, "k1");
+        assert!(again.duplicate);
+        assert_eq!(again.attempt_id, wrong.attempt_id);
+        assert_eq!(app.attempts(l).unwrap().len(), 1);
+
+        for (n, key) in ["k2", "k3", "k4"].iter().enumerate() {
+            let r = answer(&mut app, l, "logistics.volumetric-weight.divisor", Answer::Choice { option: 0 }, key);
+            assert!(r.correct, "answer {n}");
+        }
+        let path = app.path(l).unwrap();
+        assert_ne!(path.steps[0].kp, "logistics.volumetric-weight", "mastered prerequisite should leave the path");
+        assert!(path.steps[0]
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::PrerequisiteMastered { kp, .. } if kp == "logistics.volumetric-weight")));
+    }
+    // Restart: everything is still there.
+    let app = open(dir.path());
+    assert_eq!(app.attempts(l).unwrap().len(), 4);
+    assert_eq!(app.learners().unwrap()[0].attempts, 4);
+    assert_eq!(app.status().packs.len(), 1, "the default pack is installed once");
+}
+
+#[test]
+fn numeric_and_free_text_answers_are_graded_honestly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "logistics-specialist");
+    let r = answer(&mut app, l, "logistics.chargeable-weight.carton", Answer::Numeric { value: 16.0 }, "n1");
+    assert!(!r.correct);
+    assert!(r.error_cause.unwrap().en.contains("6000"));
+    assert_eq!(r.correct_answer.en, "19.2 kg");
+
+    let r = answer(
+        &mut app,
+        l,
+        "marketing.break-even-acos.explain",
+        Answer::FreeText { text: "30% 低于 35.4% 的盈亏平衡 ACoS，所以每笔广告销售是盈利的；目标 ACoS 约为 20.4%，没有达到目标，需要降低 CPC。".into() },
+        "f1",
+    );
+    assert_eq!(r.grader, "keyword");
+    assert_eq!(r.rubric.len(), 3);
+    assert!(r.rubric[0].met, "{:?}", r.rubric);
+    assert!(r.confidence.is_some());
+}
+
+#[test]
+fn bad_input_gets_a_specific_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let err = app
+        .create_learner(NewLearnerDto { name: " ".into(), locale: "en".into(), goal_role: None, weekly_minutes: None })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let err = app
+        .create_learner(NewLearnerDto { name: "A".into(), locale: "en".into(), goal_role: Some("astronaut".into()), weekly_minutes: None })
+        .unwrap_err();
+    assert!(err.message.contains("astronaut"));
+    assert!(app.learners().unwrap().is_empty());
+
+    let l = new_learner(&mut app, "amazon-ads");
+    let err = app
+        .submit_answer(l, SubmitAnswerDto { item_id: "marketing.acos.basic".into(), answer: Answer::Choice { option: 7 }, idempotency_key: "x".into() })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let err = app
+        .submit_answer(l, SubmitAnswerDto { item_id: "nope".into(), answer: Answer::Choice { option: 0 }, idempotency_key: "y".into() })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+    let err = app
+        .submit_answer(l, SubmitAnswerDto { item_id: "marketing.acos.basic".into(), answer: Answer::Numeric { value: 1.0 }, idempotency_key: "z".into() })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(app.attempts(l).unwrap().is_empty());
+
+    // A broken pack: every problem listed, nothing installed, the old pack untouched.
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(bad.path().join("kps")).unwrap();
+    std::fs::create_dir_all(bad.path().join("items")).unwrap();
+    std::fs::write(bad.path().join("pack.toml"), "id = \"cbec-core\"\nversion = \"9.9.9\"\nas_of = \"soon\"\nlicence = \"x\"\ntitle = { en = \"Broken\" }\n").unwrap();
+    let before = std::fs::read_dir(dir.path().join("packs/cbec-core")).unwrap().count();
+    let err = app.install_pack(bad.path()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::PackInvalid);
+    assert!(err.details.iter().any(|d| d.ends_with("pack.toml:3: as_of: `soon` is not a date (YYYY-MM-DD)")), "{:#?}", err.details);
+    assert!(err.details.iter().any(|d| d.contains("missing `zh-CN` text")), "{:#?}", err.details);
+    assert_eq!(std::fs::read_dir(dir.path().join("packs/cbec-core")).unwrap().count(), before);
+    assert_eq!(app.status().packs[0].version, "0.1.0");
+}
+
+#[test]
+fn a_database_from_the_future_is_refused_with_a_clear_code() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path()));
+    let db = dir.path().join(crossway_store::DB_FILE);
+    crossway_store::stamp_version(&db, 42).unwrap();
+    let err = App::open(AppConfig { data_dir: dir.path().into(), default_pack: None, models_dir: dir.path().into() }).err().unwrap();
+    assert_eq!(err.code, ErrorCode::DatabaseTooNew);
+    assert!(err.message.contains("newer Crossway"));
+}
