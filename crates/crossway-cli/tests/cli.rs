@@ -1,0 +1,103 @@
+//! The CLI contract (docs/cli.md), exercised through the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core")
+}
+
+fn crossway(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crossway")).args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn validate_accepts_the_shipped_pack() {
+    let o = crossway(&["pack", "validate", shipped().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).starts_with("ok: cbec-core 0.1.0"));
+}
+
+#[test]
+fn validate_lists_every_problem_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("kps")).unwrap();
+    std::fs::create_dir_all(dir.path().join("items")).unwrap();
+    std::fs::write(dir.path().join("pack.toml"), "id = \"Bad Id\"\nversion = \"1\"\nas_of = \"2026-13-01\"\nlicence = \"x\"\ntitle = { en = \"t\", zh-CN = \"标题\" }\n").unwrap();
+    std::fs::write(dir.path().join("kps/a.md"), "+++\nid = \"a\"\nmodule = \"m\"\ntitle = { en = \"A\" }\ndifficulty = 1\nminutes = 5\n+++\n::: en\nHi\n").unwrap();
+    let o = crossway(&["pack", "validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    let p = dir.path().display().to_string();
+    for want in [
+        format!("{p}/pack.toml:1: pack id `Bad Id` must be non-empty lowercase ASCII letters, digits, `-`, `_` or `.`"),
+        format!("{p}/pack.toml:2: version `1` is not MAJOR.MINOR.PATCH"),
+        format!("{p}/pack.toml:3: as_of: `2026-13-01` is not a date (YYYY-MM-DD)"),
+        format!("{p}/kps/a.md:4: title: missing `zh-CN` text"),
+        format!("{p}/kps/a.md:2: lesson: missing `::: zh-CN` text"),
+        format!("{p}/kps/a.md:2: knowledge point `a` names unknown module `m`"),
+    ] {
+        assert!(lines.contains(&want.as_str()), "missing {want:?} in\n{out}");
+    }
+    assert!(String::from_utf8_lossy(&o.stderr).contains("problem(s)"));
+}
+
+#[test]
+fn stats_json_has_the_contract_keys() {
+    let o = crossway(&["pack", "stats", shipped().to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for key in ["modules", "knowledge_points", "lessons", "roles", "items", "simulations", "locales", "missing_translations"] {
+        assert!(v.get(key).is_some(), "missing {key} in {v}");
+    }
+    for key in ["choice", "numeric", "free_text"] {
+        assert!(v["items"][key].as_u64().is_some(), "items.{key}");
+    }
+    assert_eq!(v["locales"], serde_json::json!(["en", "zh-CN"]));
+    assert_eq!(v["missing_translations"], 0);
+    assert_eq!(v["knowledge_points"], 4);
+}
+
+#[test]
+fn plan_json_follows_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.json");
+    std::fs::write(
+        &profile,
+        r#"{"background":{"education":"bachelor","major":"English"},"goal_role":"logistics-specialist","weekly_minutes":30,
+            "attempts":[{"item":"logistics.volumetric-weight.divisor","score":1},{"item":"logistics.volumetric-weight.divisor","score":1},{"item":"logistics.volumetric-weight.divisor","score":1}]}"#,
+    )
+    .unwrap();
+    let o = crossway(&["plan", "--pack", shipped().to_str().unwrap(), "--profile", profile.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["elapsed_us"].as_u64().is_some());
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["kp"], "logistics.chargeable-weight", "mastered prerequisite skipped: {v}");
+    assert_eq!(steps[0]["action"], "learn");
+    assert!(steps[0]["minutes"].as_u64().unwrap() > 0);
+    let kinds: Vec<&str> = steps[0]["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["goal_requires", "prerequisite_mastered", "mastery"]);
+    assert_eq!(steps[0]["reasons"][0]["level"], 3);
+}
+
+#[test]
+fn user_errors_exit_1_and_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.json");
+    std::fs::write(&profile, "{\"goal_role\": \"astronaut\"}").unwrap();
+    let o = crossway(&["plan", "--pack", shipped().to_str().unwrap(), "--profile", profile.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown goal_role `astronaut`"));
+    std::fs::write(&profile, "{\"goal_role\": ").unwrap();
+    let o = crossway(&["plan", "--pack", shipped().to_str().unwrap(), "--profile", profile.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("p.json:1:"));
+    assert_eq!(crossway(&["pack", "frobnicate"]).status.code(), Some(2));
+    assert_eq!(crossway(&[]).status.code(), Some(2));
+}
