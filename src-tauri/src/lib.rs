@@ -1,3 +1,76 @@
+//! The desktop shell: one window, thin commands over crossway-app, nothing else.
+//! Invariant: no business logic here; every command is a few lines calling `App`.
+
+mod commands;
+mod state;
+
+use std::path::PathBuf;
+
+use crossway_app::{App, AppConfig, AppError, ErrorCode};
+use tauri::Manager;
+
+pub use state::AppState;
+
+/// On Linux without X11 or Wayland, the text telling the user how to run Crossway; `None` when
+/// a display is available.
+pub fn missing_display() -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let has = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
+    if has("DISPLAY") || has("WAYLAND_DISPLAY") {
+        return None;
+    }
+    Some(
+        "Crossway needs a graphical display, and none was found (DISPLAY and WAYLAND_DISPLAY are unset).\n\
+         - On a desktop, start Crossway from your desktop session.\n\
+         - On a headless machine (tests, servers, SSH), run it under a virtual display:\n    \
+           xvfb-run -a crossway-desktop\n  \
+           (Debian/Ubuntu: sudo apt-get install xvfb xauth)"
+            .to_string(),
+    )
+}
+
+/// The pack installed on first run: the bundled resource, or the source tree's copy in a
+/// development build, or `CROSSWAY_DEFAULT_PACK`.
+fn default_pack(resource_dir: Option<PathBuf>) -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("CROSSWAY_DEFAULT_PACK").map(PathBuf::from),
+        resource_dir.map(|d| d.join("content-packs/cbec-core")),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content-packs/cbec-core")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.join("pack.toml").is_file())
+}
+
+fn open_app(resource_dir: Option<PathBuf>) -> Result<App, AppError> {
+    let data_dir = AppConfig::default_data_dir()
+        .ok_or_else(|| AppError::new(ErrorCode::Io, "cannot find a data folder for this user (is HOME set?)"))?;
+    let models_dir =
+        std::env::var_os("CROSSWAY_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("models"));
+    App::open(AppConfig { data_dir, default_pack: default_pack(resource_dir), models_dir })
+}
+
 pub fn run() {
-    tauri::Builder::default().run(tauri::generate_context!()).expect("run");
+    tauri::Builder::default()
+        .setup(|app| {
+            let resource_dir = app.path().resource_dir().ok();
+            app.manage(AppState::new(open_app(resource_dir)));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::packs::app_status,
+            commands::packs::list_roles,
+            commands::learners::list_learners,
+            commands::learners::create_learner,
+            commands::learners::set_goal,
+            commands::study::get_path,
+            commands::study::get_lesson,
+            commands::study::submit_answer,
+            commands::study::list_attempts,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("Crossway could not start its window: {e}");
+            std::process::exit(1);
+        });
 }

@@ -1,0 +1,19 @@
+use crossway_app::{AppError, LearnerDto, NewLearnerDto};
+use tauri::State;
+
+use crate::AppState;
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn list_learners(state: State<'_, AppState>) -> Result<Vec<LearnerDto>, AppError> {
+    state.with(|app| app.learners())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn create_learner(state: State<'_, AppState>, learner: NewLearnerDto) -> Result<LearnerDto, AppError> {
+    state.with(|app| app.create_learner(learner))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_goal(state: State<'_, AppState>, learner_id: i64, role: Option<String>) -> Result<LearnerDto, AppError> {
+    state.with(|app| app.set_goal(learner_id, role))
+}

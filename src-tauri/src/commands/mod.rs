@@ -1,0 +1,3 @@
+pub mod learners;
+pub mod packs;
+pub mod study;

@@ -1,0 +1,28 @@
+use crossway_app::{AppError, AttemptDto, AttemptResultDto, LessonDto, PathDto, SubmitAnswerDto};
+use tauri::State;
+
+use crate::AppState;
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn get_path(state: State<'_, AppState>, learner_id: i64) -> Result<PathDto, AppError> {
+    state.with(|app| app.path(learner_id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn get_lesson(state: State<'_, AppState>, kp: String) -> Result<LessonDto, AppError> {
+    state.with(|app| app.lesson(&kp))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn submit_answer(
+    state: State<'_, AppState>,
+    learner_id: i64,
+    submission: SubmitAnswerDto,
+) -> Result<AttemptResultDto, AppError> {
+    state.with(|app| app.submit_answer(learner_id, submission))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn list_attempts(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<AttemptDto>, AppError> {
+    state.with(|app| app.attempts(learner_id))
+}

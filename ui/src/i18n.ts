@@ -1,0 +1,184 @@
+// Every learner-facing string in both languages. `zh` is typed against `en`, so a missing or
+// extra key fails `npm run check` (and so the build and the test command).
+import type { Locale, Reason, Text } from "./ipc";
+
+const en = {
+  switchLanguage: "中文",
+  switchLanguageLabel: "切换到中文",
+  switchLearner: "Switch learner",
+  welcomeTitle: "Who is studying?",
+  welcomeLead: "Crossway keeps each learner's progress on this computer only.",
+  noLearners: "No learners yet. Create the first one below.",
+  continueAs: "Continue",
+  newLearner: "New learner",
+  name: "Name",
+  goalRole: "Goal role",
+  noGoal: "No goal yet (explore everything)",
+  weeklyMinutes: "Study time per week (minutes)",
+  language: "Language",
+  create: "Create and start",
+  pathTitle: "Your learning path",
+  pathGoal: "Goal: {goal}",
+  pathNoGoal: "No goal chosen: all topics, in order.",
+  pathSummary: "{minutes} minutes of study left for your goal, at {weekly} minutes a week.",
+  changeGoal: "Change goal",
+  saveGoal: "Save goal",
+  week: "Week {n}",
+  actionLearn: "Learn",
+  actionPractice: "Practice",
+  optional: "Optional",
+  forGoal: "For your goal",
+  minutes: "{n} min",
+  mastery: "Mastery {p}%",
+  why: "Why this step?",
+  openLesson: "Open lesson",
+  emptyPath: "You have reached every target of your goal. Pick a new goal or keep practising.",
+  back: "Back to path",
+  asOf: "Facts as of {date}",
+  sources: "Sources: {list}",
+  practice: "Practice",
+  check: "Check answer",
+  yourAnswer: "Your answer",
+  numberIn: "Number in {unit}",
+  correct: "Correct",
+  incorrect: "Not quite",
+  correctAnswer: "Correct answer: {answer}",
+  referenceAnswer: "Reference answer: {answer}",
+  errorCause: "Likely cause: {cause}",
+  explanation: "Why: {text}",
+  masteryChange: "Mastery of this topic: {before}% → {after}%",
+  saved: "Saved as attempt #{id}.",
+  alreadySaved: "Already saved as attempt #{id} (not counted twice).",
+  attemptsSoFar: "Attempts so far: {n}",
+  pickOption: "Choose an option first.",
+  enterNumber: "Enter a number first.",
+  enterText: "Write an answer first.",
+  rubricMet: "✓ met",
+  rubricMissed: "✗ missing",
+  keywordGrader: "Checked by keyword matching (no AI model installed) — a rough check, not a final grade.",
+  needsReview: "Low confidence: treat this grade as needing review.",
+  modelNone: "No AI model installed: free-text answers get a keyword check. Multiple-choice and numeric answers are graded exactly.",
+  modelFound: "Model file found: {file}. (Loading it arrives with the on-device tutor.)",
+  packLine: "Content: {title} {version}, facts as of {date}",
+  loading: "Loading…",
+  errorTitle: "Something went wrong",
+  reasonGoal: "Needed for your goal “{role}” at level {level} (target mastery {t}%).",
+  reasonPrereqOf: "Comes first: it is a prerequisite of {kps}.",
+  reasonPrereqMastered: "You already master its prerequisite “{kp}” ({p}%).",
+  reasonMasteryNew: "Not started yet (estimated mastery {p}%, target {t}%).",
+  reasonMastery: "Your mastery is {p}% after {n} answer(s); target {t}%.",
+  reasonOutside: "Not required for your goal: optional, to broaden your knowledge.",
+};
+
+export type Key = keyof typeof en;
+
+const zh: Record<Key, string> = {
+  switchLanguage: "English",
+  switchLanguageLabel: "Switch to English",
+  switchLearner: "切换学习者",
+  welcomeTitle: "谁在学习？",
+  welcomeLead: "跨径只把每位学习者的进度保存在这台电脑上。",
+  noLearners: "还没有学习者。请在下方创建第一位。",
+  continueAs: "继续学习",
+  newLearner: "新建学习者",
+  name: "姓名",
+  goalRole: "目标岗位",
+  noGoal: "暂不设目标（浏览全部内容）",
+  weeklyMinutes: "每周学习时间（分钟）",
+  language: "语言",
+  create: "创建并开始",
+  pathTitle: "你的学习路径",
+  pathGoal: "目标：{goal}",
+  pathNoGoal: "尚未选择目标：按顺序学习全部主题。",
+  pathSummary: "距离目标还需学习 {minutes} 分钟，按每周 {weekly} 分钟安排。",
+  changeGoal: "更改目标",
+  saveGoal: "保存目标",
+  week: "第 {n} 周",
+  actionLearn: "学习",
+  actionPractice: "练习",
+  optional: "选学",
+  forGoal: "目标所需",
+  minutes: "{n} 分钟",
+  mastery: "掌握度 {p}%",
+  why: "为什么推荐这一步？",
+  openLesson: "打开课程",
+  emptyPath: "你已达到目标岗位的全部要求。可以选择新目标，或继续练习。",
+  back: "返回学习路径",
+  asOf: "资料截至 {date}",
+  sources: "来源：{list}",
+  practice: "练习",
+  check: "提交答案",
+  yourAnswer: "你的答案",
+  numberIn: "数值（单位：{unit}）",
+  correct: "回答正确",
+  incorrect: "还不对",
+  correctAnswer: "正确答案：{answer}",
+  referenceAnswer: "参考答案：{answer}",
+  errorCause: "可能的错误原因：{cause}",
+  explanation: "解析：{text}",
+  masteryChange: "该知识点掌握度：{before}% → {after}%",
+  saved: "已保存为第 {id} 条作答记录。",
+  alreadySaved: "已保存为第 {id} 条作答记录（不会重复计算）。",
+  attemptsSoFar: "累计作答：{n} 次",
+  pickOption: "请先选择一个选项。",
+  enterNumber: "请先输入一个数字。",
+  enterText: "请先写下你的答案。",
+  rubricMet: "✓ 已答到",
+  rubricMissed: "✗ 未答到",
+  keywordGrader: "由关键词匹配评分（未安装 AI 模型）——仅为粗略检查，不是最终成绩。",
+  needsReview: "置信度低：此评分需要人工复核。",
+  modelNone: "未安装 AI 模型：主观题使用关键词检查；选择题和数值题按标准答案精确评分。",
+  modelFound: "已找到模型文件：{file}。（加载功能将随本地导师一起上线。）",
+  packLine: "课程内容：{title} {version}，资料截至 {date}",
+  loading: "加载中…",
+  errorTitle: "出错了",
+  reasonGoal: "目标岗位“{role}”要求达到 {level} 级（目标掌握度 {t}%）。",
+  reasonPrereqOf: "需要先学：它是{kps}的前置知识。",
+  reasonPrereqMastered: "你已掌握其前置知识“{kp}”（{p}%）。",
+  reasonMasteryNew: "尚未开始（估计掌握度 {p}%，目标 {t}%）。",
+  reasonMastery: "作答 {n} 次后掌握度为 {p}%；目标 {t}%。",
+  reasonOutside: "不是目标岗位的必修内容：选学，用于拓宽知识面。",
+};
+
+const dicts: Record<Locale, Record<Key, string>> = { en, "zh-CN": zh };
+
+let locale: Locale = (localStorage.getItem("crossway.locale") as Locale | null) ?? "zh-CN";
+
+export function getLocale(): Locale {
+  return locale;
+}
+
+export function setLocale(l: Locale): void {
+  locale = l;
+  localStorage.setItem("crossway.locale", l);
+  document.documentElement.lang = l;
+}
+
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return dicts[locale][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+}
+
+/** The text in the current language. */
+export function tr(text: Text): string {
+  return text[locale];
+}
+
+export const pct = (p: number): number => Math.round(p * 100);
+
+/** A step's structured reason as a sentence; `title` names a KP id. */
+export function reasonText(r: Reason, roleTitle: string, title: (kp: string) => string): string {
+  switch (r.kind) {
+    case "goal_requires":
+      return t("reasonGoal", { role: roleTitle, level: r.level, t: pct(r.threshold) });
+    case "prerequisite_of":
+      return t("reasonPrereqOf", { kps: r.kps.map((k) => `“${title(k)}”`).join(locale === "zh-CN" ? "、" : ", ") });
+    case "prerequisite_mastered":
+      return t("reasonPrereqMastered", { kp: title(r.kp), p: pct(r.p) });
+    case "mastery":
+      return r.after_attempts === 0
+        ? t("reasonMasteryNew", { p: pct(r.p), t: pct(r.target) })
+        : t("reasonMastery", { p: pct(r.p), n: r.after_attempts, t: pct(r.target) });
+    case "outside_goal":
+      return t("reasonOutside");
+  }
+}

@@ -1,0 +1,310 @@
+// Crossway's study window. Business logic lives in Rust (crossway-app); this file shows and asks.
+import { api, isAppError, type AttemptResult, type Item, type Learner, type LearningPath, type Lesson, type Role, type Status } from "./ipc";
+import { getLocale, pct, reasonText, setLocale, t, tr } from "./i18n";
+import { clear, h } from "./dom";
+
+const view = document.getElementById("view") as HTMLElement;
+const statusbar = document.getElementById("statusbar") as HTMLElement;
+const localeBtn = document.getElementById("toggle-locale") as HTMLButtonElement;
+const switchBtn = document.getElementById("switch-learner") as HTMLButtonElement;
+const currentLearner = document.getElementById("current-learner") as HTMLElement;
+
+interface State {
+  status: Status | null;
+  roles: Role[];
+  learner: Learner | null;
+  screen: { name: "learners" } | { name: "path" } | { name: "lesson"; kp: string };
+}
+const state: State = { status: null, roles: [], learner: null, screen: { name: "learners" } };
+
+function roleTitle(id: string | null): string {
+  const role = state.roles.find((r) => r.id === id);
+  return role ? tr(role.title) : (id ?? "");
+}
+
+function showError(e: unknown): void {
+  const message = isAppError(e) ? e.message : String(e);
+  const details = isAppError(e) ? (e.details ?? []) : [];
+  clear(view);
+  view.append(
+    h("section", { class: "card error", role: "alert", id: "error" },
+      h("h2", {}, t("errorTitle")),
+      h("p", {}, message),
+      details.length ? h("ul", {}, ...details.map((d) => h("li", {}, h("code", {}, d)))) : null),
+  );
+}
+
+async function render(): Promise<void> {
+  localeBtn.textContent = t("switchLanguage");
+  localeBtn.setAttribute("aria-label", t("switchLanguageLabel"));
+  switchBtn.textContent = t("switchLearner");
+  switchBtn.hidden = state.learner === null;
+  currentLearner.textContent = state.learner ? state.learner.name : "";
+  renderStatus();
+  try {
+    switch (state.screen.name) {
+      case "learners": return await renderLearners();
+      case "path": return await renderPath();
+      case "lesson": return await renderLesson(state.screen.kp);
+    }
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function renderStatus(): void {
+  const s = state.status;
+  if (!s) return;
+  const parts: string[] = [];
+  for (const p of s.packs) parts.push(t("packLine", { title: tr(p.title), version: p.version, date: p.as_of }));
+  parts.push(s.model.state === "not_installed" ? t("modelNone") : t("modelFound", { file: s.model.file }));
+  statusbar.replaceChildren(...parts.map((p) => h("span", { class: "status-part" }, p)));
+  statusbar.querySelector(".status-part:last-child")?.setAttribute("id", "model-status");
+}
+
+async function renderLearners(): Promise<void> {
+  const learners = await api.learners();
+  clear(view);
+  const list = learners.length
+    ? h("ul", { class: "learner-list" }, ...learners.map((l) =>
+        h("li", {},
+          h("button", { type: "button", class: "learner", "data-learner-id": l.id, onclick: () => void openLearner(l) },
+            h("strong", {}, l.name), " · ", roleTitle(l.goal_role) || t("noGoal"), " · ", t("attemptsSoFar", { n: l.attempts })))))
+    : h("p", { class: "muted" }, t("noLearners"));
+
+  const name = h("input", { id: "new-learner-name", name: "name", required: true, maxlength: 80, autocomplete: "off" });
+  const goal = h("select", { id: "new-learner-goal", name: "goal" },
+    h("option", { value: "" }, t("noGoal")),
+    ...state.roles.map((r) => h("option", { value: r.id }, tr(r.title))));
+  const weekly = h("input", { id: "new-learner-weekly", name: "weekly", type: "number", min: 10, max: 5040, step: 10, value: 180 });
+  const lang = h("select", { id: "new-learner-locale", name: "locale" },
+    h("option", { value: "zh-CN", selected: getLocale() === "zh-CN" }, "简体中文"),
+    h("option", { value: "en", selected: getLocale() === "en" }, "English"));
+  const form = h("form", { class: "card", id: "new-learner-form" },
+    h("h2", {}, t("newLearner")),
+    h("label", { for: "new-learner-name" }, t("name")), name,
+    h("label", { for: "new-learner-goal" }, t("goalRole")), goal,
+    h("label", { for: "new-learner-weekly" }, t("weeklyMinutes")), weekly,
+    h("label", { for: "new-learner-locale" }, t("language")), lang,
+    h("button", { type: "submit", id: "create-learner", class: "primary" }, t("create")));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void (async () => {
+      try {
+        const learner = await api.createLearner({
+          name: name.value,
+          locale: lang.value as "en" | "zh-CN",
+          goal_role: goal.value || null,
+          weekly_minutes: Number(weekly.value) || 180,
+        });
+        setLocale(learner.locale);
+        await openLearner(learner);
+      } catch (e) {
+        showError(e);
+      }
+    })();
+  });
+  view.append(
+    h("section", { class: "card" }, h("h1", {}, t("welcomeTitle")), h("p", { class: "muted" }, t("welcomeLead")), list),
+    form,
+  );
+  name.focus();
+}
+
+async function openLearner(l: Learner): Promise<void> {
+  state.learner = l;
+  localStorage.setItem("crossway.learner", String(l.id));
+  state.screen = { name: "path" };
+  await render();
+}
+
+async function renderPath(): Promise<void> {
+  const learner = state.learner!;
+  const path: LearningPath = await api.path(learner.id);
+  clear(view);
+  const header = h("section", { class: "card path-header" },
+    h("h1", {}, t("pathTitle")),
+    h("p", { id: "path-goal" }, path.goal_title ? t("pathGoal", { goal: tr(path.goal_title) }) : t("pathNoGoal")),
+    path.goal_role ? h("p", { class: "muted" }, t("pathSummary", { minutes: path.goal_minutes, weekly: path.weekly_minutes })) : null,
+    goalChanger(learner));
+  view.append(header);
+  if (path.steps.length === 0) {
+    view.append(h("p", { class: "card" }, t("emptyPath")));
+    return;
+  }
+  const list = h("ol", { class: "steps", id: "path-steps" });
+  let week = 0;
+  for (const s of path.steps) {
+    if (s.week !== week) {
+      week = s.week;
+      list.append(h("li", { class: "week", "aria-hidden": "true" }, t("week", { n: week })));
+    }
+    const titles = new Map(s.kp_titles.map(([id, text]) => [id, tr(text)]));
+    const reasons = s.reasons.map((r) => h("li", { class: `reason reason-${r.kind}` },
+      reasonText(r, roleTitle(path.goal_role), (kp) => titles.get(kp) ?? kp)));
+    list.append(h("li", { class: `step ${s.for_goal ? "for-goal" : "optional"}`, "data-kp": s.kp },
+      h("div", { class: "step-head" },
+        h("span", { class: `badge action-${s.action}` }, s.action === "learn" ? t("actionLearn") : t("actionPractice")),
+        h("h3", {}, tr(s.title)),
+        h("span", { class: "muted" }, tr(s.module)),
+        h("span", { class: "badge" }, s.for_goal ? t("forGoal") : t("optional")),
+        h("span", { class: "muted" }, t("minutes", { n: s.minutes }))),
+      masteryBar(s.mastery),
+      h("details", { class: "why" }, h("summary", {}, t("why")), h("ul", {}, ...reasons)),
+      h("button", { type: "button", class: "open-lesson primary", onclick: () => { state.screen = { name: "lesson", kp: s.kp }; void render(); } }, t("openLesson"))));
+  }
+  view.append(list);
+}
+
+function goalChanger(learner: Learner): HTMLElement {
+  const select = h("select", { id: "goal-select", "aria-label": t("goalRole") },
+    h("option", { value: "" }, t("noGoal")),
+    ...state.roles.map((r) => h("option", { value: r.id, selected: r.id === learner.goal_role }, tr(r.title))));
+  return h("div", { class: "goal-changer" },
+    h("label", { for: "goal-select" }, t("changeGoal")), select,
+    h("button", { type: "button", id: "save-goal", onclick: () => void (async () => {
+      try {
+        state.learner = await api.setGoal(learner.id, select.value || null);
+        await render();
+      } catch (e) { showError(e); }
+    })() }, t("saveGoal")));
+}
+
+function masteryBar(p: number): HTMLElement {
+  const bar = h("meter", { min: 0, max: 1, low: 0.6, high: 0.8, optimum: 1, value: p, "aria-label": t("mastery", { p: pct(p) }) });
+  return h("div", { class: "mastery" }, bar, h("span", {}, t("mastery", { p: pct(p) })));
+}
+
+async function renderLesson(kp: string): Promise<void> {
+  const lesson: Lesson = await api.lesson(kp);
+  const attempts = await api.attempts(state.learner!.id);
+  clear(view);
+  const body = h("article", { class: "lesson-body", id: "lesson-body", lang: getLocale() });
+  // Sanitized in Rust (ammonia): no script, no handlers, no URLs. The CSP blocks inline script too.
+  body.innerHTML = tr(lesson.html);
+  view.append(
+    h("button", { type: "button", id: "back-to-path", onclick: () => { state.screen = { name: "path" }; void render(); } }, "← " + t("back")),
+    h("section", { class: "card" },
+      h("p", { class: "muted" }, tr(lesson.module)),
+      h("h1", { id: "lesson-title" }, tr(lesson.title)),
+      h("p", { class: "muted" }, t("asOf", { date: lesson.as_of }), lesson.sources.length ? " · " + t("sources", { list: lesson.sources.join(", ") }) : ""),
+      body),
+    h("section", { class: "card" },
+      h("h2", {}, t("practice")),
+      h("p", { class: "muted", id: "attempt-count" }, t("attemptsSoFar", { n: attempts.length })),
+      ...lesson.items.map((item) => itemForm(item))),
+  );
+  (document.getElementById("lesson-title") as HTMLElement).focus?.();
+}
+
+function itemForm(item: Item): HTMLElement {
+  const feedback = h("div", { class: "feedback", "aria-live": "polite", "data-for": item.id });
+  let input: () => { ok: true; answer: import("./ipc").Answer } | { ok: false; msg: string };
+  const fields = h("div", { class: "fields" });
+  if (item.kind === "choice") {
+    const name = `opt-${item.id}`;
+    item.options.forEach((o, i) => {
+      const id = `${name}-${i}`;
+      fields.append(h("div", { class: "choice-option" },
+        h("input", { type: "radio", name, id, value: i }),
+        h("label", { for: id }, tr(o))));
+    });
+    input = () => {
+      const checked = fields.querySelector<HTMLInputElement>("input:checked");
+      return checked ? { ok: true, answer: { kind: "choice", option: Number(checked.value) } } : { ok: false, msg: t("pickOption") };
+    };
+  } else if (item.kind === "numeric") {
+    const id = `num-${item.id}`;
+    const box = h("input", { id, type: "text", inputmode: "decimal", class: "numeric-input", autocomplete: "off" });
+    fields.append(h("label", { for: id }, t("numberIn", { unit: item.unit ?? "" })), box);
+    input = () => {
+      const v = Number(box.value.replace(/[,，\s]/g, ""));
+      return box.value.trim() !== "" && Number.isFinite(v) ? { ok: true, answer: { kind: "numeric", value: v } } : { ok: false, msg: t("enterNumber") };
+    };
+  } else {
+    const id = `text-${item.id}`;
+    const area = h("textarea", { id, rows: 4, class: "free-text-input", maxlength: 4000 });
+    fields.append(h("label", { for: id }, t("yourAnswer")), area);
+    input = () => area.value.trim() ? { ok: true, answer: { kind: "free_text", text: area.value } } : { ok: false, msg: t("enterText") };
+  }
+  // One key per shown form: a double click or a retry after a hiccup is recorded once.
+  let key = crypto.randomUUID();
+  const button = h("button", { type: "submit", class: "check-answer primary" }, t("check"));
+  const form = h("form", { class: "item", "data-item": item.id, "data-kind": item.kind },
+    h("p", { class: "stem" }, tr(item.stem)), fields, button, feedback);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const got = input();
+    if (!got.ok) {
+      feedback.replaceChildren(h("p", { class: "hint" }, got.msg));
+      return;
+    }
+    button.disabled = true;
+    void (async () => {
+      try {
+        const result = await api.submitAnswer(state.learner!.id, { item_id: item.id, answer: got.answer, idempotency_key: key });
+        key = crypto.randomUUID();
+        feedback.replaceChildren(...feedbackView(result));
+        const attempts = await api.attempts(state.learner!.id);
+        document.getElementById("attempt-count")!.textContent = t("attemptsSoFar", { n: attempts.length });
+      } catch (e) {
+        feedback.replaceChildren(h("p", { class: "hint", role: "alert" }, isAppError(e) ? e.message : String(e)));
+      } finally {
+        button.disabled = false;
+      }
+    })();
+  });
+  return form;
+}
+
+function feedbackView(r: AttemptResult): Node[] {
+  const out: Node[] = [];
+  const verdict = r.rubric.length ? `${Math.round(r.score * 100)}%` : r.correct ? t("correct") : t("incorrect");
+  out.push(h("p", { class: `verdict ${r.correct ? "ok" : "wrong"}` }, r.correct ? "✓ " : "✗ ", verdict));
+  if (r.rubric.length) {
+    out.push(h("ul", { class: "rubric" }, ...r.rubric.map((p) =>
+      h("li", { class: p.met ? "met" : "missed" }, (p.met ? t("rubricMet") : t("rubricMissed")) + " — " + tr(p.text)))));
+    out.push(h("p", { class: "muted" }, t("referenceAnswer", { answer: tr(r.correct_answer) })));
+    if (r.grader === "keyword") out.push(h("p", { class: "muted grader-note" }, t("keywordGrader")));
+    if (r.needs_review) out.push(h("p", { class: "hint" }, t("needsReview")));
+  } else if (!r.correct) {
+    out.push(h("p", {}, t("correctAnswer", { answer: tr(r.correct_answer) })));
+    if (r.error_cause) out.push(h("p", { class: "cause" }, t("errorCause", { cause: tr(r.error_cause) })));
+  }
+  if (r.explanation) out.push(h("p", {}, t("explanation", { text: tr(r.explanation) })));
+  out.push(h("p", { class: "muted" }, t("masteryChange", { before: pct(r.mastery_before), after: pct(r.mastery_after) })));
+  out.push(h("p", { class: "muted saved" }, r.duplicate ? t("alreadySaved", { id: r.attempt_id }) : t("saved", { id: r.attempt_id })));
+  return out;
+}
+
+localeBtn.addEventListener("click", () => {
+  setLocale(getLocale() === "zh-CN" ? "en" : "zh-CN");
+  void render();
+});
+switchBtn.addEventListener("click", () => {
+  state.learner = null;
+  localStorage.removeItem("crossway.learner");
+  state.screen = { name: "learners" };
+  void render();
+});
+
+async function start(): Promise<void> {
+  setLocale(getLocale());
+  try {
+    state.status = await api.status();
+    state.roles = await api.roles();
+    const remembered = Number(localStorage.getItem("crossway.learner"));
+    const learners = await api.learners();
+    const l = learners.find((x) => x.id === remembered);
+    if (l) {
+      state.learner = l;
+      state.screen = { name: "path" };
+    }
+    await render();
+  } catch (e) {
+    renderStatus();
+    showError(e);
+  }
+}
+
+void start();

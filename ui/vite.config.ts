@@ -1,0 +1,14 @@
+import { defineConfig } from "vite";
+
+// The webview loads ui/dist from inside the binary (Tauri's custom protocol). Everything is a
+// file of our own: no CDN, no inline script (the CSP forbids both).
+export default defineConfig({
+  clearScreen: false,
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2021",
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+  },
+});
