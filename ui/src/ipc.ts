@@ -46,8 +46,9 @@ export interface Item {
   id: string; kind: "choice" | "numeric" | "free_text"; stem: Text; options: Text[];
   unit: string | null; rubric_points: number;
 }
+export interface Source { id: string; title: string; urls: string[] }
 export interface Lesson {
-  kp: string; title: Text; module: Text; minutes: number; html: Text; sources: string[];
+  kp: string; title: Text; module: Text; minutes: number; html: Text; sources: Source[];
   as_of: string; items: Item[];
 }
 export type Answer =

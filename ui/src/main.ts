@@ -187,8 +187,13 @@ async function renderLesson(kp: string): Promise<void> {
     h("section", { class: "card" },
       h("p", { class: "muted" }, tr(lesson.module)),
       h("h1", { id: "lesson-title" }, tr(lesson.title)),
-      h("p", { class: "muted" }, t("asOf", { date: lesson.as_of }), lesson.sources.length ? " · " + t("sources", { list: lesson.sources.join(", ") }) : ""),
-      body),
+      h("p", { class: "muted" }, t("asOf", { date: lesson.as_of })),
+      body,
+      lesson.sources.length
+        ? h("section", { class: "sources", id: "lesson-sources" },
+            h("h2", {}, t("sourcesTitle")),
+            h("ul", {}, ...lesson.sources.map((s) => h("li", {}, `[${s.id}] ${s.title}`, ...s.urls.map((u) => h("div", { class: "url" }, u))))))
+        : null),
     h("section", { class: "card" },
       h("h2", {}, t("practice")),
       h("p", { class: "muted", id: "attempt-count" }, t("attemptsSoFar", { n: attempts.length })),

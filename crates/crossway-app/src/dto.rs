@@ -80,7 +80,7 @@ pub struct LessonDto {
     pub minutes: u32,
     /// Sanitized HTML, one per locale.
     pub html: LocalizedText,
-    pub sources: Vec<String>,
+    pub sources: Vec<crossway_content::Source>,
     pub as_of: String,
     pub items: Vec<ItemDto>,
 }

@@ -94,7 +94,7 @@ impl App {
             module,
             minutes: kp.minutes,
             html: LocalizedText::new(render_markdown(&kp.lesson.en), render_markdown(&kp.lesson.zh_cn)),
-            sources: kp.sources.clone(),
+            sources: kp.sources.iter().filter_map(|s| pack.source(s).cloned()).collect(),
             as_of: pack.manifest.as_of.to_string(),
             items,
         })

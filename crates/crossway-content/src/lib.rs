@@ -14,7 +14,7 @@ pub mod stats;
 pub use diagnostic::{DiagKind, Diagnostic};
 pub use item::{Answer, ChoiceOption, Item, ItemBody, Verdict, WrongAnswer};
 pub use load::{load_pack, LoadOutcome};
-pub use model::{ChangeEntry, KnowledgePoint, Manifest, Module, Pack};
+pub use model::{ChangeEntry, KnowledgePoint, Manifest, Module, Pack, Source};
 pub use render::render_markdown;
 pub use stats::PackStats;
 

@@ -13,7 +13,7 @@ use toml::Spanned;
 
 use crate::diagnostic::{line_of, DiagKind, Diagnostic};
 use crate::item::{ChoiceOption, Item, ItemBody, WrongAnswer};
-use crate::model::{ChangeEntry, KnowledgePoint, Manifest, Module, Pack};
+use crate::model::{ChangeEntry, KnowledgePoint, Manifest, Module, Pack, Source};
 use crate::render::markdown_options;
 use crate::LOCALES;
 
@@ -63,6 +63,17 @@ struct RawManifest {
     modules: Vec<RawModule>,
     #[serde(default)]
     roles: Vec<RawRole>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    urls: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -151,13 +162,13 @@ struct RawWrong {
 }
 
 /// One source file being read: its path for messages, its text, and the line its TOML starts on.
-struct Source<'a> {
+struct SourceFile<'a> {
     path: PathBuf,
     text: &'a str,
     first_line: usize,
 }
 
-impl Source<'_> {
+impl SourceFile<'_> {
     fn line(&self, span: Range<usize>) -> usize {
         line_of(self.text, span.start) + self.first_line - 1
     }
@@ -184,7 +195,7 @@ impl Reader {
         }
     }
 
-    fn parse<T: serde::de::DeserializeOwned>(&mut self, src: &Source<'_>) -> Option<T> {
+    fn parse<T: serde::de::DeserializeOwned>(&mut self, src: &SourceFile<'_>) -> Option<T> {
         match toml::from_str::<T>(src.text) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -197,7 +208,7 @@ impl Reader {
     }
 
     /// Checks a bilingual string: exactly the known locales, none empty.
-    fn text(&mut self, src: &Source<'_>, raw: &RawText, field: &str) -> LocalizedText {
+    fn text(&mut self, src: &SourceFile<'_>, raw: &RawText, field: &str) -> LocalizedText {
         let line = src.line(raw.span());
         let map = raw.get_ref();
         for key in map.keys() {
@@ -217,7 +228,7 @@ impl Reader {
         )
     }
 
-    fn id(&mut self, src: &Source<'_>, raw: &Spanned<String>, what: &str) -> String {
+    fn id(&mut self, src: &SourceFile<'_>, raw: &Spanned<String>, what: &str) -> String {
         let id = raw.get_ref();
         let ok = !id.is_empty()
             && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'));
@@ -232,7 +243,7 @@ impl Reader {
         id.clone()
     }
 
-    fn date(&mut self, src: &Source<'_>, raw: &Spanned<String>, field: &str) -> NaiveDate {
+    fn date(&mut self, src: &SourceFile<'_>, raw: &Spanned<String>, field: &str) -> NaiveDate {
         NaiveDate::parse_from_str(raw.get_ref(), "%Y-%m-%d").unwrap_or_else(|_| {
             self.push(&src.path, src.line(raw.span()), DiagKind::Field, format!("{field}: `{}` is not a date (YYYY-MM-DD)", raw.get_ref()));
             NaiveDate::default()
@@ -254,7 +265,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         return None;
     }
     let manifest_text = r.read(&manifest_path)?;
-    let msrc = Source { path: manifest_path.clone(), text: &manifest_text, first_line: 1 };
+    let msrc = SourceFile { path: manifest_path.clone(), text: &manifest_text, first_line: 1 };
     let raw: Option<RawManifest> = r.parse(&msrc);
 
     let kps = read_kps(r);
@@ -374,6 +385,26 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
     }
     r.counts.roles = roles.len();
 
+    // Sources: unique ids; every lesson cites known sources.
+    let mut sources = Vec::new();
+    for src in &raw.sources {
+        let id = src.id.get_ref().clone();
+        if sources.iter().any(|s: &Source| s.id == id) {
+            r.push(&manifest_path, msrc.line(src.id.span()), DiagKind::Reference, format!("duplicate source id `{id}`"));
+        }
+        if src.title.trim().is_empty() {
+            r.push(&manifest_path, msrc.line(src.id.span()), DiagKind::Field, format!("source `{id}` needs a title"));
+        }
+        sources.push(Source { id, title: src.title.clone(), urls: src.urls.clone() });
+    }
+    for (kp, line) in &kps {
+        for cited in &kp.sources {
+            if !sources.iter().any(|s| &s.id == cited) {
+                r.push(&r.root.join(&kp.file), *line, DiagKind::Reference, format!("lesson cites unknown source `{cited}` (add it to [[sources]] in pack.toml)"));
+            }
+        }
+    }
+
     // Items: unique ids, known KPs.
     let mut item_ids = HashSet::new();
     for (item, path, line) in &items {
@@ -393,6 +424,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         kps: kps.into_iter().map(|(k, _)| k.kp).collect(),
         items: items.into_iter().map(|(i, _, _)| i).collect(),
         roles,
+        sources,
         graph,
     })
 }
@@ -453,7 +485,7 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         return None;
     };
     let front = &text[front_start..front_start + close_rel];
-    let src = Source { path: path.to_path_buf(), text: front, first_line: 2 };
+    let src = SourceFile { path: path.to_path_buf(), text: front, first_line: 2 };
     let raw: RawKpFront = r.parse(&src)?;
     let id_line = src.line(raw.id.span());
     let id = r.id(&src, &raw.id, "knowledge point");
@@ -540,7 +572,7 @@ fn read_items(r: &mut Reader) -> Vec<(Item, PathBuf, usize)> {
     let mut out = Vec::new();
     for path in sorted_files(r, ITEM_DIR, "toml") {
         let Some(text) = r.read(&path) else { continue };
-        let src = Source { path: path.clone(), text: &text, first_line: 1 };
+        let src = SourceFile { path: path.clone(), text: &text, first_line: 1 };
         let Some(file) = r.parse::<RawItemFile>(&src) else { continue };
         for raw in &file.items {
             if let Some(item) = read_item(r, &src, raw) {
@@ -551,7 +583,7 @@ fn read_items(r: &mut Reader) -> Vec<(Item, PathBuf, usize)> {
     out
 }
 
-fn read_item(r: &mut Reader, src: &Source<'_>, raw: &RawItem) -> Option<Item> {
+fn read_item(r: &mut Reader, src: &SourceFile<'_>, raw: &RawItem) -> Option<Item> {
     let line = src.line(raw.id.span());
     let id = r.id(src, &raw.id, "item");
     let stem = r.text(src, &raw.stem, "stem");

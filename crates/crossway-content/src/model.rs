@@ -14,6 +14,7 @@ pub struct Pack {
     pub kps: Vec<KnowledgePoint>,
     pub items: Vec<Item>,
     pub roles: Vec<Role>,
+    pub sources: Vec<Source>,
     pub graph: KnowledgeGraph,
 }
 
@@ -28,6 +29,10 @@ impl Pack {
 
     pub fn items_for<'a>(&'a self, kp: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
         self.items.iter().filter(move |i| i.kp == kp)
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
     }
 
     pub fn role(&self, id: &str) -> Option<&Role> {
@@ -72,4 +77,12 @@ pub struct KnowledgePoint {
     pub lesson: LocalizedText,
     /// The lesson file, relative to the pack root.
     pub file: PathBuf,
+}
+
+/// A publication a lesson's facts come from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub urls: Vec<String>,
 }

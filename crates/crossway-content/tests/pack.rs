@@ -118,6 +118,9 @@ fn every_problem_gets_file_line_and_message() {
     assert_eq!(d.len(), 1, "{d:#?}");
     assert!(d[0].starts_with("items/logistics.toml:") && d[0].contains("kp_typo"), "{}", d[0]);
 
+    let dir = broken("kps/marketing.acos.md", |t| t.replace("sources = [\"S65\"]", "sources = [\"S99\"]"));
+    assert_eq!(diags(dir.path()), ["kps/marketing.acos.md:2: lesson cites unknown source `S99` (add it to [[sources]] in pack.toml)"]);
+
     let dir = broken("kps/marketing.acos.md", |t| t.replace("minutes = 15", "minutes = 15\nprerequisites = [\"ghost\"]"));
     let d = diags(dir.path());
     assert_eq!(d, ["kps/marketing.acos.md:7: unknown prerequisite `ghost`"]);

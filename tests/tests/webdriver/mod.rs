@@ -1,0 +1,125 @@
+//! A minimal W3C WebDriver client over HTTP on localhost, for driving the real Crossway window
+//! through tauri-driver → WebKitWebDriver.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Session {
+    base: String,
+    agent: ureq::Agent,
+}
+
+pub struct Element(String);
+
+fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<Value>) -> Result<Value, String> {
+    let req = agent.request(method, url);
+    let resp = match body {
+        Some(b) => req.send_json(b),
+        None => req.call(),
+    };
+    match resp {
+        Ok(r) => r.into_json::<Value>().map(|v| v["value"].clone()).map_err(|e| e.to_string()),
+        Err(ureq::Error::Status(code, r)) => {
+            Err(format!("{method} {url}: HTTP {code}: {}", r.into_string().unwrap_or_default()))
+        }
+        Err(e) => Err(format!("{method} {url}: {e}")),
+    }
+}
+
+impl Session {
+    /// Starts the app at `application` through the driver at `driver` (e.g. http://127.0.0.1:4444).
+    pub fn start(driver: &str, application: &str) -> Result<Session, String> {
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
+        let v = call(&agent, "POST", &format!("{driver}/session"), Some(caps))?;
+        let id = v["sessionId"].as_str().ok_or_else(|| format!("no session id in {v}"))?;
+        Ok(Session { base: format!("{driver}/session/{id}"), agent })
+    }
+
+    fn post(&self, path: &str, body: Value) -> Result<Value, String> {
+        call(&self.agent, "POST", &format!("{}{path}", self.base), Some(body))
+    }
+
+    fn get(&self, path: &str) -> Result<Value, String> {
+        call(&self.agent, "GET", &format!("{}{path}", self.base), None)
+    }
+
+    pub fn find_all(&self, css: &str) -> Result<Vec<Element>, String> {
+        let v = self.post("/elements", json!({"using": "css selector", "value": css}))?;
+        Ok(v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e[ELEMENT_KEY].as_str().map(|s| Element(s.to_string())))
+            .collect())
+    }
+
+    /// Waits up to 20 s for at least one element matching `css`.
+    pub fn wait(&self, css: &str) -> Result<Element, String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(e) = self.find_all(css)?.into_iter().next() {
+                return Ok(e);
+            }
+            if Instant::now() > deadline {
+                let body = self.text_of("body").unwrap_or_default();
+                let url = self.get("/url").unwrap_or_default();
+                let html = self.execute("return document.documentElement.outerHTML.slice(0, 2000)").unwrap_or_default();
+                return Err(format!("timed out waiting for `{css}` at {url}; the window shows:\n{body}\n{html}"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn click(&self, e: &Element) -> Result<(), String> {
+        self.post(&format!("/element/{}/click", e.0), json!({})).map(|_| ())
+    }
+
+    pub fn type_into(&self, e: &Element, text: &str) -> Result<(), String> {
+        self.post(&format!("/element/{}/value", e.0), json!({"text": text})).map(|_| ())
+    }
+
+    pub fn text(&self, e: &Element) -> Result<String, String> {
+        Ok(self.get(&format!("/element/{}/text", e.0))?.as_str().unwrap_or_default().to_string())
+    }
+
+    pub fn attr(&self, e: &Element, name: &str) -> Result<Option<String>, String> {
+        Ok(self.get(&format!("/element/{}/attribute/{name}", e.0))?.as_str().map(String::from))
+    }
+
+    pub fn text_of(&self, css: &str) -> Result<String, String> {
+        let e = self.find_all(css)?.into_iter().next().ok_or_else(|| format!("no `{css}`"))?;
+        self.text(&e)
+    }
+
+    /// Waits until the text of `css` contains `needle`.
+    pub fn wait_text(&self, css: &str, needle: &str) -> Result<String, String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text_of(css).unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("timed out waiting for `{needle}` in `{css}`, which shows: {text:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn execute(&self, script: &str) -> Result<Value, String> {
+        self.post("/execute/sync", json!({"script": script, "args": []}))
+    }
+
+    pub fn screenshot_png(&self) -> Result<Vec<u8>, String> {
+        let b64 = self.get("/screenshot")?;
+        base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap_or_default()).map_err(|e| e.to_string())
+    }
+
+    pub fn end(self) -> Result<(), String> {
+        call(&self.agent, "DELETE", &self.base, None).map(|_| ())
+    }
+}
