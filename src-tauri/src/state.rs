@@ -14,10 +14,9 @@ impl AppState {
     }
 
     pub fn with<T>(&self, f: impl FnOnce(&mut App) -> Result<T, AppError>) -> Result<T, AppError> {
-        let mut guard = self
-            .app
-            .lock()
-            .map_err(|_| AppError::new(ErrorCode::Internal, "an earlier request failed unexpectedly; restart Crossway"))?;
+        let mut guard = self.app.lock().map_err(|_| {
+            AppError::new(ErrorCode::Internal, "an earlier request failed unexpectedly; restart Crossway")
+        })?;
         match guard.as_mut() {
             Ok(app) => f(app),
             Err(e) => Err(e.clone()),

@@ -30,7 +30,9 @@ impl Driver {
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start tauri-driver ({e}); run scripts/test.sh, which installs it"));
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start tauri-driver ({e}); run scripts/test.sh, which installs it"));
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(15);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -52,7 +54,11 @@ fn app_binary() -> PathBuf {
     let bin = std::env::var_os("CROSSWAY_DESKTOP_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| target_dir().join("debug/crossway-desktop"));
-    assert!(bin.is_file(), "{} is missing: build it with `cargo build -p crossway-desktop --features custom-protocol`", bin.display());
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it with `cargo build -p crossway-desktop --features custom-protocol`",
+        bin.display()
+    );
     bin
 }
 

@@ -91,9 +91,9 @@ impl App {
     /// The pack learners study from. Several installed packs are kept, but paths span one pack
     /// (the first by id) until multi-pack paths exist.
     pub(crate) fn active_pack(&self) -> Result<&Arc<Pack>> {
-        self.packs
-            .first()
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no content pack is installed; install one from a folder"))
+        self.packs.first().ok_or_else(|| {
+            AppError::new(ErrorCode::NotFound, "no content pack is installed; install one from a folder")
+        })
     }
 
     pub fn roles(&self) -> Result<Vec<RoleDto>> {

@@ -26,7 +26,11 @@ pub(crate) fn load_valid(dir: &Path) -> Result<Pack> {
         let details: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
         AppError {
             code: ErrorCode::PackInvalid,
-            message: format!("the content pack in {} has {} problem(s); nothing was installed", dir.display(), details.len()),
+            message: format!(
+                "the content pack in {} has {} problem(s); nothing was installed",
+                dir.display(),
+                details.len()
+            ),
             details,
         }
     })

@@ -4,7 +4,9 @@ use crossway_content::{render_markdown, Answer, ItemBody};
 use crossway_core::{plan, LocalizedText, Mastery, PlanInput, Reason};
 use crossway_store::{MasteryRow, NewAttempt, Recorded};
 
-use crate::{App, AppError, AttemptResultDto, ItemDto, LessonDto, PathDto, Result, RubricPointDto, StepDto, SubmitAnswerDto};
+use crate::{
+    App, AppError, AttemptResultDto, ItemDto, LessonDto, PathDto, Result, RubricPointDto, StepDto, SubmitAnswerDto,
+};
 
 impl App {
     /// The learner's current path, with the reasons for every step.
@@ -110,33 +112,44 @@ impl App {
         let learner = self.store.db().learner(learner_id)?;
         let pack = self.active_pack()?.clone();
         let item = pack.item(&sub.item_id).ok_or_else(|| AppError::not_found("item", &sub.item_id))?;
-        let (score, correct_answer, error_cause, rubric, grader, confidence, needs_review) = match (&item.body, &sub.answer) {
-            (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
-                if text.trim().is_empty() {
-                    return Err(AppError::invalid("the answer is empty"));
+        let (score, correct_answer, error_cause, rubric, grader, confidence, needs_review) =
+            match (&item.body, &sub.answer) {
+                (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
+                    if text.trim().is_empty() {
+                        return Err(AppError::invalid("the answer is empty"));
+                    }
+                    if text.chars().count() > 4000 {
+                        return Err(AppError::invalid("the answer is longer than 4000 characters"));
+                    }
+                    let loc = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
+                    let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
+                    let g = crossway_tutor::keyword::grade(&points, text);
+                    let rubric_dto =
+                        rubric.iter().zip(&g.met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
+                    (
+                        g.score,
+                        reference.clone(),
+                        None,
+                        rubric_dto,
+                        g.method.to_string(),
+                        Some(g.confidence),
+                        g.abstained,
+                    )
                 }
-                if text.chars().count() > 4000 {
-                    return Err(AppError::invalid("the answer is longer than 4000 characters"));
+                _ => {
+                    let v = item.grade(&sub.answer).map_err(|e| AppError::invalid(e.to_string()))?;
+                    (v.score, v.correct_answer, v.error_cause, Vec::new(), "key".to_string(), None, false)
                 }
-                let loc = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
-                let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
-                let g = crossway_tutor::keyword::grade(&points, text);
-                let rubric_dto =
-                    rubric.iter().zip(&g.met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
-                (g.score, reference.clone(), None, rubric_dto, g.method.to_string(), Some(g.confidence), g.abstained)
-            }
-            _ => {
-                let v = item.grade(&sub.answer).map_err(|e| AppError::invalid(e.to_string()))?;
-                (v.score, v.correct_answer, v.error_cause, Vec::new(), "key".to_string(), None, false)
-            }
-        };
+            };
         let now = self.now();
         let payload = serde_json::json!({ "answer": sub.answer, "grader": grader, "needs_review": needs_review });
         let params = self.params;
         let (recorded, before, after) = self.store.transact(|db| -> Result<_> {
-            let before = db
-                .mastery_of(learner.id, &item.kp)?
-                .map_or(Mastery::prior(&params), |m| Mastery { p: m.p, attempts: m.attempts, correct: m.correct });
+            let before = db.mastery_of(learner.id, &item.kp)?.map_or(Mastery::prior(&params), |m| Mastery {
+                p: m.p,
+                attempts: m.attempts,
+                correct: m.correct,
+            });
             let recorded = db.record_attempt(&NewAttempt {
                 learner_id: learner.id,
                 idempotency_key: key,
@@ -151,7 +164,12 @@ impl App {
             let after = match recorded {
                 Recorded::New(_) => {
                     let after = before.after_attempt(score, &params);
-                    db.put_mastery(learner.id, &item.kp, MasteryRow { p: after.p, attempts: after.attempts, correct: after.correct }, now)?;
+                    db.put_mastery(
+                        learner.id,
+                        &item.kp,
+                        MasteryRow { p: after.p, attempts: after.attempts, correct: after.correct },
+                        now,
+                    )?;
                     after
                 }
                 Recorded::Duplicate(_) => before,

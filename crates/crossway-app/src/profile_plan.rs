@@ -51,17 +51,23 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
     let pack = load_valid(pack_dir)?;
     let text = std::fs::read_to_string(profile_path)
         .map_err(|e| AppError::invalid(format!("{}: cannot read the profile: {e}", profile_path.display())))?;
-    let profile: ProfileFile = serde_json::from_str(&text).map_err(|e| {
-        AppError::invalid(format!("{}:{}: {}", profile_path.display(), e.line(), e))
-    })?;
+    let profile: ProfileFile = serde_json::from_str(&text)
+        .map_err(|e| AppError::invalid(format!("{}:{}: {}", profile_path.display(), e.line(), e)))?;
     if let Some(role) = &profile.goal_role {
         if pack.role(role).is_none() {
             let known: Vec<_> = pack.roles.iter().map(|r| r.id.as_str()).collect();
-            return Err(AppError::invalid(format!("{}: unknown goal_role `{role}` (this pack has: {})", profile_path.display(), known.join(", "))));
+            return Err(AppError::invalid(format!(
+                "{}: unknown goal_role `{role}` (this pack has: {})",
+                profile_path.display(),
+                known.join(", ")
+            )));
         }
     }
     if !(10..=5040).contains(&profile.weekly_minutes) {
-        return Err(AppError::invalid(format!("{}: weekly_minutes must be between 10 and 5040", profile_path.display())));
+        return Err(AppError::invalid(format!(
+            "{}: weekly_minutes must be between 10 and 5040",
+            profile_path.display()
+        )));
     }
     let params = BktParams::default();
     let mut mastery: HashMap<String, Mastery> = HashMap::new();
@@ -70,7 +76,11 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
             AppError::invalid(format!("{}: attempts[{n}]: unknown item `{}`", profile_path.display(), a.item))
         })?;
         if !(0.0..=1.0).contains(&a.score) {
-            return Err(AppError::invalid(format!("{}: attempts[{n}]: score {} is outside 0..=1", profile_path.display(), a.score)));
+            return Err(AppError::invalid(format!(
+                "{}: attempts[{n}]: score {} is outside 0..=1",
+                profile_path.display(),
+                a.score
+            )));
         }
         let m = mastery.entry(item.kp.clone()).or_insert_with(|| Mastery::prior(&params));
         *m = m.after_attempt(a.score, &params);

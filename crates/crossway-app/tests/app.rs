@@ -11,12 +11,8 @@ fn shipped() -> PathBuf {
 }
 
 fn open(dir: &Path) -> App {
-    App::open(AppConfig {
-        data_dir: dir.to_path_buf(),
-        default_pack: Some(shipped()),
-        models_dir: dir.join("models"),
-    })
-    .unwrap()
+    App::open(AppConfig { data_dir: dir.to_path_buf(), default_pack: Some(shipped()), models_dir: dir.join("models") })
+        .unwrap()
 }
 
 fn new_learner(app: &mut App, goal: &str) -> i64 {
@@ -126,22 +122,48 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
     let err = app
-        .create_learner(NewLearnerDto { name: "A".into(), locale: "en".into(), goal_role: Some("astronaut".into()), weekly_minutes: None })
+        .create_learner(NewLearnerDto {
+            name: "A".into(),
+            locale: "en".into(),
+            goal_role: Some("astronaut".into()),
+            weekly_minutes: None,
+        })
         .unwrap_err();
     assert!(err.message.contains("astronaut"));
     assert!(app.learners().unwrap().is_empty());
 
     let l = new_learner(&mut app, "amazon-ads");
     let err = app
-        .submit_answer(l, SubmitAnswerDto { item_id: "marketing.acos.basic".into(), answer: Answer::Choice { option: 7 }, idempotency_key: "x".into() })
+        .submit_answer(
+            l,
+            SubmitAnswerDto {
+                item_id: "marketing.acos.basic".into(),
+                answer: Answer::Choice { option: 7 },
+                idempotency_key: "x".into(),
+            },
+        )
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
     let err = app
-        .submit_answer(l, SubmitAnswerDto { item_id: "nope".into(), answer: Answer::Choice { option: 0 }, idempotency_key: "y".into() })
+        .submit_answer(
+            l,
+            SubmitAnswerDto {
+                item_id: "nope".into(),
+                answer: Answer::Choice { option: 0 },
+                idempotency_key: "y".into(),
+            },
+        )
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
     let err = app
-        .submit_answer(l, SubmitAnswerDto { item_id: "marketing.acos.basic".into(), answer: Answer::Numeric { value: 1.0 }, idempotency_key: "z".into() })
+        .submit_answer(
+            l,
+            SubmitAnswerDto {
+                item_id: "marketing.acos.basic".into(),
+                answer: Answer::Numeric { value: 1.0 },
+                idempotency_key: "z".into(),
+            },
+        )
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert!(app.attempts(l).unwrap().is_empty());
@@ -150,11 +172,19 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
     let bad = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(bad.path().join("kps")).unwrap();
     std::fs::create_dir_all(bad.path().join("items")).unwrap();
-    std::fs::write(bad.path().join("pack.toml"), "id = \"cbec-core\"\nversion = \"9.9.9\"\nas_of = \"soon\"\nlicence = \"x\"\ntitle = { en = \"Broken\" }\n").unwrap();
+    std::fs::write(
+        bad.path().join("pack.toml"),
+        "id = \"cbec-core\"\nversion = \"9.9.9\"\nas_of = \"soon\"\nlicence = \"x\"\ntitle = { en = \"Broken\" }\n",
+    )
+    .unwrap();
     let before = std::fs::read_dir(dir.path().join("packs/cbec-core")).unwrap().count();
     let err = app.install_pack(bad.path()).unwrap_err();
     assert_eq!(err.code, ErrorCode::PackInvalid);
-    assert!(err.details.iter().any(|d| d.ends_with("pack.toml:3: as_of: `soon` is not a date (YYYY-MM-DD)")), "{:#?}", err.details);
+    assert!(
+        err.details.iter().any(|d| d.ends_with("pack.toml:3: as_of: `soon` is not a date (YYYY-MM-DD)")),
+        "{:#?}",
+        err.details
+    );
     assert!(err.details.iter().any(|d| d.contains("missing `zh-CN` text")), "{:#?}", err.details);
     assert_eq!(std::fs::read_dir(dir.path().join("packs/cbec-core")).unwrap().count(), before);
     assert_eq!(app.status().packs[0].version, "0.1.0");
@@ -166,7 +196,9 @@ fn a_database_from_the_future_is_refused_with_a_clear_code() {
     drop(open(dir.path()));
     let db = dir.path().join(crossway_store::DB_FILE);
     crossway_store::stamp_version(&db, 42).unwrap();
-    let err = App::open(AppConfig { data_dir: dir.path().into(), default_pack: None, models_dir: dir.path().into() }).err().unwrap();
+    let err = App::open(AppConfig { data_dir: dir.path().into(), default_pack: None, models_dir: dir.path().into() })
+        .err()
+        .unwrap();
     assert_eq!(err.code, ErrorCode::DatabaseTooNew);
     assert!(err.message.contains("newer Crossway"));
 }

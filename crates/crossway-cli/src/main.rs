@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use crossway_content::{load_pack, PackStats};
 
 #[derive(Parser)]
-#[command(name = "crossway", version, about = "Crossway (跨径): content packs, learning paths and grading from the command line")]
+#[command(
+    name = "crossway",
+    version,
+    about = "Crossway (跨径): content packs, learning paths and grading from the command line"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,7 +105,10 @@ fn run(command: Command) -> Result<(), UserError> {
                 println!("knowledge points     {}", s.knowledge_points);
                 println!("lessons              {}", s.lessons);
                 println!("roles                {}", s.roles);
-                println!("items                {} choice, {} numeric, {} free text", s.items.choice, s.items.numeric, s.items.free_text);
+                println!(
+                    "items                {} choice, {} numeric, {} free text",
+                    s.items.choice, s.items.numeric, s.items.free_text
+                );
                 println!("simulations          {}", s.simulations);
                 println!("locales              {}", s.locales.join(", "));
                 println!("missing translations {}", s.missing_translations);
@@ -122,7 +129,14 @@ fn run(command: Command) -> Result<(), UserError> {
             } else {
                 for s in &out.steps {
                     let goal = if s.for_goal { "goal" } else { "optional" };
-                    println!("week {:>2}  {:<9} {:>4} min  {:<8} {}", s.week, format!("{:?}", s.action).to_lowercase(), s.minutes, goal, s.kp);
+                    println!(
+                        "week {:>2}  {:<9} {:>4} min  {:<8} {}",
+                        s.week,
+                        format!("{:?}", s.action).to_lowercase(),
+                        s.minutes,
+                        goal,
+                        s.kp
+                    );
                 }
                 println!("planned in {} µs", out.elapsed_us);
             }

@@ -28,7 +28,11 @@ fn validate_lists_every_problem_and_exits_1() {
     std::fs::create_dir_all(dir.path().join("kps")).unwrap();
     std::fs::create_dir_all(dir.path().join("items")).unwrap();
     std::fs::write(dir.path().join("pack.toml"), "id = \"Bad Id\"\nversion = \"1\"\nas_of = \"2026-13-01\"\nlicence = \"x\"\ntitle = { en = \"t\", zh-CN = \"标题\" }\n").unwrap();
-    std::fs::write(dir.path().join("kps/a.md"), "+++\nid = \"a\"\nmodule = \"m\"\ntitle = { en = \"A\" }\ndifficulty = 1\nminutes = 5\n+++\n::: en\nHi\n").unwrap();
+    std::fs::write(
+        dir.path().join("kps/a.md"),
+        "+++\nid = \"a\"\nmodule = \"m\"\ntitle = { en = \"A\" }\ndifficulty = 1\nminutes = 5\n+++\n::: en\nHi\n",
+    )
+    .unwrap();
     let o = crossway(&["pack", "validate", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
@@ -52,7 +56,9 @@ fn stats_json_has_the_contract_keys() {
     let o = crossway(&["pack", "stats", shipped().to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    for key in ["modules", "knowledge_points", "lessons", "roles", "items", "simulations", "locales", "missing_translations"] {
+    for key in
+        ["modules", "knowledge_points", "lessons", "roles", "items", "simulations", "locales", "missing_translations"]
+    {
         assert!(v.get(key).is_some(), "missing {key} in {v}");
     }
     for key in ["choice", "numeric", "free_text"] {
@@ -73,7 +79,8 @@ fn plan_json_follows_the_profile() {
             "attempts":[{"item":"logistics.volumetric-weight.divisor","score":1},{"item":"logistics.volumetric-weight.divisor","score":1},{"item":"logistics.volumetric-weight.divisor","score":1}]}"#,
     )
     .unwrap();
-    let o = crossway(&["plan", "--pack", shipped().to_str().unwrap(), "--profile", profile.to_str().unwrap(), "--json"]);
+    let o =
+        crossway(&["plan", "--pack", shipped().to_str().unwrap(), "--profile", profile.to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(v["elapsed_us"].as_u64().is_some());
@@ -81,7 +88,8 @@ fn plan_json_follows_the_profile() {
     assert_eq!(steps[0]["kp"], "logistics.chargeable-weight", "mastered prerequisite skipped: {v}");
     assert_eq!(steps[0]["action"], "learn");
     assert!(steps[0]["minutes"].as_u64().unwrap() > 0);
-    let kinds: Vec<&str> = steps[0]["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        steps[0]["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["goal_requires", "prerequisite_mastered", "mastery"]);
     assert_eq!(steps[0]["reasons"][0]["level"], 3);
 }
@@ -91,7 +99,8 @@ fn user_errors_exit_1_and_usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("p.json");
     std::fs::write(&profile, "{\"goal_role\": \"astronaut\"}").unwrap();
-    let o = crossway(&["plan", "--pack", shipped().to_str().unwrap(), "--profile", profile.to_str().unwrap(), "--json"]);
+    let o =
+        crossway(&["plan", "--pack", shipped().to_str().unwrap(), "--profile", profile.to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown goal_role `astronaut`"));
     std::fs::write(&profile, "{\"goal_role\": ").unwrap();

@@ -50,9 +50,15 @@ pub struct WrongAnswer {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Answer {
     /// The index of the chosen option, as shown (0-based).
-    Choice { option: usize },
-    Numeric { value: f64 },
-    FreeText { text: String },
+    Choice {
+        option: usize,
+    },
+    Numeric {
+        value: f64,
+    },
+    FreeText {
+        text: String,
+    },
 }
 
 /// The outcome of grading one objective answer.

@@ -213,7 +213,12 @@ impl Reader {
         let map = raw.get_ref();
         for key in map.keys() {
             if !LOCALES.contains(&key.as_str()) {
-                self.push(&src.path, line, DiagKind::Field, format!("{field}: unknown locale `{key}` (use `en` and `zh-CN`)"));
+                self.push(
+                    &src.path,
+                    line,
+                    DiagKind::Field,
+                    format!("{field}: unknown locale `{key}` (use `en` and `zh-CN`)"),
+                );
             }
         }
         for loc in LOCALES {
@@ -222,10 +227,7 @@ impl Reader {
                 self.push(&src.path, line, DiagKind::MissingTranslation, format!("{field}: missing `{loc}` text"));
             }
         }
-        LocalizedText::new(
-            map.get("en").cloned().unwrap_or_default(),
-            map.get("zh-CN").cloned().unwrap_or_default(),
-        )
+        LocalizedText::new(map.get("en").cloned().unwrap_or_default(), map.get("zh-CN").cloned().unwrap_or_default())
     }
 
     fn id(&mut self, src: &SourceFile<'_>, raw: &Spanned<String>, what: &str) -> String {
@@ -245,7 +247,12 @@ impl Reader {
 
     fn date(&mut self, src: &SourceFile<'_>, raw: &Spanned<String>, field: &str) -> NaiveDate {
         NaiveDate::parse_from_str(raw.get_ref(), "%Y-%m-%d").unwrap_or_else(|_| {
-            self.push(&src.path, src.line(raw.span()), DiagKind::Field, format!("{field}: `{}` is not a date (YYYY-MM-DD)", raw.get_ref()));
+            self.push(
+                &src.path,
+                src.line(raw.span()),
+                DiagKind::Field,
+                format!("{field}: `{}` is not a date (YYYY-MM-DD)", raw.get_ref()),
+            );
             NaiveDate::default()
         })
     }
@@ -278,7 +285,12 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
             let v = raw.version.get_ref();
             let parts: Vec<_> = v.split('.').collect();
             if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.parse::<u64>().is_err()) {
-                r.push(&manifest_path, msrc.line(raw.version.span()), DiagKind::Field, format!("version `{v}` is not MAJOR.MINOR.PATCH"));
+                r.push(
+                    &manifest_path,
+                    msrc.line(raw.version.span()),
+                    DiagKind::Field,
+                    format!("version `{v}` is not MAJOR.MINOR.PATCH"),
+                );
             }
             v.clone()
         },
@@ -317,7 +329,12 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
             r.push(&path, *line, DiagKind::Reference, format!("duplicate knowledge point id `{}`", kp.id));
         }
         if !module_ids.contains(&kp.module) {
-            r.push(&path, *line, DiagKind::Reference, format!("knowledge point `{}` names unknown module `{}`", kp.id, kp.module));
+            r.push(
+                &path,
+                *line,
+                DiagKind::Reference,
+                format!("knowledge point `{}` names unknown module `{}`", kp.id, kp.module),
+            );
         }
     }
     let mut graph_ok = true;
@@ -373,11 +390,21 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         for req in &role.requires {
             let kp = req.kp.get_ref();
             if !kp_lines.contains_key(kp) {
-                r.push(&manifest_path, msrc.line(req.kp.span()), DiagKind::Reference, format!("role `{id}` requires unknown knowledge point `{kp}`"));
+                r.push(
+                    &manifest_path,
+                    msrc.line(req.kp.span()),
+                    DiagKind::Reference,
+                    format!("role `{id}` requires unknown knowledge point `{kp}`"),
+                );
             }
             let level = *req.level.get_ref();
             if !(Level::MIN..=Level::MAX).contains(&level) {
-                r.push(&manifest_path, msrc.line(req.level.span()), DiagKind::Field, format!("level {level} is out of range {}..={}", Level::MIN, Level::MAX));
+                r.push(
+                    &manifest_path,
+                    msrc.line(req.level.span()),
+                    DiagKind::Field,
+                    format!("level {level} is out of range {}..={}", Level::MIN, Level::MAX),
+                );
             }
             requires.push(SkillRequirement { kp: kp.clone(), level: Level(level) });
         }
@@ -390,7 +417,12 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
     for src in &raw.sources {
         let id = src.id.get_ref().clone();
         if sources.iter().any(|s: &Source| s.id == id) {
-            r.push(&manifest_path, msrc.line(src.id.span()), DiagKind::Reference, format!("duplicate source id `{id}`"));
+            r.push(
+                &manifest_path,
+                msrc.line(src.id.span()),
+                DiagKind::Reference,
+                format!("duplicate source id `{id}`"),
+            );
         }
         if src.title.trim().is_empty() {
             r.push(&manifest_path, msrc.line(src.id.span()), DiagKind::Field, format!("source `{id}` needs a title"));
@@ -400,7 +432,12 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
     for (kp, line) in &kps {
         for cited in &kp.sources {
             if !sources.iter().any(|s| &s.id == cited) {
-                r.push(&r.root.join(&kp.file), *line, DiagKind::Reference, format!("lesson cites unknown source `{cited}` (add it to [[sources]] in pack.toml)"));
+                r.push(
+                    &r.root.join(&kp.file),
+                    *line,
+                    DiagKind::Reference,
+                    format!("lesson cites unknown source `{cited}` (add it to [[sources]] in pack.toml)"),
+                );
             }
         }
     }
@@ -412,7 +449,12 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
             r.push(path, *line, DiagKind::Reference, format!("duplicate item id `{}`", item.id));
         }
         if !kp_lines.contains_key(&item.kp) {
-            r.push(path, *line, DiagKind::Reference, format!("item `{}` names unknown knowledge point `{}`", item.id, item.kp));
+            r.push(
+                path,
+                *line,
+                DiagKind::Reference,
+                format!("item `{}` names unknown knowledge point `{}`", item.id, item.kp),
+            );
         }
     }
 
@@ -449,10 +491,8 @@ fn sorted_files(r: &mut Reader, sub: &str, ext: &str) -> Vec<PathBuf> {
         r.push(&dir, 1, DiagKind::Syntax, format!("missing folder `{sub}/`"));
         return Vec::new();
     };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == ext))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect();
     files.sort();
     files
 }
@@ -476,11 +516,16 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         return None;
     }
     let front_start = text.find('\n').map_or(text.len(), |i| i + 1);
-    let Some(close_rel) = text[front_start..].split_inclusive('\n').scan(0usize, |off, l| {
-        let at = *off;
-        *off += l.len();
-        Some((at, l))
-    }).find(|(_, l)| l.trim_end() == "+++").map(|(at, _)| at) else {
+    let Some(close_rel) = text[front_start..]
+        .split_inclusive('\n')
+        .scan(0usize, |off, l| {
+            let at = *off;
+            *off += l.len();
+            Some((at, l))
+        })
+        .find(|(_, l)| l.trim_end() == "+++")
+        .map(|(at, _)| at)
+    else {
         r.push(path, 1, DiagKind::Syntax, "front matter is not closed by a `+++` line");
         return None;
     };
@@ -492,11 +537,21 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
     let title = r.text(&src, &raw.title, "title");
     let difficulty = *raw.difficulty.get_ref();
     if !(1..=5).contains(&difficulty) {
-        r.push(path, src.line(raw.difficulty.span()), DiagKind::Field, format!("difficulty {difficulty} is out of range 1..=5"));
+        r.push(
+            path,
+            src.line(raw.difficulty.span()),
+            DiagKind::Field,
+            format!("difficulty {difficulty} is out of range 1..=5"),
+        );
     }
     let minutes = *raw.minutes.get_ref();
     if !(1..=240).contains(&minutes) {
-        r.push(path, src.line(raw.minutes.span()), DiagKind::Field, format!("minutes {minutes} is out of range 1..=240"));
+        r.push(
+            path,
+            src.line(raw.minutes.span()),
+            DiagKind::Field,
+            format!("minutes {minutes} is out of range 1..=240"),
+        );
     }
     let prereq_lines = raw.prerequisites.iter().map(|p| (p.get_ref().clone(), src.line(p.span()))).collect();
 
@@ -510,7 +565,12 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         if let Some(loc) = line.trim_end().strip_prefix("::: ") {
             let loc = loc.trim().to_string();
             if !LOCALES.contains(&loc.as_str()) {
-                r.push(path, lineno, DiagKind::Field, format!("unknown lesson locale `{loc}` (use `::: en` or `::: zh-CN`)"));
+                r.push(
+                    path,
+                    lineno,
+                    DiagKind::Field,
+                    format!("unknown lesson locale `{loc}` (use `::: en` or `::: zh-CN`)"),
+                );
             } else if sections.contains_key(&loc) {
                 r.push(path, lineno, DiagKind::Field, format!("second `::: {loc}` section"));
             }
@@ -609,7 +669,12 @@ fn read_item(r: &mut Reader, src: &SourceFile<'_>, raw: &RawItem) -> Option<Item
                 let text = r.text(src, &o.text, "option");
                 let why = o.why.as_ref().map(|w| r.text(src, w, "why"));
                 if !o.correct && why.is_none() {
-                    r.push(&src.path, src.line(o.text.span()), DiagKind::Field, format!("item `{id}`: distractor {} needs a `why` naming the error behind it", n + 1));
+                    r.push(
+                        &src.path,
+                        src.line(o.text.span()),
+                        DiagKind::Field,
+                        format!("item `{id}`: distractor {} needs a `why` naming the error behind it", n + 1),
+                    );
                 }
                 options.push(ChoiceOption { text, correct: o.correct, why });
             }
@@ -650,7 +715,12 @@ fn read_item(r: &mut Reader, src: &SourceFile<'_>, raw: &RawItem) -> Option<Item
             ItemBody::FreeText { reference, rubric }
         }
         other => {
-            r.push(&src.path, src.line(raw.kind.span()), DiagKind::Field, format!("unknown item kind `{other}` (choice, numeric, free_text)"));
+            r.push(
+                &src.path,
+                src.line(raw.kind.span()),
+                DiagKind::Field,
+                format!("unknown item kind `{other}` (choice, numeric, free_text)"),
+            );
             return None;
         }
     };

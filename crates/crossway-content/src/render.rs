@@ -61,7 +61,21 @@ mod tests {
         ];
         for p in payloads {
             let html = render_markdown(p).to_lowercase();
-            for bad in ["<script", "onerror", "onload", "ontoggle", "javascript:", "evil.example", "<iframe", "style=", "<form", "<object", "<img", "href", "src="] {
+            for bad in [
+                "<script",
+                "onerror",
+                "onload",
+                "ontoggle",
+                "javascript:",
+                "evil.example",
+                "<iframe",
+                "style=",
+                "<form",
+                "<object",
+                "<img",
+                "href",
+                "src=",
+            ] {
                 assert!(!html.contains(bad), "payload {p:?} left {bad:?} in {html:?}");
             }
         }

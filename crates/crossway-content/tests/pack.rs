@@ -34,11 +34,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The diagnostics as `file:line: message`, with the temp dir stripped.
 fn diags(dir: &Path) -> Vec<String> {
-    load_pack(dir)
-        .diagnostics
-        .iter()
-        .map(|d| d.to_string().replace(&format!("{}/", dir.display()), ""))
-        .collect()
+    load_pack(dir).diagnostics.iter().map(|d| d.to_string().replace(&format!("{}/", dir.display()), "")).collect()
 }
 
 #[test]
@@ -53,7 +49,11 @@ fn the_shipped_pack_is_valid_and_bilingual() {
     assert!(stats.roles >= 2 && stats.items.choice >= 4);
     for kp in &pack.kps {
         assert!(!kp.lesson.en.is_empty() && !kp.lesson.zh_cn.is_empty(), "{}", kp.id);
-        assert!(kp.lesson.zh_cn.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{} zh lesson has no Chinese", kp.id);
+        assert!(
+            kp.lesson.zh_cn.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{} zh lesson has no Chinese",
+            kp.id
+        );
         assert!(render_markdown(&kp.lesson.en).contains("<strong>"));
     }
 }
@@ -86,12 +86,18 @@ fn a_prerequisite_cycle_is_reported_with_its_path() {
     let d = diags(dir.path());
     assert_eq!(d.len(), 1, "{d:#?}");
     assert!(d[0].contains("prerequisites form a cycle"), "{}", d[0]);
-    assert!(d[0].contains("logistics.chargeable-weight → logistics.volumetric-weight") || d[0].contains("logistics.volumetric-weight → logistics.chargeable-weight"), "{}", d[0]);
+    assert!(
+        d[0].contains("logistics.chargeable-weight → logistics.volumetric-weight")
+            || d[0].contains("logistics.volumetric-weight → logistics.chargeable-weight"),
+        "{}",
+        d[0]
+    );
 }
 
 #[test]
 fn missing_translations_are_counted_and_located() {
-    let dir = broken("items/marketing.toml", |t| t.replace(", zh-CN = \"这是 ROAS（销售额 ÷ 花费），是 ACoS 的倒数。\"", ""));
+    let dir =
+        broken("items/marketing.toml", |t| t.replace(", zh-CN = \"这是 ROAS（销售额 ÷ 花费），是 ACoS 的倒数。\"", ""));
     let outcome = load_pack(dir.path());
     assert_eq!(PackStats::of(&outcome).missing_translations, 1);
     let d = diags(dir.path());
@@ -110,25 +116,35 @@ fn every_problem_gets_file_line_and_message() {
     });
     let d = diags(dir.path());
     assert!(d.contains(&"pack.toml:4: as_of: `July 2026` is not a date (YYYY-MM-DD)".to_string()), "{d:#?}");
-    assert!(d.iter().any(|l| l.starts_with("pack.toml:") && l.contains("unknown knowledge point `marketing.nope`")), "{d:#?}");
+    assert!(
+        d.iter().any(|l| l.starts_with("pack.toml:") && l.contains("unknown knowledge point `marketing.nope`")),
+        "{d:#?}"
+    );
     assert!(d.iter().any(|l| l.contains("level 7 is out of range 1..=3")), "{d:#?}");
 
-    let dir = broken("items/logistics.toml", |t| t.replace("kind = \"numeric\"\n", "kind = \"numeric\"\nkp_typo = 1\n"));
+    let dir =
+        broken("items/logistics.toml", |t| t.replace("kind = \"numeric\"\n", "kind = \"numeric\"\nkp_typo = 1\n"));
     let d = diags(dir.path());
     assert_eq!(d.len(), 1, "{d:#?}");
     assert!(d[0].starts_with("items/logistics.toml:") && d[0].contains("kp_typo"), "{}", d[0]);
 
     let dir = broken("kps/marketing.acos.md", |t| t.replace("sources = [\"S65\"]", "sources = [\"S99\"]"));
-    assert_eq!(diags(dir.path()), ["kps/marketing.acos.md:2: lesson cites unknown source `S99` (add it to [[sources]] in pack.toml)"]);
+    assert_eq!(
+        diags(dir.path()),
+        ["kps/marketing.acos.md:2: lesson cites unknown source `S99` (add it to [[sources]] in pack.toml)"]
+    );
 
-    let dir = broken("kps/marketing.acos.md", |t| t.replace("minutes = 15", "minutes = 15\nprerequisites = [\"ghost\"]"));
+    let dir =
+        broken("kps/marketing.acos.md", |t| t.replace("minutes = 15", "minutes = 15\nprerequisites = [\"ghost\"]"));
     let d = diags(dir.path());
     assert_eq!(d, ["kps/marketing.acos.md:7: unknown prerequisite `ghost`"]);
 }
 
 #[test]
 fn raw_html_in_a_lesson_is_reported_at_its_line() {
-    let dir = broken("kps/marketing.acos.md", |t| t.replace("**Worked example.** A month", "<script>alert(1)</script>\n\n**Worked example.** A month"));
+    let dir = broken("kps/marketing.acos.md", |t| {
+        t.replace("**Worked example.** A month", "<script>alert(1)</script>\n\n**Worked example.** A month")
+    });
     let d = diags(dir.path());
     assert_eq!(d.len(), 1, "{d:#?}");
     assert!(d[0].starts_with("kps/marketing.acos.md:16: raw HTML `<script>"), "{}", d[0]);

@@ -45,10 +45,9 @@ impl KnowledgeGraph {
         let mut indegree = vec![0usize; nodes.len()];
         for (i, n) in nodes.iter().enumerate() {
             for p in &n.prerequisites {
-                let &j = index.get(p).ok_or_else(|| GraphError::UnknownPrerequisite {
-                    kp: n.id.clone(),
-                    missing: p.clone(),
-                })?;
+                let &j = index
+                    .get(p)
+                    .ok_or_else(|| GraphError::UnknownPrerequisite { kp: n.id.clone(), missing: p.clone() })?;
                 dependents[j].push(i);
                 indegree[i] += 1;
             }
@@ -133,15 +132,10 @@ fn find_cycle(nodes: &[KpNode], index: &HashMap<String, usize>, indegree: &[usiz
     on_path[start] = 0;
     let mut cur = start;
     loop {
-        let next = nodes[cur]
-            .prerequisites
-            .iter()
-            .filter_map(|p| index.get(p).copied())
-            .find(|&j| indegree[j] > 0);
+        let next = nodes[cur].prerequisites.iter().filter_map(|p| index.get(p).copied()).find(|&j| indegree[j] > 0);
         let Some(next) = next else { break };
         if on_path[next] != usize::MAX {
-            let mut cycle: Vec<String> =
-                path[on_path[next]..].iter().rev().map(|&i| nodes[i].id.clone()).collect();
+            let mut cycle: Vec<String> = path[on_path[next]..].iter().rev().map(|&i| nodes[i].id.clone()).collect();
             cycle.push(cycle[0].clone());
             return cycle;
         }
@@ -178,8 +172,7 @@ mod tests {
 
     #[test]
     fn cycles_and_unknown_prerequisites_are_named() {
-        let err = KnowledgeGraph::new(vec![kp("a", &["c"]), kp("b", &["a"]), kp("c", &["b"])])
-            .unwrap_err();
+        let err = KnowledgeGraph::new(vec![kp("a", &["c"]), kp("b", &["a"]), kp("c", &["b"])]).unwrap_err();
         match err {
             GraphError::Cycle(c) => {
                 assert_eq!(c.len(), 4, "{c:?}");

@@ -95,9 +95,8 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
         }
     }
     let default_target = Level(1).mastery_threshold();
-    let mastery_of = |i: usize| {
-        input.mastery.get(&g.node(i).id).copied().unwrap_or_else(|| Mastery::prior(input.params))
-    };
+    let mastery_of =
+        |i: usize| input.mastery.get(&g.node(i).id).copied().unwrap_or_else(|| Mastery::prior(input.params));
     let needs_work = |i: usize| mastery_of(i).p < target[i].unwrap_or(default_target);
 
     let on_goal_path: Vec<bool> = (0..n).map(|i| target[i].is_some() && needs_work(i)).collect();
@@ -199,10 +198,8 @@ mod tests {
     fn run(goal: Option<&str>, mastery: &[(&str, f64, u32)], weekly: u32) -> Path {
         let g = graph();
         let roles = roles();
-        let mastery: HashMap<String, Mastery> = mastery
-            .iter()
-            .map(|&(k, p, n)| (k.to_string(), Mastery { p, attempts: n, correct: n }))
-            .collect();
+        let mastery: HashMap<String, Mastery> =
+            mastery.iter().map(|&(k, p, n)| (k.to_string(), Mastery { p, attempts: n, correct: n })).collect();
         plan(&PlanInput {
             graph: &g,
             roles: &roles,

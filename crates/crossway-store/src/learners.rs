@@ -72,7 +72,10 @@ impl Db<'_> {
     }
 
     pub fn set_goal(&self, id: i64, goal_role: Option<&str>) -> Result<()> {
-        let n = self.0.prepare_cached("UPDATE learners SET goal_role = ?2 WHERE id = ?1")?.execute(params![id, goal_role])?;
+        let n = self
+            .0
+            .prepare_cached("UPDATE learners SET goal_role = ?2 WHERE id = ?1")?
+            .execute(params![id, goal_role])?;
         if n == 0 {
             return None.or_not_found("learner", id);
         }
@@ -80,7 +83,13 @@ impl Db<'_> {
     }
 
     /// Sets one profile fact (JSON value), replacing an older value.
-    pub fn set_profile_fact(&self, learner: i64, key: &str, value: &serde_json::Value, now: DateTime<Utc>) -> Result<()> {
+    pub fn set_profile_fact(
+        &self,
+        learner: i64,
+        key: &str,
+        value: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.0
             .prepare_cached(
                 "INSERT INTO profile_facts (learner_id, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
@@ -91,11 +100,13 @@ impl Db<'_> {
     }
 
     pub fn profile_facts(&self, learner: i64) -> Result<Vec<(String, serde_json::Value)>> {
-        let mut stmt = self.0.prepare_cached("SELECT key, value FROM profile_facts WHERE learner_id = ?1 ORDER BY key")?;
+        let mut stmt =
+            self.0.prepare_cached("SELECT key, value FROM profile_facts WHERE learner_id = ?1 ORDER BY key")?;
         let rows = stmt.query_map([learner], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
             let (k, v) = r?;
-            let v = serde_json::from_str(&v).map_err(|_| crate::StoreError::BadValue { what: "profile fact", value: v })?;
+            let v =
+                serde_json::from_str(&v).map_err(|_| crate::StoreError::BadValue { what: "profile fact", value: v })?;
             Ok((k, v))
         })
         .collect()

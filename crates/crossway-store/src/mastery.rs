@@ -12,7 +12,8 @@ pub struct MasteryRow {
 
 impl Db<'_> {
     pub fn mastery(&self, learner_id: i64) -> Result<Vec<(String, MasteryRow)>> {
-        let mut stmt = self.0.prepare_cached("SELECT kp_id, p, attempts, correct FROM mastery WHERE learner_id = ?1")?;
+        let mut stmt =
+            self.0.prepare_cached("SELECT kp_id, p, attempts, correct FROM mastery WHERE learner_id = ?1")?;
         let rows = stmt.query_map([learner_id], |r| {
             Ok((r.get::<_, String>(0)?, MasteryRow { p: r.get(1)?, attempts: r.get(2)?, correct: r.get(3)? }))
         })?;
@@ -23,7 +24,9 @@ impl Db<'_> {
         Ok(self
             .0
             .prepare_cached("SELECT p, attempts, correct FROM mastery WHERE learner_id = ?1 AND kp_id = ?2")?
-            .query_row(params![learner_id, kp_id], |r| Ok(MasteryRow { p: r.get(0)?, attempts: r.get(1)?, correct: r.get(2)? }))
+            .query_row(params![learner_id, kp_id], |r| {
+                Ok(MasteryRow { p: r.get(0)?, attempts: r.get(1)?, correct: r.get(2)? })
+            })
             .optional()?)
     }
 

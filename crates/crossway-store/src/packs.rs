@@ -30,9 +30,9 @@ impl Db<'_> {
     }
 
     pub fn installed_packs(&self) -> Result<Vec<InstalledPack>> {
-        let mut stmt = self
-            .0
-            .prepare_cached("SELECT id, version, title_en, title_zh, as_of, dir, installed_at FROM installed_packs ORDER BY id")?;
+        let mut stmt = self.0.prepare_cached(
+            "SELECT id, version, title_en, title_zh, as_of, dir, installed_at FROM installed_packs ORDER BY id",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 InstalledPack {

@@ -8,7 +8,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use crossway_store::{create_at_version, MasteryRow, NewAttempt, NewLearner, Recorded, Store, StoreError, SCHEMA_VERSION, DB_FILE};
+use crossway_store::{
+    create_at_version, MasteryRow, NewAttempt, NewLearner, Recorded, Store, StoreError, DB_FILE, SCHEMA_VERSION,
+};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()
@@ -17,7 +19,13 @@ fn t0() -> DateTime<Utc> {
 fn learner(store: &mut Store, name: &str) -> i64 {
     store
         .transact(|db| {
-            db.create_learner(&NewLearner { name, locale: "zh-CN", goal_role: Some("amazon-ads"), weekly_minutes: 120, now: t0() })
+            db.create_learner(&NewLearner {
+                name,
+                locale: "zh-CN",
+                goal_role: Some("amazon-ads"),
+                weekly_minutes: 120,
+                now: t0(),
+            })
         })
         .unwrap()
         .id
@@ -51,7 +59,9 @@ fn a_new_database_uses_wal_and_keeps_learners_apart() {
     assert_eq!(store.db().attempt_count(b).unwrap(), 0);
     let names: Vec<_> = store.db().learners().unwrap().into_iter().map(|l| l.name).collect();
     assert_eq!(names, ["小李", "Ana"]);
-    store.transact(|db| db.set_profile_fact(b, "background", &serde_json::json!({"education":"bachelor"}), t0())).unwrap();
+    store
+        .transact(|db| db.set_profile_fact(b, "background", &serde_json::json!({"education":"bachelor"}), t0()))
+        .unwrap();
     assert_eq!(store.db().profile_facts(b).unwrap()[0].1["education"], "bachelor");
     assert!(store.db().profile_facts(a).unwrap().is_empty());
 }
@@ -119,7 +129,10 @@ fn every_earlier_schema_version_upgrades_with_its_data() {
             assert_eq!(store.db().mastery_of(7, "marketing.acos").unwrap().unwrap().attempts, 1);
         }
         if from > 0 && from < SCHEMA_VERSION {
-            assert!(path.with_extension(format!("sqlite3.before-v{SCHEMA_VERSION}")).exists(), "no backup before upgrading v{from}");
+            assert!(
+                path.with_extension(format!("sqlite3.before-v{SCHEMA_VERSION}")).exists(),
+                "no backup before upgrading v{from}"
+            );
         }
     }
 }
@@ -171,7 +184,12 @@ fn run_writer_child(db: &Path) {
         store
             .transact(|db| -> Result<(), StoreError> {
                 db.record_attempt(&attempt(learner_id, &key, &payload))?;
-                db.put_mastery(learner_id, "marketing.acos", MasteryRow { p: 0.5, attempts: n as u32, correct: n as u32 }, t0())
+                db.put_mastery(
+                    learner_id,
+                    "marketing.acos",
+                    MasteryRow { p: 0.5, attempts: n as u32, correct: n as u32 },
+                    t0(),
+                )
             })
             .unwrap();
         writeln!(out, "ACK {key}").unwrap();

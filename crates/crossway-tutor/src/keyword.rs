@@ -52,8 +52,34 @@ pub fn grade(rubric: &[&str], answer: &str) -> RubricGrade {
 }
 
 const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "and", "or", "of", "to", "in", "on", "is", "are", "it", "its", "as", "by", "for", "so", "that",
-    "this", "be", "at", "with", "each", "about", "states", "names", "computes", "concludes",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "on",
+    "is",
+    "are",
+    "it",
+    "its",
+    "as",
+    "by",
+    "for",
+    "so",
+    "that",
+    "this",
+    "be",
+    "at",
+    "with",
+    "each",
+    "about",
+    "states",
+    "names",
+    "computes",
+    "concludes",
 ];
 
 /// Lower-cased words for Latin text, character bigrams for Chinese.
