@@ -47,8 +47,10 @@ export interface Item {
   unit: string | null; rubric_points: number;
 }
 export interface Source { id: string; title: string; urls: string[] }
+export interface Fact { id: string; text: Text; source: string; as_of: string }
 export interface Lesson {
-  kp: string; title: Text; module: Text; minutes: number; html: Text; sources: Source[];
+  kp: string; title: Text; module: Text; minutes: number; html: Text; example_html: Text;
+  discussion_html: Text; workshop_html: Text; facts: Fact[]; sources: Source[];
   as_of: string; items: Item[];
 }
 export type Answer =

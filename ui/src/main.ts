@@ -179,22 +179,57 @@ async function renderLesson(kp: string): Promise<void> {
   const lesson: Lesson = await api.lesson(kp);
   const attempts = await api.attempts(state.learner!.id);
   clear(view);
-  const body = h("article", { class: "lesson-body", id: "lesson-body", lang: getLocale() });
-  // Sanitized in Rust (ammonia): no script, no handlers, no URLs. The CSP blocks inline script too.
-  body.innerHTML = tr(lesson.html);
+  // Method tabs: read, worked example, discussion prompt, printable workshop card. Every body is
+  // HTML sanitized in Rust (ammonia): no script, no handlers, no URLs; the CSP blocks inline script.
+  const tabs: { id: string; label: string; html: string }[] = [
+    { id: "lesson", label: t("tabLesson"), html: tr(lesson.html) },
+    { id: "example", label: t("tabExample"), html: tr(lesson.example_html) },
+    { id: "discussion", label: t("tabDiscussion"), html: tr(lesson.discussion_html) },
+    { id: "workshop", label: t("tabWorkshop"), html: tr(lesson.workshop_html) },
+  ];
+  const panels = tabs.map((tab, i) => {
+    const panel = h("article", { class: `lesson-body tab-panel panel-${tab.id}`, id: i === 0 ? "lesson-body" : `panel-${tab.id}`, role: "tabpanel", "aria-labelledby": `tab-${tab.id}`, lang: getLocale(), hidden: i !== 0 });
+    panel.innerHTML = tab.html;
+    if (tab.id === "workshop") {
+      panel.append(h("button", { type: "button", class: "print-workshop", onclick: () => window.print() }, t("printWorkshop")));
+    }
+    return panel;
+  });
+  const tabButtons = tabs.map((tab, i) => h("button", {
+    type: "button", role: "tab", id: `tab-${tab.id}`, "aria-selected": i === 0 ? "true" : "false", class: "tab",
+    onclick: () => selectTab(i),
+  }, tab.label));
+  function selectTab(i: number): void {
+    tabButtons.forEach((b, j) => b.setAttribute("aria-selected", j === i ? "true" : "false"));
+    panels.forEach((p, j) => { p.hidden = j !== i; });
+    tabButtons[i].focus();
+  }
+  const tablist = h("div", { role: "tablist", class: "tabs", "aria-label": t("methods") }, ...tabButtons);
+  tablist.addEventListener("keydown", (ev) => {
+    const i = tabButtons.findIndex((b) => b.getAttribute("aria-selected") === "true");
+    if (ev.key === "ArrowRight") selectTab((i + 1) % tabs.length);
+    if (ev.key === "ArrowLeft") selectTab((i + tabs.length - 1) % tabs.length);
+  });
+  const facts = lesson.facts.length
+    ? h("section", { class: "facts", id: "lesson-facts" },
+        h("h2", {}, t("factsTitle")),
+        h("ul", {}, ...lesson.facts.map((f) => h("li", {}, tr(f.text), " ", h("span", { class: "muted" }, t("factMeta", { source: f.source, date: f.as_of }))))))
+    : null;
   view.append(
     h("button", { type: "button", id: "back-to-path", onclick: () => { state.screen = { name: "path" }; void render(); } }, "← " + t("back")),
     h("section", { class: "card" },
       h("p", { class: "muted" }, tr(lesson.module)),
-      h("h1", { id: "lesson-title" }, tr(lesson.title)),
+      h("h1", { id: "lesson-title", tabindex: -1 }, tr(lesson.title)),
       h("p", { class: "muted" }, t("asOf", { date: lesson.as_of })),
-      body,
+      tablist,
+      ...panels,
+      facts,
       lesson.sources.length
         ? h("section", { class: "sources", id: "lesson-sources" },
             h("h2", {}, t("sourcesTitle")),
             h("ul", {}, ...lesson.sources.map((s) => h("li", {}, `[${s.id}] ${s.title}`, ...s.urls.map((u) => h("div", { class: "url" }, u))))))
         : null),
-    h("section", { class: "card" },
+    h("section", { class: "card practice" },
       h("h2", {}, t("practice")),
       h("p", { class: "muted", id: "attempt-count" }, t("attemptsSoFar", { n: attempts.length })),
       ...lesson.items.map((item) => itemForm(item))),

@@ -78,8 +78,14 @@ pub struct LessonDto {
     pub title: LocalizedText,
     pub module: LocalizedText,
     pub minutes: u32,
-    /// Sanitized HTML, one per locale.
+    /// Sanitized HTML, one per locale: the lesson, a worked example, a study-group prompt and a
+    /// printable workshop activity.
     pub html: LocalizedText,
+    pub example_html: LocalizedText,
+    pub discussion_html: LocalizedText,
+    pub workshop_html: LocalizedText,
+    /// Facts that can change, with source and date.
+    pub facts: Vec<crossway_content::Fact>,
     pub sources: Vec<crossway_content::Source>,
     pub as_of: String,
     pub items: Vec<ItemDto>,
@@ -138,4 +144,36 @@ pub struct AttemptDto {
     pub kp: String,
     pub score: f64,
     pub occurred_at: String,
+}
+
+/// The result of installing a pack: what is installed now and what changed since the old version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstallDto {
+    pub pack: PackDto,
+    pub previous_version: Option<String>,
+    /// Changelog entries newer than the previous version (all of them on a first install).
+    pub changelog: Vec<ChangelogDto>,
+    pub diff: Option<crossway_content::PackDiff>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangelogDto {
+    pub version: String,
+    pub date: String,
+    pub notes: LocalizedText,
+}
+
+/// A changed fact on a knowledge point the learner had learned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactUpdateDto {
+    pub kp: String,
+    pub kp_title: LocalizedText,
+    /// The fact's current text (none when it was removed).
+    pub fact: Option<LocalizedText>,
+    pub change: String,
+    pub from_version: String,
+    pub to_version: String,
+    pub old_as_of: Option<String>,
+    pub new_as_of: Option<String>,
+    pub mastery: f64,
 }

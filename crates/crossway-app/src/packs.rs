@@ -4,10 +4,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crossway_content::{load_pack, Pack};
-use crossway_store::InstalledPack;
+use crossway_content::{diff_packs, load_pack, Pack};
+use crossway_store::{FactChangeRow, InstalledPack};
 
-use crate::{App, AppError, ErrorCode, PackDto, Result};
+use crate::{App, AppError, ChangelogDto, ErrorCode, FactUpdateDto, InstallDto, PackDto, Result};
+
+/// `MAJOR.MINOR.PATCH` as numbers, for ordering (validation guarantees the shape).
+fn version_key(v: &str) -> (u64, u64, u64) {
+    let mut it = v.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    (it.next().unwrap_or(0), it.next().unwrap_or(0), it.next().unwrap_or(0))
+}
 
 pub(crate) fn pack_dto(p: &Pack) -> PackDto {
     PackDto {
@@ -53,7 +59,24 @@ impl App {
     /// Validates the pack in `dir` and installs a copy of it. A pack with any problem changes
     /// nothing; the error lists every problem as `path:line: message`.
     pub fn install_pack(&mut self, dir: &Path) -> Result<PackDto> {
+        Ok(self.install_pack_with_changes(dir)?.pack)
+    }
+
+    /// Installs a pack like [`App::install_pack`] and reports what changed since the installed
+    /// version: the changelog entries in between and the diff. Facts that changed are recorded so
+    /// the path can schedule refresh reviews; progress is kept because it is keyed by stable ids.
+    pub fn install_pack_with_changes(&mut self, dir: &Path) -> Result<InstallDto> {
         let pack = load_valid(dir)?;
+        let previous = self.packs.iter().find(|p| p.manifest.id == pack.manifest.id).cloned();
+        if let Some(prev) = &previous {
+            if version_key(&pack.manifest.version) < version_key(&prev.manifest.version) {
+                return Err(AppError::invalid(format!(
+                    "pack `{}` {} is older than the installed version {}; nothing was installed",
+                    pack.manifest.id, pack.manifest.version, prev.manifest.version
+                )));
+            }
+        }
+        let diff = previous.as_ref().map(|prev| diff_packs(prev, &pack));
         let packs_dir = self.config.data_dir.join("packs").join(&pack.manifest.id);
         fs::create_dir_all(&packs_dir)?;
         let dest = packs_dir.join(&pack.manifest.version);
@@ -78,19 +101,80 @@ impl App {
             dir: dest.display().to_string(),
             installed_at: self.now(),
         };
-        if let Err(e) = self.store.transact(|db| db.put_installed_pack(&row)) {
+        let now = self.now();
+        let fact_rows: Vec<FactChangeRow> = diff
+            .iter()
+            .flat_map(|d| {
+                d.facts_changed.iter().map(|f| FactChangeRow {
+                    pack_id: d.new.id.clone(),
+                    from_version: d.old.version.clone(),
+                    to_version: d.new.version.clone(),
+                    kp_id: f.kp.clone(),
+                    fact_id: f.fact.clone(),
+                    change: f.change.clone(),
+                    old_as_of: f.old_as_of.clone(),
+                    new_as_of: f.new_as_of.clone(),
+                    recorded_at: now,
+                })
+            })
+            .collect();
+        let written = self.store.transact(|db| -> crate::Result<()> {
+            db.put_installed_pack(&row)?;
+            for f in &fact_rows {
+                db.record_fact_change(f)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
             let _ = fs::remove_dir_all(&dest);
             if had_old {
                 let _ = fs::rename(&old, &dest);
             }
-            return Err(e.into());
+            return Err(e);
         }
         let _ = fs::remove_dir_all(&old);
         let dto = pack_dto(&installed);
+        let since = previous.as_ref().map(|p| version_key(&p.manifest.version));
+        let changelog = installed
+            .manifest
+            .changelog
+            .iter()
+            .filter(|c| since.is_none_or(|v| version_key(&c.version) > v))
+            .map(|c| ChangelogDto { version: c.version.clone(), date: c.date.to_string(), notes: c.notes.clone() })
+            .collect();
         self.packs.retain(|p| p.manifest.id != installed.manifest.id);
         self.packs.push(Arc::new(installed));
         self.packs.sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
-        Ok(dto)
+        Ok(InstallDto { pack: dto, previous_version: previous.map(|p| p.manifest.version.clone()), changelog, diff })
+    }
+
+    /// Facts that changed in a pack update, on knowledge points this learner had already learned
+    /// (mastery at or above level 1): the "industry update" notice and refresh reviews use it.
+    pub fn industry_updates(&self, learner_id: i64) -> Result<Vec<FactUpdateDto>> {
+        self.store.db().learner(learner_id)?;
+        let pack = self.active_pack()?;
+        let mastery = self.mastery_map(learner_id)?;
+        let learned = crossway_core::Level(1).mastery_threshold();
+        let mut out = Vec::new();
+        for c in self.store.db().fact_changes(&pack.manifest.id)? {
+            let Some(m) = mastery.get(&c.kp_id) else { continue };
+            if m.p < learned {
+                continue;
+            }
+            let kp = pack.kp(&c.kp_id);
+            out.push(FactUpdateDto {
+                kp: c.kp_id.clone(),
+                kp_title: kp.map(|k| k.title.clone()).unwrap_or_default(),
+                fact: kp.and_then(|k| k.facts.iter().find(|f| f.id == c.fact_id)).map(|f| f.text.clone()),
+                change: c.change,
+                from_version: c.from_version,
+                to_version: c.to_version,
+                old_as_of: c.old_as_of,
+                new_as_of: c.new_as_of,
+                mastery: m.p,
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -98,8 +182,11 @@ impl App {
 fn copy_pack_files(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to)?;
     fs::copy(from.join("pack.toml"), to.join("pack.toml"))?;
-    for sub in ["kps", "items"] {
+    for sub in ["kps", "items", "simulations"] {
         let src: PathBuf = from.join(sub);
+        if !src.is_dir() {
+            continue;
+        }
         let dst = to.join(sub);
         fs::create_dir_all(&dst)?;
         for entry in fs::read_dir(&src)? {

@@ -8,6 +8,10 @@ use crate::{
     App, AppError, AttemptResultDto, ItemDto, LessonDto, PathDto, Result, RubricPointDto, StepDto, SubmitAnswerDto,
 };
 
+fn render(md: &LocalizedText) -> LocalizedText {
+    LocalizedText::new(render_markdown(&md.en), render_markdown(&md.zh_cn))
+}
+
 impl App {
     /// The learner's current path, with the reasons for every step.
     pub fn path(&self, learner_id: i64) -> Result<PathDto> {
@@ -95,7 +99,11 @@ impl App {
             title: kp.title.clone(),
             module,
             minutes: kp.minutes,
-            html: LocalizedText::new(render_markdown(&kp.lesson.en), render_markdown(&kp.lesson.zh_cn)),
+            html: render(&kp.lesson),
+            example_html: render(&kp.example),
+            discussion_html: render(&kp.discussion),
+            workshop_html: render(&kp.workshop),
+            facts: kp.facts.clone(),
             sources: kp.sources.iter().filter_map(|s| pack.source(s).cloned()).collect(),
             as_of: pack.manifest.as_of.to_string(),
             items,

@@ -27,6 +27,24 @@ enum Command {
         #[command(subcommand)]
         command: PackCommand,
     },
+    /// Grade free-text answers in bulk (JSON lines in, JSON lines out; see docs/cli.md).
+    Grade {
+        /// Input: one JSON object per line.
+        #[arg(long)]
+        batch: PathBuf,
+        /// Output: one JSON object per input line, same order.
+        #[arg(long)]
+        out: PathBuf,
+        /// A GGUF model (default: the manifest's default model in models/).
+        #[arg(long, conflicts_with = "no_model")]
+        model: Option<PathBuf>,
+        /// Use the keyword fallback instead of a model.
+        #[arg(long)]
+        no_model: bool,
+        /// CPU threads for the model (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Plan a learning path for the learner described in a profile file.
     Plan {
         /// The content pack folder.
@@ -51,6 +69,23 @@ enum PackCommand {
         #[arg(long)]
         json: bool,
     },
+    /// What changed between two versions of a pack: knowledge points, items, simulations, facts.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Prints a line on stdout; a closed pipe (`| head`) ends the program quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
 }
 
 fn main() -> ExitCode {
@@ -72,11 +107,11 @@ fn run(command: Command) -> Result<(), UserError> {
         Command::Pack { command: PackCommand::Validate { dir } } => {
             let outcome = load_pack(&dir);
             for d in &outcome.diagnostics {
-                println!("{d}");
+                out!("{d}");
             }
             match &outcome.pack {
                 Some(p) if outcome.diagnostics.is_empty() => {
-                    println!(
+                    out!(
                         "ok: {} {} ({} knowledge points, {} items, {} roles)",
                         p.manifest.id,
                         p.manifest.version,
@@ -99,20 +134,102 @@ fn run(command: Command) -> Result<(), UserError> {
             }
             let s = PackStats::of(&outcome);
             if json {
-                println!("{}", serde_json::to_string(&s).map_err(|e| e.to_string())?);
+                out!("{}", serde_json::to_string(&s).map_err(|e| e.to_string())?);
             } else {
-                println!("modules              {}", s.modules);
-                println!("knowledge points     {}", s.knowledge_points);
-                println!("lessons              {}", s.lessons);
-                println!("roles                {}", s.roles);
-                println!(
+                out!("modules              {}", s.modules);
+                out!("knowledge points     {}", s.knowledge_points);
+                out!("lessons              {}", s.lessons);
+                out!("roles                {}", s.roles);
+                out!(
                     "items                {} choice, {} numeric, {} free text",
-                    s.items.choice, s.items.numeric, s.items.free_text
+                    s.items.choice,
+                    s.items.numeric,
+                    s.items.free_text
                 );
-                println!("simulations          {}", s.simulations);
-                println!("locales              {}", s.locales.join(", "));
-                println!("missing translations {}", s.missing_translations);
+                out!("simulations          {}", s.simulations);
+                out!("locales              {}", s.locales.join(", "));
+                out!("missing translations {}", s.missing_translations);
             }
+            Ok(())
+        }
+        Command::Pack { command: PackCommand::Diff { old, new, json } } => {
+            let load = |dir: &PathBuf| {
+                load_pack(dir).into_result().map_err(|diags| {
+                    let mut msg = format!("{} is not a valid pack:", dir.display());
+                    for d in diags {
+                        msg.push_str(&format!("\n  {d}"));
+                    }
+                    msg
+                })
+            };
+            let (old, new) = (load(&old)?, load(&new)?);
+            if old.manifest.id != new.manifest.id {
+                return Err(format!("these are different packs (`{}` and `{}`)", old.manifest.id, new.manifest.id));
+            }
+            let d = crossway_content::diff_packs(&old, &new);
+            if json {
+                out!("{}", serde_json::to_string(&d).map_err(|e| e.to_string())?);
+            } else {
+                out!("{} {} → {}", d.new.id, d.old.version, d.new.version);
+                for (what, c) in [("knowledge points", &d.kps), ("items", &d.items), ("simulations", &d.simulations)] {
+                    out!("{what}: {} added, {} removed, {} changed", c.added.len(), c.removed.len(), c.changed.len());
+                    for id in &c.added {
+                        out!("  + {id}");
+                    }
+                    for id in &c.removed {
+                        out!("  - {id}");
+                    }
+                    for ch in &c.changed {
+                        out!("  ~ {} ({})", ch.id, ch.fields.join(", "));
+                    }
+                }
+                out!("facts changed: {}", d.facts_changed.len());
+                for f in &d.facts_changed {
+                    out!(
+                        "  ! {} / {}: {} (as of {} → {})",
+                        f.kp,
+                        f.fact,
+                        f.change,
+                        f.old_as_of.as_deref().unwrap_or("-"),
+                        f.new_as_of.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Grade { batch, out: out_path, model, no_model, threads } => {
+            let model = if no_model {
+                None
+            } else {
+                let path = model.or_else(crossway_app::default_model_path).ok_or_else(|| {
+                    "no model given and no default model known; pass --model PATH or --no-model".to_string()
+                })?;
+                if !path.is_file() {
+                    return Err(format!(
+                        "{}: no model file there; run `cargo xtask fetch-model default`, pass --model PATH, or use --no-model",
+                        path.display()
+                    ));
+                }
+                Some(path)
+            };
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let input = std::fs::File::open(&batch).map_err(|e| format!("{}: {e}", batch.display()))?;
+            // Write to a temporary file first, so a failure leaves no half-written output behind.
+            let tmp = out_path.with_extension("partial");
+            let file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            let started = std::time::Instant::now();
+            let n = crossway_app::grade_batch(
+                std::io::BufReader::new(input),
+                std::io::BufWriter::new(file),
+                model.as_deref(),
+                threads,
+            )
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                format!("{}: {}", batch.display(), e.message)
+            })?;
+            std::fs::rename(&tmp, &out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+            eprintln!("graded {n} answer(s) in {} ms → {}", started.elapsed().as_millis(), out_path.display());
             Ok(())
         }
         Command::Plan { pack, profile, json } => {
@@ -125,11 +242,11 @@ fn run(command: Command) -> Result<(), UserError> {
                 msg
             })?;
             if json {
-                println!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
+                out!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
             } else {
                 for s in &out.steps {
                     let goal = if s.for_goal { "goal" } else { "optional" };
-                    println!(
+                    out!(
                         "week {:>2}  {:<9} {:>4} min  {:<8} {}",
                         s.week,
                         format!("{:?}", s.action).to_lowercase(),
@@ -138,7 +255,7 @@ fn run(command: Command) -> Result<(), UserError> {
                         s.kp
                     );
                 }
-                println!("planned in {} µs", out.elapsed_us);
+                out!("planned in {} µs", out.elapsed_us);
             }
             Ok(())
         }

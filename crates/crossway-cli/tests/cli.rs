@@ -110,3 +110,62 @@ fn user_errors_exit_1_and_usage_errors_exit_2() {
     assert_eq!(crossway(&["pack", "frobnicate"]).status.code(), Some(2));
     assert_eq!(crossway(&[]).status.code(), Some(2));
 }
+
+fn test_model() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(p.is_file(), "{} is missing: run `cargo xtask fetch-model test`", p.display());
+    p
+}
+
+#[test]
+fn grade_batch_writes_one_line_per_input_with_the_contract_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id":1,"question":"Is a 30% ACoS campaign with a 35.4% break-even profitable?","reference_answer":"Yes, 30% is below 35.4%.","rubric":["Says it is profitable because 30% is below 35.4%."],"answer":"Yes, because 30% is below the 35.4% break-even.","max_score":2}"#,
+            "\n",
+            r#"{"id":"zh-1","question":"什么是体积重？","reference_answer":"长×宽×高÷除数，例如 5000。","answer":"不知道","max_score":1,"lang":"zh-CN"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    for model_args in [vec!["--no-model".to_string()], vec!["--model".to_string(), test_model().display().to_string(), "--threads".into(), "2".into()]] {
+        let out = dir.path().join("out.jsonl");
+        let mut args = vec!["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend(model_args.iter().map(String::as_str));
+        let o = crossway(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let lines: Vec<serde_json::Value> =
+            std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["id"], 1);
+        assert_eq!(lines[1]["id"], "zh-1");
+        for l in &lines {
+            for key in ["score", "max_score", "confidence", "abstained", "met", "missed", "feedback", "ms"] {
+                assert!(l.get(key).is_some(), "missing {key} in {l}");
+            }
+            let score = l["score"].as_f64().unwrap();
+            assert!(score >= 0.0 && score <= l["max_score"].as_f64().unwrap());
+        }
+    }
+}
+
+#[test]
+fn grade_rejects_bad_input_and_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"id\":1,\"question\":\"q\",\"reference_answer\":\"r\",\"answer\":\"a\",\"max_score\":1}\nnot json\n").unwrap();
+    let out = dir.path().join("out.jsonl");
+    let o = crossway(&["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-model"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("input line 2"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!out.exists() && !dir.path().join("out.partial").exists());
+
+    let bad_model = dir.path().join("bad.gguf");
+    std::fs::write(&bad_model, "not a model").unwrap();
+    let o = crossway(&["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--model", bad_model.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a GGUF model file"));
+}

@@ -10,6 +10,8 @@ pub struct Item {
     pub stem: LocalizedText,
     /// Why the correct answer is correct.
     pub explanation: Option<LocalizedText>,
+    /// A nudge shown on request (used by simulation steps; costs efficiency).
+    pub hint: Option<LocalizedText>,
     pub body: ItemBody,
 }
 

@@ -5,18 +5,25 @@
 //! The format is documented in `docs/content-pack-format.md`.
 
 pub mod diagnostic;
+pub mod diff;
+pub mod formula;
 pub mod item;
 mod load;
 pub mod model;
 pub mod render;
 pub mod stats;
+pub mod update;
 
 pub use diagnostic::{DiagKind, Diagnostic};
+pub use diff::{diff_packs, PackDiff};
 pub use item::{Answer, ChoiceOption, Item, ItemBody, Verdict, WrongAnswer};
 pub use load::{load_pack, LoadOutcome};
-pub use model::{ChangeEntry, KnowledgePoint, Manifest, Module, Pack, Source};
+pub use model::{
+    Cell, ChangeEntry, DataTable, Fact, KnowledgePoint, Manifest, Module, Pack, Scoring, Simulation, Source,
+};
 pub use render::render_markdown;
 pub use stats::PackStats;
+pub use update::{materialize_update, UpdateError};
 
 /// The locales every learner-facing string must exist in.
 pub const LOCALES: [&str; 2] = ["en", "zh-CN"];

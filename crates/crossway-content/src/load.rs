@@ -13,13 +13,18 @@ use toml::Spanned;
 
 use crate::diagnostic::{line_of, DiagKind, Diagnostic};
 use crate::item::{ChoiceOption, Item, ItemBody, WrongAnswer};
-use crate::model::{ChangeEntry, KnowledgePoint, Manifest, Module, Pack, Source};
+use crate::model::{
+    Cell, ChangeEntry, DataTable, Fact, KnowledgePoint, Manifest, Module, Pack, Scoring, Simulation, Source,
+};
 use crate::render::markdown_options;
 use crate::LOCALES;
 
 pub const MANIFEST: &str = "pack.toml";
 pub const KP_DIR: &str = "kps";
 pub const ITEM_DIR: &str = "items";
+pub const SIM_DIR: &str = "simulations";
+/// The parts of a lesson file, each required in every locale.
+pub const PARTS: [&str; 4] = ["lesson", "example", "discussion", "workshop"];
 
 /// The result of reading a pack: the pack as far as it could be built, and every problem found.
 /// A pack is valid when `diagnostics` is empty; only then may it be installed.
@@ -119,6 +124,17 @@ struct RawKpFront {
     minutes: Spanned<u32>,
     #[serde(default)]
     sources: Vec<String>,
+    #[serde(default)]
+    facts: Vec<RawFact>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFact {
+    id: Spanned<String>,
+    text: RawText,
+    source: String,
+    as_of: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -143,6 +159,38 @@ struct RawItem {
     wrong_answers: Option<Vec<RawWrong>>,
     reference: Option<RawText>,
     rubric: Option<Vec<RawText>>,
+    formula: Option<Spanned<String>>,
+    hint: Option<RawText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSimulation {
+    id: Spanned<String>,
+    title: RawText,
+    kps: Vec<Spanned<String>>,
+    minutes: Spanned<u32>,
+    brief: RawText,
+    #[serde(default)]
+    tables: Vec<RawTable>,
+    steps: Vec<RawItem>,
+    scoring: Option<RawScoring>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    id: Spanned<String>,
+    caption: RawText,
+    columns: Vec<RawText>,
+    rows: Vec<Vec<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScoring {
+    accuracy_weight: f64,
+    efficiency_weight: f64,
 }
 
 #[derive(Deserialize)]
@@ -178,6 +226,8 @@ struct Reader {
     root: PathBuf,
     diags: Vec<Diagnostic>,
     counts: crate::stats::Counts,
+    /// Ids of KP files that could not be read at all.
+    unreadable_kps: HashSet<String>,
 }
 
 impl Reader {
@@ -260,7 +310,8 @@ impl Reader {
 
 /// Reads and validates the pack in `dir`.
 pub fn load_pack(dir: &Path) -> LoadOutcome {
-    let mut r = Reader { root: dir.to_path_buf(), diags: Vec::new(), counts: Default::default() };
+    let mut r =
+        Reader { root: dir.to_path_buf(), diags: Vec::new(), counts: Default::default(), unreadable_kps: HashSet::new() };
     let pack = read_pack(&mut r);
     LoadOutcome { pack, diagnostics: r.diags, counts: r.counts }
 }
@@ -277,6 +328,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
 
     let kps = read_kps(r);
     let items = read_items(r);
+    let sims = read_simulations(r);
     let raw = raw?;
 
     let manifest = Manifest {
@@ -340,7 +392,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
     let mut graph_ok = true;
     for (kp, _) in &kps {
         for p in &kp.prerequisites {
-            if !kp_lines.contains_key(p.get_ref()) {
+            if !kp_lines.contains_key(p.get_ref()) && !r.unreadable_kps.contains(p.get_ref()) {
                 graph_ok = false;
                 let path = r.root.join(&kp.file);
                 let line = kp.prereq_lines.get(p.get_ref()).copied().unwrap_or(1);
@@ -358,7 +410,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
             difficulty: k.difficulty,
         })
         .collect();
-    let graph = if graph_ok && kp_lines.len() == kps.len() {
+    let graph = if graph_ok && r.unreadable_kps.is_empty() && kp_lines.len() == kps.len() {
         match KnowledgeGraph::new(nodes) {
             Ok(g) => Some(g),
             Err(GraphError::Cycle(cycle)) => {
@@ -389,7 +441,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         let mut requires = Vec::new();
         for req in &role.requires {
             let kp = req.kp.get_ref();
-            if !kp_lines.contains_key(kp) {
+            if !kp_lines.contains_key(kp) && !r.unreadable_kps.contains(kp) {
                 r.push(
                     &manifest_path,
                     msrc.line(req.kp.span()),
@@ -430,7 +482,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         sources.push(Source { id, title: src.title.clone(), urls: src.urls.clone() });
     }
     for (kp, line) in &kps {
-        for cited in &kp.sources {
+        for cited in kp.sources.iter().chain(kp.facts.iter().map(|f| &f.source)) {
             if !sources.iter().any(|s| &s.id == cited) {
                 r.push(
                     &r.root.join(&kp.file),
@@ -448,7 +500,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         if !item_ids.insert(item.id.clone()) {
             r.push(path, *line, DiagKind::Reference, format!("duplicate item id `{}`", item.id));
         }
-        if !kp_lines.contains_key(&item.kp) {
+        if !kp_lines.contains_key(&item.kp) && !r.unreadable_kps.contains(&item.kp) {
             r.push(
                 path,
                 *line,
@@ -457,6 +509,35 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
             );
         }
     }
+
+    // Simulations: unique ids, known KPs, step ids unique among all items.
+    let mut sim_ids = HashSet::new();
+    for (sim, path, line) in &sims {
+        if !sim_ids.insert(sim.id.clone()) {
+            r.push(path, *line, DiagKind::Reference, format!("duplicate simulation id `{}`", sim.id));
+        }
+        for kp in sim.kps.iter().chain(sim.steps.iter().map(|st| &st.kp)) {
+            if !kp_lines.contains_key(kp) && !r.unreadable_kps.contains(kp) {
+                r.push(
+                    path,
+                    *line,
+                    DiagKind::Reference,
+                    format!("simulation `{}` names unknown knowledge point `{kp}`", sim.id),
+                );
+            }
+        }
+        for st in &sim.steps {
+            if !item_ids.insert(st.id.clone()) {
+                r.push(
+                    path,
+                    *line,
+                    DiagKind::Reference,
+                    format!("simulation `{}`: duplicate item id `{}`", sim.id, st.id),
+                );
+            }
+        }
+    }
+    r.counts.simulations = sims.len();
 
     let graph = graph?;
     Some(Pack {
@@ -467,6 +548,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         items: items.into_iter().map(|(i, _, _)| i).collect(),
         roles,
         sources,
+        simulations: sims.into_iter().map(|(s, _, _)| s).collect(),
         graph,
     })
 }
@@ -501,8 +583,15 @@ fn read_kps(r: &mut Reader) -> Vec<(ReadKp, usize)> {
     let mut out = Vec::new();
     for path in sorted_files(r, KP_DIR, "md") {
         let Some(text) = r.read(&path) else { continue };
-        if let Some(kp) = read_kp(r, &path, &text) {
-            out.push(kp);
+        match read_kp(r, &path, &text) {
+            Some(kp) => out.push(kp),
+            // Its problem is reported already; remember its id (the file name) so that every
+            // reference to it does not add a second, misleading "unknown" error.
+            None => {
+                if let Some(stem) = path.file_stem() {
+                    r.unreadable_kps.insert(stem.to_string_lossy().into_owned());
+                }
+            }
         }
     }
     out
@@ -555,49 +644,85 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
     }
     let prereq_lines = raw.prerequisites.iter().map(|p| (p.get_ref().clone(), src.line(p.span()))).collect();
 
-    // Body: `::: en` and `::: zh-CN` sections.
+    // Facts that can change: unique ids, a known source (checked with the sources), a date.
+    let mut facts: Vec<Fact> = Vec::new();
+    let mut fact_lines = Vec::new();
+    for f in &raw.facts {
+        let fid = r.id(&src, &f.id, "fact");
+        if facts.iter().any(|x| x.id == fid) {
+            r.push(path, src.line(f.id.span()), DiagKind::Reference, format!("duplicate fact id `{fid}`"));
+        }
+        let text = r.text(&src, &f.text, "fact text");
+        let as_of = r.date(&src, &f.as_of, "fact as_of");
+        fact_lines.push(src.line(f.id.span()));
+        facts.push(Fact { id: fid, text, source: f.source.clone(), as_of });
+    }
+
+    // Body: `::: <part> <locale>` sections.
     let body_start = front_start + close_rel + text[front_start + close_rel..].find('\n').map_or(0, |i| i + 1);
     let body_first_line = line_of(text, body_start);
-    let mut sections: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    let mut current: Option<String> = None;
+    // (part, locale) → (first line of the text, text)
+    let mut sections: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
     for (n, line) in text[body_start..].split_inclusive('\n').enumerate() {
         let lineno = body_first_line + n;
-        if let Some(loc) = line.trim_end().strip_prefix("::: ") {
-            let loc = loc.trim().to_string();
-            if !LOCALES.contains(&loc.as_str()) {
-                r.push(
-                    path,
-                    lineno,
-                    DiagKind::Field,
-                    format!("unknown lesson locale `{loc}` (use `::: en` or `::: zh-CN`)"),
-                );
-            } else if sections.contains_key(&loc) {
-                r.push(path, lineno, DiagKind::Field, format!("second `::: {loc}` section"));
+        if let Some(marker) = line.trim_end().strip_prefix(":::") {
+            let words: Vec<&str> = marker.split_whitespace().collect();
+            let key = match words.as_slice() {
+                [part, loc] if PARTS.contains(part) && LOCALES.contains(loc) => (part.to_string(), loc.to_string()),
+                _ => {
+                    r.push(
+                        path,
+                        lineno,
+                        DiagKind::Field,
+                        format!(
+                            "bad section line `{}`: use `::: <part> <locale>` with part one of {} and locale en or zh-CN",
+                            line.trim_end(),
+                            PARTS.join(", ")
+                        ),
+                    );
+                    (String::new(), String::new())
+                }
+            };
+            if !key.0.is_empty() && sections.contains_key(&key) {
+                r.push(path, lineno, DiagKind::Field, format!("second `::: {} {}` section", key.0, key.1));
             }
-            sections.insert(loc.clone(), (lineno + 1, String::new()));
-            current = Some(loc);
+            sections.insert(key.clone(), (lineno + 1, String::new()));
+            current = Some(key);
             continue;
         }
         match &current {
-            Some(loc) => sections.get_mut(loc).map(|s| s.1.push_str(line)).unwrap_or(()),
+            Some(key) => {
+                if let Some(s) = sections.get_mut(key) {
+                    s.1.push_str(line);
+                }
+            }
             None if line.trim().is_empty() => {}
             None => {
-                r.push(path, lineno, DiagKind::Syntax, "lesson text must follow a `::: en` or `::: zh-CN` line");
-                current = Some(String::new());
-                sections.insert(String::new(), (lineno, String::new()));
+                r.push(path, lineno, DiagKind::Syntax, "text must follow a section line such as `::: lesson en`");
+                let key = (String::new(), String::new());
+                sections.insert(key.clone(), (lineno, String::new()));
+                current = Some(key);
             }
         }
     }
-    for loc in LOCALES {
-        match sections.get(loc) {
-            Some((_, body)) if !body.trim().is_empty() => check_markdown(r, path, sections[loc].0, body),
-            _ => {
-                r.counts.missing_translations += 1;
-                r.push(path, id_line, DiagKind::MissingTranslation, format!("lesson: missing `::: {loc}` text"));
+    for part in PARTS {
+        for loc in LOCALES {
+            match sections.get(&(part.to_string(), loc.to_string())) {
+                Some((first, body)) if !body.trim().is_empty() => check_markdown(r, path, *first, body),
+                _ => {
+                    r.counts.missing_translations += 1;
+                    r.push(path, id_line, DiagKind::MissingTranslation, format!("missing `::: {part} {loc}` section"));
+                }
             }
         }
     }
-    let body = |loc: &str| sections.get(loc).map(|s| s.1.trim().to_string()).unwrap_or_default();
+    let body = |part: &str| {
+        let get = |loc: &str| {
+            sections.get(&(part.to_string(), loc.to_string())).map(|s| s.1.trim().to_string()).unwrap_or_default()
+        };
+        LocalizedText::new(get("en"), get("zh-CN"))
+    };
     let file = path.strip_prefix(&r.root).unwrap_or(path).to_path_buf();
     let kp = KnowledgePoint {
         id,
@@ -607,9 +732,14 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         difficulty,
         minutes,
         sources: raw.sources,
-        lesson: LocalizedText::new(body("en"), body("zh-CN")),
+        lesson: body("lesson"),
+        example: body("example"),
+        discussion: body("discussion"),
+        workshop: body("workshop"),
+        facts,
         file,
     };
+    let _ = fact_lines;
     Some((ReadKp { kp, prerequisites: raw.prerequisites, prereq_lines }, id_line))
 }
 
@@ -699,6 +829,20 @@ fn read_item(r: &mut Reader, src: &SourceFile<'_>, raw: &RawItem) -> Option<Item
             if wrong_answers.iter().any(|w| (w.value - answer).abs() <= tolerance) {
                 field_err(r, "a listed wrong answer lies within the tolerance of the correct answer".into());
             }
+            if let Some(f) = &raw.formula {
+                match crate::formula::evaluate(f.get_ref()) {
+                    Ok(v) if (v - answer).abs() <= tolerance.max(1e-9) => {}
+                    Ok(v) => r.push(
+                        &src.path,
+                        src.line(f.span()),
+                        DiagKind::Field,
+                        format!(
+                            "item `{id}`: the formula gives {v}, but the answer is {answer} (tolerance {tolerance})"
+                        ),
+                    ),
+                    Err(e) => r.push(&src.path, src.line(f.span()), DiagKind::Field, format!("item `{id}`: {e}")),
+                }
+            }
             ItemBody::Numeric { answer, tolerance, unit, wrong_answers }
         }
         "free_text" => {
@@ -707,8 +851,8 @@ fn read_item(r: &mut Reader, src: &SourceFile<'_>, raw: &RawItem) -> Option<Item
                 field_err(r, "a free_text item needs `reference` and `rubric`".into());
                 return None;
             };
-            if rubric.is_empty() || rubric.len() > 5 {
-                field_err(r, format!("a free_text rubric needs 1 to 5 points, found {}", rubric.len()));
+            if rubric.len() < 3 || rubric.len() > 5 {
+                field_err(r, format!("a free_text rubric needs 3 to 5 points, found {}", rubric.len()));
             }
             let reference = r.text(src, reference, "reference");
             let rubric = rubric.iter().map(|p| r.text(src, p, "rubric point")).collect();
@@ -724,5 +868,139 @@ fn read_item(r: &mut Reader, src: &SourceFile<'_>, raw: &RawItem) -> Option<Item
             return None;
         }
     };
-    Some(Item { id, kp: raw.kp.get_ref().clone(), stem, explanation, body })
+    let hint = raw.hint.as_ref().map(|h| r.text(src, h, "hint"));
+    Some(Item { id, kp: raw.kp.get_ref().clone(), stem, explanation, hint, body })
+}
+
+fn read_simulations(r: &mut Reader) -> Vec<(Simulation, PathBuf, usize)> {
+    let mut out = Vec::new();
+    if !r.root.join(SIM_DIR).is_dir() {
+        return out;
+    }
+    for path in sorted_files(r, SIM_DIR, "toml") {
+        let Some(text) = r.read(&path) else { continue };
+        let src = SourceFile { path: path.clone(), text: &text, first_line: 1 };
+        let Some(raw) = r.parse::<RawSimulation>(&src) else { continue };
+        let line = src.line(raw.id.span());
+        let id = r.id(&src, &raw.id, "simulation");
+        let title = r.text(&src, &raw.title, "title");
+        let brief = r.text(&src, &raw.brief, "brief");
+        for (loc, md) in [("en", &brief.en), ("zh-CN", &brief.zh_cn)] {
+            let _ = loc;
+            check_markdown(r, &path, src.line(raw.brief.span()), md);
+        }
+        let minutes = *raw.minutes.get_ref();
+        if !(1..=240).contains(&minutes) {
+            r.push(
+                &path,
+                src.line(raw.minutes.span()),
+                DiagKind::Field,
+                format!("minutes {minutes} is out of range 1..=240"),
+            );
+        }
+        let mut tables = Vec::new();
+        for t in &raw.tables {
+            let tline = src.line(t.id.span());
+            let caption = r.text(&src, &t.caption, "table caption");
+            let columns: Vec<LocalizedText> = t.columns.iter().map(|c| r.text(&src, c, "column")).collect();
+            let mut rows = Vec::new();
+            for (n, row) in t.rows.iter().enumerate() {
+                if row.len() != columns.len() {
+                    r.push(
+                        &path,
+                        tline,
+                        DiagKind::Field,
+                        format!(
+                            "table `{}` row {} has {} cells for {} columns",
+                            t.id.get_ref(),
+                            n + 1,
+                            row.len(),
+                            columns.len()
+                        ),
+                    );
+                }
+                let mut cells = Vec::new();
+                for v in row {
+                    let cell = match v {
+                        toml::Value::String(s) => Cell::Plain(s.clone()),
+                        toml::Value::Integer(i) => Cell::Plain(i.to_string()),
+                        toml::Value::Float(f) => Cell::Plain(f.to_string()),
+                        toml::Value::Table(map) => {
+                            let get = |k: &str| map.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                            let text = LocalizedText::new(get("en"), get("zh-CN"));
+                            if text.en.trim().is_empty() || text.zh_cn.trim().is_empty() || map.len() != 2 {
+                                r.counts.missing_translations += 1;
+                                r.push(
+                                    &path,
+                                    tline,
+                                    DiagKind::MissingTranslation,
+                                    format!(
+                                        "table `{}` row {}: a text cell needs exactly `en` and `zh-CN`",
+                                        t.id.get_ref(),
+                                        n + 1
+                                    ),
+                                );
+                            }
+                            Cell::Text(text)
+                        }
+                        other => {
+                            r.push(
+                                &path,
+                                tline,
+                                DiagKind::Field,
+                                format!(
+                                    "table `{}` row {}: a cell must be text, a number or {{en, zh-CN}}, not {}",
+                                    t.id.get_ref(),
+                                    n + 1,
+                                    other.type_str()
+                                ),
+                            );
+                            Cell::Plain(String::new())
+                        }
+                    };
+                    cells.push(cell);
+                }
+                rows.push(cells);
+            }
+            tables.push(DataTable { id: t.id.get_ref().clone(), caption, columns, rows });
+        }
+        // Steps are items, but they are counted as part of the simulation, not as items.
+        let counts = r.counts;
+        let steps: Vec<Item> = raw.steps.iter().filter_map(|st| read_item(r, &src, st)).collect();
+        let missing = r.counts.missing_translations;
+        r.counts = crate::stats::Counts { missing_translations: missing, ..counts };
+        if steps.is_empty() {
+            r.push(&path, line, DiagKind::Field, format!("simulation `{id}` needs at least one step"));
+        }
+        let scoring = match &raw.scoring {
+            Some(s) => {
+                let ok = (0.0..=1.0).contains(&s.accuracy_weight)
+                    && (0.0..=1.0).contains(&s.efficiency_weight)
+                    && ((s.accuracy_weight + s.efficiency_weight) - 1.0).abs() < 1e-6;
+                if !ok {
+                    r.push(
+                        &path,
+                        line,
+                        DiagKind::Field,
+                        format!("simulation `{id}`: scoring weights must be in 0..=1 and add up to 1"),
+                    );
+                }
+                Scoring { accuracy_weight: s.accuracy_weight, efficiency_weight: s.efficiency_weight }
+            }
+            None => Scoring::default(),
+        };
+        let sim = Simulation {
+            id,
+            title,
+            kps: raw.kps.iter().map(|k| k.get_ref().clone()).collect(),
+            minutes,
+            brief,
+            tables,
+            steps,
+            scoring,
+            file: path.strip_prefix(&r.root).unwrap_or(&path).to_path_buf(),
+        };
+        out.push((sim, path.clone(), line));
+    }
+    out
 }

@@ -15,6 +15,7 @@ pub struct Pack {
     pub items: Vec<Item>,
     pub roles: Vec<Role>,
     pub sources: Vec<Source>,
+    pub simulations: Vec<Simulation>,
     pub graph: KnowledgeGraph,
 }
 
@@ -74,7 +75,14 @@ pub struct KnowledgePoint {
     pub difficulty: u8,
     pub minutes: u32,
     pub sources: Vec<String>,
+    /// Markdown in both locales: the lesson, a worked example, a study-group prompt and an
+    /// offline workshop activity.
     pub lesson: LocalizedText,
+    pub example: LocalizedText,
+    pub discussion: LocalizedText,
+    pub workshop: LocalizedText,
+    /// Facts that can change, each with its source and date.
+    pub facts: Vec<Fact>,
     /// The lesson file, relative to the pack root.
     pub file: PathBuf,
 }
@@ -85,4 +93,57 @@ pub struct Source {
     pub id: String,
     pub title: String,
     pub urls: Vec<String>,
+}
+
+/// A fact that can change (a rate, threshold, date or rule), dated and sourced.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Fact {
+    pub id: String,
+    pub text: LocalizedText,
+    pub source: String,
+    pub as_of: NaiveDate,
+}
+
+/// A multi-step practice task with data tables; each step is an item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulation {
+    pub id: String,
+    pub title: LocalizedText,
+    /// The knowledge points it exercises.
+    pub kps: Vec<String>,
+    /// A fluent learner's time, the yardstick for efficiency.
+    pub minutes: u32,
+    /// Markdown in both locales.
+    pub brief: LocalizedText,
+    pub tables: Vec<DataTable>,
+    pub steps: Vec<Item>,
+    pub scoring: Scoring,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DataTable {
+    pub id: String,
+    pub caption: LocalizedText,
+    pub columns: Vec<LocalizedText>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Plain(String),
+    Text(LocalizedText),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Scoring {
+    pub accuracy_weight: f64,
+    pub efficiency_weight: f64,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Self { accuracy_weight: 0.8, efficiency_weight: 0.2 }
+    }
 }

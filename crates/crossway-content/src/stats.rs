@@ -12,6 +12,7 @@ pub(crate) struct Counts {
     pub choice: usize,
     pub numeric: usize,
     pub free_text: usize,
+    pub simulations: usize,
     pub missing_translations: usize,
 }
 
@@ -45,8 +46,7 @@ impl PackStats {
             lessons: c.lessons,
             roles: c.roles,
             items: ItemCounts { choice: c.choice, numeric: c.numeric, free_text: c.free_text },
-            // Simulations arrive with the full pack format (issue 3).
-            simulations: 0,
+            simulations: c.simulations,
             locales: LOCALES.iter().map(|s| s.to_string()).collect(),
             missing_translations: c.missing_translations,
         }

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crossway_content::{load_pack, render_markdown, Answer, DiagKind, PackStats};
+use crossway_content::{load_pack, render_markdown, Answer, DiagKind, ItemBody, PackStats};
 
 fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core")
@@ -38,23 +38,94 @@ fn diags(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn the_shipped_pack_is_valid_and_bilingual() {
+fn the_shipped_pack_is_valid_complete_and_bilingual() {
     let outcome = load_pack(&shipped());
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
     let stats = PackStats::of(&outcome);
     let pack = outcome.into_result().unwrap();
     assert_eq!(pack.manifest.id, "cbec-core");
-    assert_eq!(stats.knowledge_points, pack.kps.len());
+    // The curriculum's size (issue #3): 10 modules, ≥ 50 KPs, ≥ 150 items, ≥ 6 simulations, ≥ 8 roles.
+    assert_eq!(stats.modules, 10);
+    assert!(stats.knowledge_points >= 50, "{stats:?}");
+    let items = stats.items.choice + stats.items.numeric + stats.items.free_text;
+    assert!(items >= 150, "{stats:?}");
+    assert!(stats.items.choice >= 50 && stats.items.numeric >= 30 && stats.items.free_text >= 50, "{stats:?}");
+    assert!(stats.simulations >= 6, "{stats:?}");
+    assert!(stats.roles >= 8, "{stats:?}");
     assert_eq!(stats.missing_translations, 0);
-    assert!(stats.roles >= 2 && stats.items.choice >= 4);
+    let has_chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     for kp in &pack.kps {
-        assert!(!kp.lesson.en.is_empty() && !kp.lesson.zh_cn.is_empty(), "{}", kp.id);
-        assert!(
-            kp.lesson.zh_cn.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-            "{} zh lesson has no Chinese",
-            kp.id
-        );
-        assert!(render_markdown(&kp.lesson.en).contains("<strong>"));
+        for (part, text) in [("lesson", &kp.lesson), ("example", &kp.example), ("discussion", &kp.discussion), ("workshop", &kp.workshop)] {
+            assert!(!text.en.is_empty() && has_chinese(&text.zh_cn), "{} {part}", kp.id);
+            assert!(!render_markdown(&text.en).is_empty());
+        }
+        assert!(!kp.sources.is_empty(), "{} cites no source", kp.id);
+        // Every module has items for every KP.
+        assert!(pack.items_for(&kp.id).next().is_some(), "{} has no items", kp.id);
+    }
+    // Policy lessons carry dated, sourced facts.
+    for kp in pack.kps.iter().filter(|k| k.module == "updates" || k.module == "compliance") {
+        assert!(!kp.facts.is_empty(), "policy lesson {} has no dated facts", kp.id);
+    }
+}
+
+#[test]
+fn every_numeric_answer_matches_its_worked_formula() {
+    let pack = load_pack(&shipped()).into_result().unwrap();
+    let steps = pack.simulations.iter().flat_map(|s| s.steps.iter());
+    let mut checked = 0;
+    for item in pack.items.iter().chain(steps) {
+        if let ItemBody::Numeric { answer, tolerance, wrong_answers, .. } = &item.body {
+            let formula = item_formula(&pack, &item.id).unwrap_or_else(|| panic!("{} has no formula", item.id));
+            let value = crossway_content::formula::evaluate(&formula).unwrap();
+            assert!((value - answer).abs() <= tolerance.max(1e-9), "{}: {formula} = {value}, answer {answer}", item.id);
+            for w in wrong_answers {
+                assert!((w.value - answer).abs() > *tolerance, "{}: wrong answer {} is within tolerance", item.id, w.value);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} numeric items checked");
+}
+
+/// The `formula` of an item, read back from the pack's TOML (items and simulation steps).
+fn item_formula(pack: &crossway_content::Pack, id: &str) -> Option<String> {
+    for dir in ["items", "simulations"] {
+        for e in fs::read_dir(pack.root.join(dir)).ok()?.flatten() {
+            let v: toml::Value = toml::from_str(&fs::read_to_string(e.path()).ok()?).ok()?;
+            let list = v.get("items").or_else(|| v.get("steps")).and_then(|x| x.as_array()).cloned().unwrap_or_default();
+            for it in list {
+                if it.get("id").and_then(|x| x.as_str()) == Some(id) {
+                    return it.get("formula").and_then(|f| f.as_str()).map(String::from);
+                }
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn roles_lead_to_different_paths() {
+    let pack = load_pack(&shipped()).into_result().unwrap();
+    let mut firsts = std::collections::BTreeMap::new();
+    for role in &pack.roles {
+        let path = crossway_core::plan(&crossway_core::PlanInput {
+            graph: &pack.graph,
+            roles: &pack.roles,
+            goal_role: Some(&role.id),
+            mastery: &Default::default(),
+            params: &Default::default(),
+            weekly_minutes: 300,
+        });
+        let goal: Vec<String> = path.steps.iter().filter(|s| s.for_goal).map(|s| s.kp.clone()).collect();
+        assert!(goal.len() >= 5, "{}: only {} goal steps", role.id, goal.len());
+        firsts.insert(role.id.clone(), goal);
+    }
+    let paths: Vec<_> = firsts.values().collect();
+    for (i, a) in paths.iter().enumerate() {
+        for b in &paths[i + 1..] {
+            assert_ne!(a, b, "two roles give the same path");
+        }
     }
 }
 
@@ -78,76 +149,114 @@ fn choice_and_numeric_answers_are_graded_with_the_error_cause() {
     assert!(num.grade(&Answer::Numeric { value: f64::NAN }).is_err());
 }
 
+/// The 1-based line of the first line containing `needle` in the shipped pack's `file`.
+fn line_with(file: &str, needle: &str) -> usize {
+    let text = fs::read_to_string(shipped().join(file)).unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("`{needle}` not in {file}")) + 1
+}
+
+// Three broken copies of the real pack, and the exact errors each produces.
+
 #[test]
-fn a_prerequisite_cycle_is_reported_with_its_path() {
-    let dir = broken("kps/logistics.volumetric-weight.md", |t| {
-        t.replace("difficulty = 1", "prerequisites = [\"logistics.chargeable-weight\"]\ndifficulty = 1")
+fn broken_copy_1_a_prerequisite_cycle() {
+    let file = "kps/logistics.volumetric-weight.md";
+    let dir = broken(file, |t| {
+        t.replace(
+            "prerequisites = [\"logistics.shipping-modes\"]",
+            "prerequisites = [\"logistics.shipping-modes\", \"logistics.chargeable-weight\"]",
+        )
     });
-    let d = diags(dir.path());
-    assert_eq!(d.len(), 1, "{d:#?}");
-    assert!(d[0].contains("prerequisites form a cycle"), "{}", d[0]);
-    assert!(
-        d[0].contains("logistics.chargeable-weight → logistics.volumetric-weight")
-            || d[0].contains("logistics.volumetric-weight → logistics.chargeable-weight"),
-        "{}",
-        d[0]
+    assert_eq!(
+        diags(dir.path()),
+        ["kps/logistics.volumetric-weight.md:2: prerequisites form a cycle: logistics.volumetric-weight → logistics.chargeable-weight → logistics.volumetric-weight"]
     );
 }
 
 #[test]
-fn missing_translations_are_counted_and_located() {
-    let dir =
-        broken("items/marketing.toml", |t| t.replace(", zh-CN = \"这是 ROAS（销售额 ÷ 花费），是 ACoS 的倒数。\"", ""));
+fn broken_copy_2_a_missing_translation() {
+    let file = "items/logistics.toml";
+    let zh = ", zh-CN = \"这里误用了空运除数 6000，而不是快递除数 5000。\"";
+    let line = line_with(file, zh);
+    let dir = broken(file, |t| t.replacen(zh, "", 1));
     let outcome = load_pack(dir.path());
     assert_eq!(PackStats::of(&outcome).missing_translations, 1);
-    let d = diags(dir.path());
-    assert_eq!(d, ["items/marketing.toml:16: why: missing `zh-CN` text"]);
+    assert_eq!(diags(dir.path()), [format!("items/logistics.toml:{line}: why: missing `zh-CN` text")]);
 
-    let dir = broken("kps/marketing.acos.md", |t| t.split("::: zh-CN").next().unwrap().to_string());
-    let d = diags(dir.path());
-    assert_eq!(d, ["kps/marketing.acos.md:2: lesson: missing `::: zh-CN` text"]);
+    let dir = broken("kps/marketing.acos.md", |t| t.replace("::: example zh-CN", "::: example zh-TW"));
+    let line = line_with("kps/marketing.acos.md", "::: example zh-CN");
+    assert_eq!(
+        diags(dir.path()),
+        [
+            format!("kps/marketing.acos.md:{line}: bad section line `::: example zh-TW`: use `::: <part> <locale>` with part one of lesson, example, discussion, workshop and locale en or zh-CN"),
+            "kps/marketing.acos.md:2: missing `::: example zh-CN` section".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn broken_copy_3_a_dangling_reference() {
+    let file = "items/logistics.toml";
+    let needle = "kp = \"logistics.chargeable-weight\"";
+    let line = line_with(file, "id = \"logistics.chargeable-weight.max\"");
+    let dir = broken(file, |t| {
+        t.replacen(
+            "id = \"logistics.chargeable-weight.max\"\nkp = \"logistics.chargeable-weight\"",
+            "id = \"logistics.chargeable-weight.max\"\nkp = \"logistics.chargable-weight\"",
+            1,
+        )
+    });
+    assert!(fs::read_to_string(shipped().join(file)).unwrap().contains(needle));
+    assert_eq!(
+        diags(dir.path()),
+        [format!("items/logistics.toml:{line}: item `logistics.chargeable-weight.max` names unknown knowledge point `logistics.chargable-weight`")]
+    );
 }
 
 #[test]
 fn every_problem_gets_file_line_and_message() {
+    let as_of = line_with("pack.toml", "as_of = \"2026-07-24\"");
     let dir = broken("pack.toml", |t| {
-        t.replace("as_of = \"2026-07-01\"", "as_of = \"July 2026\"")
-            .replace("{ kp = \"marketing.acos\", level = 2 }", "{ kp = \"marketing.nope\", level = 7 }")
+        t.replacen("as_of = \"2026-07-24\"", "as_of = \"July 2026\"", 1)
+            .replacen("{ kp = \"marketing.ppc-structure\", level = 3 }", "{ kp = \"marketing.nope\", level = 7 }", 1)
     });
     let d = diags(dir.path());
-    assert!(d.contains(&"pack.toml:4: as_of: `July 2026` is not a date (YYYY-MM-DD)".to_string()), "{d:#?}");
-    assert!(
-        d.iter().any(|l| l.starts_with("pack.toml:") && l.contains("unknown knowledge point `marketing.nope`")),
-        "{d:#?}"
-    );
+    assert!(d.contains(&format!("pack.toml:{as_of}: as_of: `July 2026` is not a date (YYYY-MM-DD)")), "{d:#?}");
+    assert!(d.iter().any(|l| l.starts_with("pack.toml:") && l.contains("unknown knowledge point `marketing.nope`")), "{d:#?}");
     assert!(d.iter().any(|l| l.contains("level 7 is out of range 1..=3")), "{d:#?}");
 
-    let dir =
-        broken("items/logistics.toml", |t| t.replace("kind = \"numeric\"\n", "kind = \"numeric\"\nkp_typo = 1\n"));
+    let dir = broken("items/logistics.toml", |t| t.replacen("kind = \"numeric\"\n", "kind = \"numeric\"\nkp_typo = 1\n", 1));
     let d = diags(dir.path());
     assert_eq!(d.len(), 1, "{d:#?}");
     assert!(d[0].starts_with("items/logistics.toml:") && d[0].contains("kp_typo"), "{}", d[0]);
 
-    let dir = broken("kps/marketing.acos.md", |t| t.replace("sources = [\"S65\"]", "sources = [\"S99\"]"));
-    assert_eq!(
-        diags(dir.path()),
-        ["kps/marketing.acos.md:2: lesson cites unknown source `S99` (add it to [[sources]] in pack.toml)"]
-    );
+    let dir = broken("kps/marketing.acos.md", |t| t.replacen("sources = [", "sources = [\"S99\", ", 1));
+    assert_eq!(diags(dir.path()), ["kps/marketing.acos.md:2: lesson cites unknown source `S99` (add it to [[sources]] in pack.toml)"]);
 
-    let dir =
-        broken("kps/marketing.acos.md", |t| t.replace("minutes = 15", "minutes = 15\nprerequisites = [\"ghost\"]"));
+    // A numeric answer that disagrees with its own worked formula.
+    let file = "items/logistics.toml";
+    let text = fs::read_to_string(shipped().join(file)).unwrap();
+    let answer_line = text.lines().find(|l| l.starts_with("answer = ")).unwrap().to_string();
+    let dir = broken(file, |t| t.replacen(&answer_line, "answer = 123456.0", 1));
     let d = diags(dir.path());
-    assert_eq!(d, ["kps/marketing.acos.md:7: unknown prerequisite `ghost`"]);
+    assert!(d.iter().any(|l| l.contains("the formula gives") && l.contains("but the answer is 123456")), "{d:#?}");
+}
+
+#[test]
+fn a_syntax_error_in_a_lesson_is_reported_once_not_at_every_reference() {
+    let dir = broken("kps/logistics.volumetric-weight.md", |t| t.replacen("difficulty = 1", "difficulty = = 1", 1));
+    let d = diags(dir.path());
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].starts_with("kps/logistics.volumetric-weight.md:"), "{}", d[0]);
 }
 
 #[test]
 fn raw_html_in_a_lesson_is_reported_at_its_line() {
-    let dir = broken("kps/marketing.acos.md", |t| {
-        t.replace("**Worked example.** A month", "<script>alert(1)</script>\n\n**Worked example.** A month")
-    });
+    let file = "kps/marketing.acos.md";
+    let line = line_with(file, "::: lesson en") + 1;
+    let dir = broken(file, |t| t.replacen("::: lesson en\n", "::: lesson en\n<script>alert(1)</script>\n", 1));
     let d = diags(dir.path());
     assert_eq!(d.len(), 1, "{d:#?}");
-    assert!(d[0].starts_with("kps/marketing.acos.md:16: raw HTML `<script>"), "{}", d[0]);
+    assert!(d[0].starts_with(&format!("kps/marketing.acos.md:{line}: raw HTML `<script>")), "{}", d[0]);
     assert_eq!(load_pack(dir.path()).diagnostics[0].kind, DiagKind::UnsafeMarkdown);
 }
 

@@ -22,7 +22,7 @@ pub use events::{AttemptRow, NewAttempt, Recorded};
 pub use learners::{LearnerRow, NewLearner};
 pub use mastery::MasteryRow;
 pub use migrations::{create_at_version, stamp_version, SCHEMA_VERSION};
-pub use packs::InstalledPack;
+pub use packs::{FactChangeRow, InstalledPack};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

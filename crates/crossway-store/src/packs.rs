@@ -1,6 +1,21 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
+/// A fact that changed when a pack was updated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactChangeRow {
+    pub pack_id: String,
+    pub from_version: String,
+    pub to_version: String,
+    pub kp_id: String,
+    pub fact_id: String,
+    /// `added`, `removed` or `changed`.
+    pub change: String,
+    pub old_as_of: Option<String>,
+    pub new_as_of: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
 use crate::{parse_ts, ts, Db, Result};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +66,60 @@ impl Db<'_> {
             let (mut p, at) = r?;
             p.installed_at = parse_ts(&at)?;
             Ok(p)
+        })
+        .collect()
+    }
+}
+
+impl Db<'_> {
+    /// Records the facts a pack update changed (idempotent per pack version, KP and fact).
+    pub fn record_fact_change(&self, c: &FactChangeRow) -> Result<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO pack_fact_changes (pack_id, from_version, to_version, kp_id, fact_id, change, old_as_of, new_as_of, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (pack_id, to_version, kp_id, fact_id) DO NOTHING",
+            )?
+            .execute(params![
+                c.pack_id,
+                c.from_version,
+                c.to_version,
+                c.kp_id,
+                c.fact_id,
+                c.change,
+                c.old_as_of,
+                c.new_as_of,
+                ts(c.recorded_at)
+            ])?;
+        Ok(())
+    }
+
+    /// Every recorded fact change of a pack, newest first.
+    pub fn fact_changes(&self, pack_id: &str) -> Result<Vec<FactChangeRow>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT pack_id, from_version, to_version, kp_id, fact_id, change, old_as_of, new_as_of, recorded_at
+             FROM pack_fact_changes WHERE pack_id = ?1 ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([pack_id], |r| {
+            Ok((
+                FactChangeRow {
+                    pack_id: r.get(0)?,
+                    from_version: r.get(1)?,
+                    to_version: r.get(2)?,
+                    kp_id: r.get(3)?,
+                    fact_id: r.get(4)?,
+                    change: r.get(5)?,
+                    old_as_of: r.get(6)?,
+                    new_as_of: r.get(7)?,
+                    recorded_at: DateTime::<Utc>::MIN_UTC,
+                },
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (mut c, at) = r?;
+            c.recorded_at = parse_ts(&at)?;
+            Ok(c)
         })
         .collect()
     }

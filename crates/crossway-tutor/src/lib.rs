@@ -6,6 +6,8 @@
 //! labelled keyword grader in [`keyword`], which never claims to be a model's judgement.
 
 pub mod keyword;
+pub mod llm;
+pub mod manifest;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,271 @@
+//! Rubric grading with an on-device model through llama.cpp (the only module that knows it).
+//!
+//! Method: for each rubric point, the model reads (system, question, reference answer, learner's
+//! answer, rubric point) through its own chat template and we read the probability of "yes"
+//! against "no" from its next-token logits — a prefill, no sampling. The prompt prefix shared by
+//! all points (and by every learner answering the same item) is decoded once and kept in the KV
+//! cache; each point only decodes its own suffix. Calibration and the free-text explanation are
+//! the tutor issue's remaining work.
+
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
+use llama_cpp_2::token::LlamaToken;
+
+/// Why the model cannot be used; each message says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LlmError {
+    #[error("{path}: no such model file")]
+    Missing { path: PathBuf },
+    #[error("{path}: not a GGUF model file (it does not start with the GGUF signature); import a llama.cpp `.gguf` file")]
+    NotGguf { path: PathBuf },
+    #[error("{path}: the model could not be loaded ({detail}); the file may be truncated or damaged — fetch or import it again")]
+    Load { path: PathBuf, detail: String },
+    #[error("this CPU lacks AVX2, which this build of the on-device model needs; grading falls back to the keyword check")]
+    NoAvx2,
+    #[error("not enough free memory to load the model: {needed_mib} MiB needed, {available_mib} MiB available; close other programs and retry")]
+    LowMemory { needed_mib: u64, available_mib: u64 },
+    #[error("the model failed while grading: {0}")]
+    Inference(String),
+    #[error("the prompt is too long for the model's context ({tokens} tokens, limit {limit}); shorten the answer")]
+    TooLong { tokens: usize, limit: u32 },
+}
+
+fn backend() -> Result<&'static LlamaBackend, LlmError> {
+    static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
+    BACKEND
+        .get_or_init(|| {
+            LlamaBackend::init().map(|mut b| {
+                b.void_logs();
+                b
+            })
+            .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| LlmError::Inference(e.clone()))
+}
+
+/// Checks that need no loading: the file exists, is GGUF, the CPU and the memory suffice.
+pub fn preflight(path: &Path) -> Result<u64, LlmError> {
+    let meta = std::fs::metadata(path).map_err(|_| LlmError::Missing { path: path.into() })?;
+    let mut magic = [0u8; 4];
+    let ok = std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok();
+    if !ok || &magic != b"GGUF" {
+        return Err(LlmError::NotGguf { path: path.into() });
+    }
+    #[cfg(target_arch = "x86_64")]
+    if !std::arch::is_x86_feature_detected!("avx2") {
+        return Err(LlmError::NoAvx2);
+    }
+    // Weights are memory-mapped; the context and compute buffers need roughly 256 MiB more.
+    let needed_mib = meta.len() / (1 << 20) + 256;
+    if let Some(available_mib) = available_memory_mib() {
+        if available_mib < needed_mib {
+            return Err(LlmError::LowMemory { needed_mib, available_mib });
+        }
+    }
+    Ok(meta.len())
+}
+
+fn available_memory_mib() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+/// A loaded model. Not shared between threads: one worker owns it (see `worker`).
+pub struct LlmGrader {
+    model: LlamaModel,
+    threads: i32,
+    yes: Vec<LlamaToken>,
+    no: Vec<LlamaToken>,
+    pub load_ms: u128,
+}
+
+/// One grading job.
+#[derive(Debug, Clone)]
+pub struct RubricPrompt<'a> {
+    pub question: &'a str,
+    pub reference: &'a str,
+    pub answer: &'a str,
+    pub rubric: &'a [&'a str],
+    /// "en" or "zh-CN": the language of the instructions.
+    pub lang: &'a str,
+}
+
+/// The model's verdicts, one probability of "met" per rubric point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmVerdicts {
+    pub p_met: Vec<f64>,
+    pub prompt_tokens: usize,
+    /// Tokens served from the prefix cache instead of being decoded again.
+    pub cached_tokens: usize,
+    pub ms: u128,
+}
+
+impl LlmGrader {
+    pub fn load(path: &Path, threads: usize) -> Result<Self, LlmError> {
+        preflight(path)?;
+        let started = Instant::now();
+        let model = LlamaModel::load_from_file(backend()?, path, &LlamaModelParams::default())
+            .map_err(|e| LlmError::Load { path: path.into(), detail: e.to_string() })?;
+        let first = |s: &str| -> Vec<LlamaToken> {
+            model.vocab().tokenize(s.as_bytes(), false, false).into_iter().take(1).collect()
+        };
+        let mut yes = Vec::new();
+        let mut no = Vec::new();
+        for w in ["yes", "Yes", " yes", " Yes", "YES"] {
+            yes.extend(first(w));
+        }
+        for w in ["no", "No", " no", " No", "NO"] {
+            no.extend(first(w));
+        }
+        yes.sort_by_key(|t| t.0);
+        yes.dedup();
+        no.sort_by_key(|t| t.0);
+        no.dedup();
+        if yes.is_empty() || no.is_empty() || yes.iter().any(|y| no.contains(y)) {
+            return Err(LlmError::Load { path: path.into(), detail: "its vocabulary has no distinct yes/no tokens".into() });
+        }
+        Ok(Self { model, threads: threads.clamp(1, 64) as i32, yes, no, load_ms: started.elapsed().as_millis() })
+    }
+
+    /// A context for grading: room for a prompt and two sequences (the shared prefix and one
+    /// rubric point at a time).
+    pub fn new_context(&self) -> Result<LlamaContext<'_>, LlmError> {
+        let params = LlamaContextParams::default()
+            .with_n_ctx(NonZeroU32::new(2048))
+            .with_n_batch(512)
+            .with_n_seq_max(2)
+            .with_kv_unified(true)
+            .with_n_threads(self.threads)
+            .with_n_threads_batch(self.threads);
+        self.model.new_context(backend()?, params).map_err(|e| LlmError::Inference(e.to_string()))
+    }
+
+    fn prompt_for(&self, p: &RubricPrompt<'_>, point: &str) -> Result<String, LlmError> {
+        let (system, ask) = if p.lang == "zh-CN" {
+            (
+                "你是严格的阅卷老师。每次只判断学生答案是否满足一条评分要点，只回答 yes 或 no。",
+                "学生的答案满足这条评分要点吗？只回答 yes 或 no。",
+            )
+        } else {
+            (
+                "You are a strict grader. You judge whether a learner's answer meets one rubric point at a time. Reply with only yes or no.",
+                "Does the learner's answer meet this rubric point? Reply with only yes or no.",
+            )
+        };
+        let user = format!(
+            "Question: {}\nReference answer: {}\nLearner's answer: {}\nRubric point: {}\n{}",
+            p.question, p.reference, p.answer, point, ask
+        );
+        let msgs = [
+            LlamaChatMessage::new("system".into(), system.into()).map_err(|e| LlmError::Inference(e.to_string()))?,
+            LlamaChatMessage::new("user".into(), user).map_err(|e| LlmError::Inference(e.to_string()))?,
+        ];
+        let tmpl = self.model.chat_template(None).map_err(|e| LlmError::Inference(format!("no chat template: {e}")))?;
+        self.model.apply_chat_template(&tmpl, &msgs, true).map_err(|e| LlmError::Inference(e.to_string()))
+    }
+
+    /// Grades every rubric point. `cache` holds the tokens already in sequence 0 of `ctx` from an
+    /// earlier call (the prefix cache); it is updated.
+    pub fn grade(
+        &self,
+        ctx: &mut LlamaContext<'_>,
+        cache: &mut Vec<LlamaToken>,
+        p: &RubricPrompt<'_>,
+        mut on_point: impl FnMut(usize, f64),
+    ) -> Result<LlmVerdicts, LlmError> {
+        let started = Instant::now();
+        let err = |e: &dyn std::fmt::Display| LlmError::Inference(e.to_string());
+        let prompts: Vec<Vec<LlamaToken>> = p
+            .rubric
+            .iter()
+            .map(|pt| self.prompt_for(p, pt).map(|s| self.model.vocab().tokenize(s.as_bytes(), false, true)))
+            .collect::<Result<_, _>>()?;
+        let Some(first) = prompts.first() else {
+            return Ok(LlmVerdicts { p_met: Vec::new(), prompt_tokens: 0, cached_tokens: 0, ms: 0 });
+        };
+        let limit = ctx.n_ctx();
+        if let Some(longest) = prompts.iter().map(Vec::len).max() {
+            if longest + 1 >= limit as usize {
+                return Err(LlmError::TooLong { tokens: longest, limit });
+            }
+        }
+        // The prefix all points share; keep one token back so every point has a suffix to decode.
+        let mut shared = first.len();
+        for t in &prompts[1..] {
+            shared = shared.min(common_prefix(first, t));
+        }
+        let shared = shared.min(prompts.iter().map(Vec::len).min().unwrap_or(0).saturating_sub(1));
+        // Reuse what sequence 0 already holds.
+        let reuse = common_prefix(cache, &first[..shared]);
+        ctx.clear_kv_cache_seq(Some(0), Some(reuse as u32), None).map_err(|e| err(&e))?;
+        cache.truncate(reuse);
+        let mut batch = LlamaBatch::new(512, 1);
+        let mut pos = reuse;
+        while pos < shared {
+            batch.clear();
+            let end = (pos + 512).min(shared);
+            for (i, &t) in first[pos..end].iter().enumerate() {
+                batch.add(t, (pos + i) as i32, &[0], false).map_err(|e| err(&e))?;
+            }
+            ctx.decode(&mut batch).map_err(|e| err(&e))?;
+            cache.extend_from_slice(&first[pos..end]);
+            pos = end;
+        }
+        let mut p_met = Vec::with_capacity(prompts.len());
+        for (k, tokens) in prompts.iter().enumerate() {
+            ctx.clear_kv_cache_seq(Some(1), None, None).map_err(|e| err(&e))?;
+            ctx.copy_kv_cache_seq(0, 1, None, None).map_err(|e| err(&e))?;
+            let suffix = &tokens[shared..];
+            let mut at = shared;
+            for chunk in suffix.chunks(512) {
+                batch.clear();
+                for (i, &t) in chunk.iter().enumerate() {
+                    let last = at + i + 1 == tokens.len();
+                    batch.add(t, (at + i) as i32, &[1], last).map_err(|e| err(&e))?;
+                }
+                ctx.decode(&mut batch).map_err(|e| err(&e))?;
+                at += chunk.len();
+            }
+            let logits = ctx.get_logits_ith(batch.n_tokens() - 1);
+            let p = yes_probability(logits, &self.yes, &self.no);
+            on_point(k, p);
+            p_met.push(p);
+        }
+        ctx.clear_kv_cache_seq(Some(1), None, None).map_err(|e| err(&e))?;
+        Ok(LlmVerdicts {
+            p_met,
+            prompt_tokens: prompts.iter().map(Vec::len).sum(),
+            cached_tokens: reuse,
+            ms: started.elapsed().as_millis(),
+        })
+    }
+}
+
+fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// P(yes) among the yes/no tokens, from raw logits (a softmax restricted to those tokens).
+fn yes_probability(logits: &[f32], yes: &[LlamaToken], no: &[LlamaToken]) -> f64 {
+    let get = |t: &LlamaToken| logits.get(t.0 as usize).copied().unwrap_or(f32::NEG_INFINITY) as f64;
+    let max = yes.iter().chain(no).map(get).fold(f64::NEG_INFINITY, f64::max);
+    let sum = |ts: &[LlamaToken]| ts.iter().map(|t| (get(t) - max).exp()).sum::<f64>();
+    let (y, n) = (sum(yes), sum(no));
+    if y + n > 0.0 {
+        y / (y + n)
+    } else {
+        0.5
+    }
+}
