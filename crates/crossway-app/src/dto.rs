@@ -76,6 +76,7 @@ pub struct StepDto {
 pub struct LessonDto {
     pub kp: String,
     pub title: LocalizedText,
+    pub prerequisites: Vec<String>,
     pub module: LocalizedText,
     pub minutes: u32,
     /// Sanitized HTML, one per locale: the lesson, a worked example, a study-group prompt and a

@@ -97,6 +97,7 @@ impl App {
         Ok(LessonDto {
             kp: kp.id.clone(),
             title: kp.title.clone(),
+            prerequisites: kp.prerequisites.clone(),
             module,
             minutes: kp.minutes,
             html: render(&kp.lesson),

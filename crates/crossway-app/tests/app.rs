@@ -38,15 +38,28 @@ fn a_new_learner_gets_a_goal_path_with_reasons() {
     assert!(roles.contains(&"amazon-ads".to_string()), "{roles:?}");
     let l = new_learner(&mut app, "amazon-ads");
     let path = app.path(l).unwrap();
-    let kps: Vec<&str> = path.steps.iter().map(|s| s.kp.as_str()).collect();
-    assert_eq!(&kps[..2], ["marketing.acos", "marketing.break-even-acos"], "goal first, prerequisite first: {kps:?}");
-    assert!(path.steps[..2].iter().all(|s| s.for_goal) && path.steps[2..].iter().all(|s| !s.for_goal));
-    assert_eq!(path.goal_title.unwrap().zh_cn, "亚马逊广告专员");
+    assert_eq!(path.goal_title.as_ref().unwrap().zh_cn, "亚马逊广告专员");
+    // Goal steps first, then optional ones.
+    let n_goal = path.steps.iter().take_while(|s| s.for_goal).count();
+    assert!(n_goal >= 6, "the goal needs its required KPs and their prerequisites");
+    assert!(path.steps[n_goal..].iter().all(|s| !s.for_goal));
+    // Every step comes after the prerequisites it needs.
+    let order: std::collections::HashMap<&str, usize> =
+        path.steps.iter().enumerate().map(|(i, s)| (s.kp.as_str(), i)).collect();
+    for (i, s) in path.steps.iter().enumerate() {
+        for p in &app.lesson(&s.kp).unwrap().prerequisites {
+            assert!(order.get(p.as_str()).is_some_and(|&j| j < i), "{} comes before its prerequisite {p}", s.kp);
+        }
+    }
+    // Required KPs say so, with the role's level; prerequisites say what they unlock.
+    let acos = path.steps.iter().find(|s| s.kp == "marketing.acos").unwrap();
+    assert!(acos.reasons.contains(&Reason::GoalRequires { role: "amazon-ads".into(), level: 3, threshold: 0.95 }));
+    assert!(acos.reasons.iter().any(|r| matches!(r, Reason::PrerequisiteOf { kps } if kps.contains(&"marketing.break-even-acos".to_string()))));
+    assert!(acos.kp_titles.iter().any(|(id, t)| id == "marketing.break-even-acos" && t.en == "Break-even and target ACoS"));
+    assert_eq!(acos.action, Action::Learn);
     let first = &path.steps[0];
-    assert!(first.reasons.contains(&Reason::GoalRequires { role: "amazon-ads".into(), level: 2, threshold: 0.8 }));
-    assert!(first.reasons.contains(&Reason::PrerequisiteOf { kps: vec!["marketing.break-even-acos".into()] }));
-    assert_eq!(first.kp_titles[0].1.en, "Break-even and target ACoS");
-    assert_eq!(first.action, Action::Learn);
+    assert!(app.lesson(&first.kp).unwrap().prerequisites.is_empty(), "the path starts where nothing is missing");
+    assert!(first.reasons.iter().any(|r| matches!(r, Reason::PrerequisiteOf { .. })), "{:?}", first.reasons);
 }
 
 #[test]
@@ -57,8 +70,10 @@ fn answering_records_the_attempt_explains_the_error_and_moves_the_path() {
         let mut app = open(dir.path());
         l = new_learner(&mut app, "logistics-specialist");
         let lesson = app.lesson("logistics.volumetric-weight").unwrap();
-        assert!(lesson.html.zh_cn.contains("<strong>") && lesson.html.en.contains("<table>"));
-        assert_eq!(lesson.items[0].options.len(), 3);
+        assert!(lesson.html.zh_cn.contains("<strong>") && lesson.html.en.contains("<strong>"));
+        assert!(!lesson.example_html.en.is_empty() && !lesson.workshop_html.zh_cn.is_empty());
+        assert!(lesson.facts.iter().any(|f| f.id == "express-divisor" && f.source == "S67"));
+        assert_eq!(lesson.items.iter().find(|i| i.id == "logistics.volumetric-weight.divisor").unwrap().options.len(), 3);
 
         let wrong = answer(&mut app, l, "logistics.volumetric-weight.divisor", Answer::Choice { option: 1 }, "k1");
         assert!(!wrong.correct && !wrong.duplicate);
@@ -77,8 +92,12 @@ fn answering_records_the_attempt_explains_the_error_and_moves_the_path() {
             assert!(r.correct, "answer {n}");
         }
         let path = app.path(l).unwrap();
-        assert_ne!(path.steps[0].kp, "logistics.volumetric-weight", "mastered prerequisite should leave the path");
-        assert!(path.steps[0]
+        assert!(
+            path.steps.iter().all(|s| s.kp != "logistics.volumetric-weight"),
+            "a mastered prerequisite leaves the path"
+        );
+        let next = path.steps.iter().find(|s| s.kp == "logistics.chargeable-weight").unwrap();
+        assert!(next
             .reasons
             .iter()
             .any(|r| matches!(r, Reason::PrerequisiteMastered { kp, .. } if kp == "logistics.volumetric-weight")));
@@ -187,7 +206,7 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
     );
     assert!(err.details.iter().any(|d| d.contains("missing `zh-CN` text")), "{:#?}", err.details);
     assert_eq!(std::fs::read_dir(dir.path().join("packs/cbec-core")).unwrap().count(), before);
-    assert_eq!(app.status().packs[0].version, "0.1.0");
+    assert_eq!(app.status().packs[0].version, "1.0.0");
 }
 
 #[test]
@@ -201,4 +220,51 @@ fn a_database_from_the_future_is_refused_with_a_clear_code() {
         .unwrap();
     assert_eq!(err.code, ErrorCode::DatabaseTooNew);
     assert!(err.message.contains("newer Crossway"));
+}
+
+/// Builds cbec-core 1.1.0 from the shipped 1.0.0 and the delta-update test fixture.
+fn pack_1_1_0(into: &Path) -> PathBuf {
+    let out = into.join("cbec-core-1.1.0");
+    let update = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cbec-core-1.1.0-update");
+    crossway_content::materialize_update(&shipped(), &update, &out).unwrap();
+    out
+}
+
+#[test]
+fn a_pack_update_keeps_progress_and_flags_changed_facts_the_learner_knew() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "logistics-specialist");
+    let other = new_learner(&mut app, "amazon-ads");
+    for key in ["a", "b", "c", "d"] {
+        answer(&mut app, l, "logistics.volumetric-weight.divisor", Answer::Choice { option: 0 }, key);
+    }
+    let before = app.path(l).unwrap();
+
+    let work = tempfile::tempdir().unwrap();
+    let update = pack_1_1_0(work.path());
+    let installed = app.install_pack_with_changes(&update).unwrap();
+    assert_eq!((installed.previous_version.as_deref(), installed.pack.version.as_str()), (Some("1.0.0"), "1.1.0"));
+    assert_eq!(installed.changelog.len(), 1, "only the entries newer than 1.0.0");
+    let diff = installed.diff.unwrap();
+    assert!(diff.touches_facts);
+    assert!(diff.facts_changed.iter().any(|f| f.kp == "logistics.volumetric-weight" && f.fact == "express-divisor"));
+    assert!(diff.kps.added.is_empty() && diff.kps.removed.is_empty());
+
+    // Progress is kept by stable ids: the same attempts, the same path.
+    assert_eq!(app.attempts(l).unwrap().len(), 4);
+    assert_eq!(app.path(l).unwrap().steps.len(), before.steps.len());
+    // The learner who had learned the changed KP gets an industry update; the other does not.
+    let updates = app.industry_updates(l).unwrap();
+    assert!(updates.iter().any(|u| u.kp == "logistics.volumetric-weight" && u.to_version == "1.1.0"), "{updates:?}");
+    assert!(app.industry_updates(other).unwrap().is_empty());
+
+    // Installing the older version again is refused and changes nothing.
+    let err = app.install_pack(&shipped()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("older than the installed version 1.1.0"), "{}", err.message);
+    drop(app);
+    let app = open(dir.path());
+    assert_eq!(app.status().packs[0].version, "1.1.0");
+    assert_eq!(app.industry_updates(l).unwrap().len(), updates.len(), "fact changes are stored");
 }

@@ -16,6 +16,8 @@ pub enum DiagKind {
     MissingTranslation,
     /// Markdown holding raw HTML, which the sanitizer would strip.
     UnsafeMarkdown,
+    /// Markdown that would render wrongly (e.g. emphasis markers left as literal asterisks).
+    Formatting,
 }
 
 /// One problem in a pack, located at a file and line.

@@ -745,7 +745,29 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
 
 /// Reports raw HTML, which the sanitizer would strip or change.
 fn check_markdown(r: &mut Reader, path: &Path, first_line: usize, md: &str) {
+    let mut prev_marker = false;
+    let mut reported_line = 0;
     for (event, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
+        if let Event::Text(t) = &event {
+            // Emphasis that CommonMark could not close shows its asterisks to the learner (the
+            // parser hands them back one by one); the usual cause is punctuation inside the
+            // markers right before CJK text (`**注意：**文字`).
+            let marker = t.as_ref() == "*" || t.as_ref() == "_";
+            let unmatched = (marker && prev_marker) || t.contains("**") || t.contains("__");
+            prev_marker = marker && !prev_marker;
+            let line = first_line + line_of(md, range.start) - 1;
+            if unmatched && line != reported_line {
+                reported_line = line;
+                r.push(
+                    path,
+                    line,
+                    DiagKind::Formatting,
+                    "bold markers `**` would show as literal asterisks: put punctuation outside them (`**注意**：` not `**注意：**`) or add a space after the closing `**`",
+                );
+            }
+        } else {
+            prev_marker = false;
+        }
         if let Event::Html(h) | Event::InlineHtml(h) = event {
             let snippet: String = h.trim().chars().take(40).collect();
             r.push(
