@@ -91,18 +91,21 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.click(&s.wait("#new-learner-goal option[value='amazon-ads']").unwrap()).unwrap();
     s.click(&s.wait("#create-learner").unwrap()).unwrap();
 
-    // The path: goal steps first, prerequisite first, each with its reasons.
+    // The path: goal steps first, prerequisites first, each with its reasons.
     s.wait("#path-steps .step").unwrap();
     let steps = s.find_all("#path-steps .step").unwrap();
-    let first_kp = s.attr(&steps[0], "data-kp").unwrap();
-    assert_eq!(first_kp.as_deref(), Some("marketing.acos"));
+    assert!(steps.len() > 10, "a path through the curriculum");
+    assert!(s.attr(&steps[0], "class").unwrap().unwrap_or_default().contains("for-goal"));
     let goal = s.text_of("#path-goal").unwrap();
     assert!(goal.contains("亚马逊广告专员"), "{goal}");
-    s.execute("document.querySelectorAll('details.why').forEach((d, i) => { if (i < 2) d.open = true; })").unwrap();
-    let first_step = s.text(&steps[0]).unwrap();
-    assert!(first_step.contains("目标岗位“亚马逊广告专员”要求达到 2 级"), "reasons not shown: {first_step}");
-    assert!(first_step.contains("盈亏平衡 ACoS 与目标 ACoS"), "prerequisite reason names the next KP: {first_step}");
+    s.execute("document.querySelectorAll('details.why').forEach((d) => { d.open = true; })").unwrap();
+    let acos = s.text_of("#path-steps .step[data-kp='marketing.acos']").unwrap();
+    assert!(acos.contains("目标岗位“亚马逊广告专员”要求达到 3 级"), "reasons not shown: {acos}");
+    assert!(acos.contains("盈亏平衡 ACoS 与目标 ACoS"), "the prerequisite reason names what it unlocks: {acos}");
     save_screenshot(&s, "path.png");
+    s.execute("document.querySelector(\"#path-steps .step[data-kp='marketing.acos']\").scrollIntoView()").unwrap();
+    save_screenshot(&s, "path-reasons.png");
+    s.execute("window.scrollTo(0, 0)").unwrap();
 
     // The CSP blocks inline script even when something manages to insert it.
     let ran = s
@@ -115,10 +118,15 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.wait_text("#path-goal", "Amazon advertising specialist").unwrap();
     save_screenshot(&s, "path-en.png");
 
-    // Open the first lesson and answer its choice item wrongly.
-    s.click(&s.find_all(".open-lesson").unwrap()[0]).unwrap();
+    // Open the ACoS lesson: method tabs, dated facts, then answer its choice item wrongly.
+    s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
     s.wait("#lesson-body strong").unwrap();
     assert!(s.text_of("#lesson-title").unwrap().contains("ACoS"));
+    s.click(&s.wait("#tab-example").unwrap()).unwrap();
+    let example = s.wait("#panel-example").unwrap();
+    assert!(!s.text(&example).unwrap().is_empty(), "the worked-example tab shows its panel");
+    assert!(s.text_of("#lesson-facts").unwrap().contains("as of"), "facts carry their date");
+    s.click(&s.wait("#tab-lesson").unwrap()).unwrap();
     s.click(&s.wait("form[data-item='marketing.acos.basic'] input[value='1']").unwrap()).unwrap();
     s.click(&s.wait("form[data-item='marketing.acos.basic'] .check-answer").unwrap()).unwrap();
     let feedback = s.wait_text("form[data-item='marketing.acos.basic'] .feedback", "attempt #").unwrap();
@@ -135,8 +143,7 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     if !s.find_all(".learner").unwrap().is_empty() {
         s.click(&s.find_all(".learner").unwrap()[0]).unwrap();
     }
-    s.wait("#path-steps .step").unwrap();
-    s.click(&s.find_all(".open-lesson").unwrap()[0]).unwrap();
+    s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
     s.wait_text("#attempt-count", "1").unwrap();
     s.end().unwrap();
     drop(driver);

@@ -12,9 +12,8 @@ use crossway_tutor::manifest::{read_manifest, sha256_file, ModelEntry};
 use crate::tidy::workspace_root;
 
 pub fn run(role: &str) -> Result<PathBuf, String> {
-    let models_dir = std::env::var_os("CROSSWAY_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("models"));
+    let models_dir =
+        std::env::var_os("CROSSWAY_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("models"));
     let manifest = workspace_root().join("models/manifest.toml");
     let models = read_manifest(&manifest).map_err(|e| e.to_string())?;
     let entry = models
@@ -90,7 +89,10 @@ fn fetch(m: &ModelEntry, models_dir: &Path) -> Result<PathBuf, String> {
     let sum = sha256_file(&partial).map_err(|e| e.to_string())?;
     if sum != m.sha256 {
         let _ = fs::remove_file(&partial);
-        return Err(format!("{}: sha256 {sum} does not match the manifest's {}; the file was removed", m.file, m.sha256));
+        return Err(format!(
+            "{}: sha256 {sum} does not match the manifest's {}; the file was removed",
+            m.file, m.sha256
+        ));
     }
     fs::rename(&partial, &target).map_err(|e| e.to_string())?;
     fs::write(&marker, &m.sha256).map_err(|e| e.to_string())?;

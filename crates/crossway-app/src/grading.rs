@@ -64,7 +64,9 @@ pub fn default_model_path() -> Option<PathBuf> {
 /// line is a user error naming its line number; nothing after it is graded.
 pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&Path>, threads: usize) -> Result<usize> {
     let grader = match model {
-        Some(path) => Some(LlmGrader::load(path, threads).map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?),
+        Some(path) => {
+            Some(LlmGrader::load(path, threads).map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?)
+        }
         None => None,
     };
     let mut ctx = match &grader {
@@ -82,8 +84,8 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
         if line.trim().is_empty() {
             continue;
         }
-        let item: GradeInput = serde_json::from_str(&line)
-            .map_err(|e| AppError::invalid(format!("input line {}: {e}", i + 1)))?;
+        let item: GradeInput =
+            serde_json::from_str(&line).map_err(|e| AppError::invalid(format!("input line {}: {e}", i + 1)))?;
         if !(item.max_score.is_finite() && item.max_score > 0.0) {
             return Err(AppError::invalid(format!("input line {}: max_score must be a positive number", i + 1)));
         }
@@ -93,7 +95,11 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             _ => vec![format!("Says what the reference answer says: {}", item.reference_answer)],
         };
         let lang = item.lang.clone().unwrap_or_else(|| {
-            if item.question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN".into() } else { "en".into() }
+            if item.question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+                "zh-CN".into()
+            } else {
+                "en".into()
+            }
         });
         let refs: Vec<&str> = points.iter().map(String::as_str).collect();
         let p_met: Vec<f64> = match (&grader, ctx.as_mut()) {

@@ -54,8 +54,13 @@ fn a_new_learner_gets_a_goal_path_with_reasons() {
     // Required KPs say so, with the role's level; prerequisites say what they unlock.
     let acos = path.steps.iter().find(|s| s.kp == "marketing.acos").unwrap();
     assert!(acos.reasons.contains(&Reason::GoalRequires { role: "amazon-ads".into(), level: 3, threshold: 0.95 }));
-    assert!(acos.reasons.iter().any(|r| matches!(r, Reason::PrerequisiteOf { kps } if kps.contains(&"marketing.break-even-acos".to_string()))));
-    assert!(acos.kp_titles.iter().any(|(id, t)| id == "marketing.break-even-acos" && t.en == "Break-even and target ACoS"));
+    assert!(acos.reasons.iter().any(
+        |r| matches!(r, Reason::PrerequisiteOf { kps } if kps.contains(&"marketing.break-even-acos".to_string()))
+    ));
+    assert!(acos
+        .kp_titles
+        .iter()
+        .any(|(id, t)| id == "marketing.break-even-acos" && t.en == "Break-even and target ACoS"));
     assert_eq!(acos.action, Action::Learn);
     let first = &path.steps[0];
     assert!(app.lesson(&first.kp).unwrap().prerequisites.is_empty(), "the path starts where nothing is missing");
@@ -73,7 +78,10 @@ fn answering_records_the_attempt_explains_the_error_and_moves_the_path() {
         assert!(lesson.html.zh_cn.contains("<strong>") && lesson.html.en.contains("<strong>"));
         assert!(!lesson.example_html.en.is_empty() && !lesson.workshop_html.zh_cn.is_empty());
         assert!(lesson.facts.iter().any(|f| f.id == "express-divisor" && f.source == "S67"));
-        assert_eq!(lesson.items.iter().find(|i| i.id == "logistics.volumetric-weight.divisor").unwrap().options.len(), 3);
+        assert_eq!(
+            lesson.items.iter().find(|i| i.id == "logistics.volumetric-weight.divisor").unwrap().options.len(),
+            3
+        );
 
         let wrong = answer(&mut app, l, "logistics.volumetric-weight.divisor", Answer::Choice { option: 1 }, "k1");
         assert!(!wrong.correct && !wrong.duplicate);

@@ -156,7 +156,10 @@ fn grade_batch_writes_one_line_per_input_with_the_contract_keys() {
         ),
     )
     .unwrap();
-    for model_args in [vec!["--no-model".to_string()], vec!["--model".to_string(), test_model().display().to_string(), "--threads".into(), "2".into()]] {
+    for model_args in [
+        vec!["--no-model".to_string()],
+        vec!["--model".to_string(), test_model().display().to_string(), "--threads".into(), "2".into()],
+    ] {
         let out = dir.path().join("out.jsonl");
         let mut args = vec!["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap()];
         args.extend(model_args.iter().map(String::as_str));
@@ -181,7 +184,11 @@ fn grade_batch_writes_one_line_per_input_with_the_contract_keys() {
 fn grade_rejects_bad_input_and_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
-    std::fs::write(&input, "{\"id\":1,\"question\":\"q\",\"reference_answer\":\"r\",\"answer\":\"a\",\"max_score\":1}\nnot json\n").unwrap();
+    std::fs::write(
+        &input,
+        "{\"id\":1,\"question\":\"q\",\"reference_answer\":\"r\",\"answer\":\"a\",\"max_score\":1}\nnot json\n",
+    )
+    .unwrap();
     let out = dir.path().join("out.jsonl");
     let o = crossway(&["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-model"]);
     assert_eq!(o.status.code(), Some(1));
@@ -190,7 +197,15 @@ fn grade_rejects_bad_input_and_leaves_no_output() {
 
     let bad_model = dir.path().join("bad.gguf");
     std::fs::write(&bad_model, "not a model").unwrap();
-    let o = crossway(&["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--model", bad_model.to_str().unwrap()]);
+    let o = crossway(&[
+        "grade",
+        "--batch",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--model",
+        bad_model.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a GGUF model file"));
 }

@@ -91,7 +91,7 @@ impl Parser<'_> {
             Some(b'(') => {
                 self.pos += 1;
                 let v = self.expr()?;
-                self.expect(b')')?;
+                self.eat(b')')?;
                 Ok(v)
             }
             Some(c) if c.is_ascii_digit() || c == b'.' => {
@@ -111,13 +111,13 @@ impl Parser<'_> {
                 if name != "max" && name != "min" {
                     return Err((format!("unknown function `{name}` (use max or min)"), start));
                 }
-                self.expect(b'(')?;
+                self.eat(b'(')?;
                 let mut args = vec![self.expr()?];
                 while self.peek() == Some(b',') {
                     self.pos += 1;
                     args.push(self.expr()?);
                 }
-                self.expect(b')')?;
+                self.eat(b')')?;
                 let fold = if name == "max" { f64::max } else { f64::min };
                 Ok(args.into_iter().reduce(fold).unwrap_or(f64::NAN))
             }
@@ -126,7 +126,7 @@ impl Parser<'_> {
         }
     }
 
-    fn expect(&mut self, c: u8) -> Result<(), (String, usize)> {
+    fn eat(&mut self, c: u8) -> Result<(), (String, usize)> {
         if self.peek() == Some(c) {
             self.pos += 1;
             Ok(())

@@ -310,8 +310,12 @@ impl Reader {
 
 /// Reads and validates the pack in `dir`.
 pub fn load_pack(dir: &Path) -> LoadOutcome {
-    let mut r =
-        Reader { root: dir.to_path_buf(), diags: Vec::new(), counts: Default::default(), unreadable_kps: HashSet::new() };
+    let mut r = Reader {
+        root: dir.to_path_buf(),
+        diags: Vec::new(),
+        counts: Default::default(),
+        unreadable_kps: HashSet::new(),
+    };
     let pack = read_pack(&mut r);
     LoadOutcome { pack, diagnostics: r.diags, counts: r.counts }
 }

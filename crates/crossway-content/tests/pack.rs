@@ -55,7 +55,12 @@ fn the_shipped_pack_is_valid_complete_and_bilingual() {
     assert_eq!(stats.missing_translations, 0);
     let has_chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     for kp in &pack.kps {
-        for (part, text) in [("lesson", &kp.lesson), ("example", &kp.example), ("discussion", &kp.discussion), ("workshop", &kp.workshop)] {
+        for (part, text) in [
+            ("lesson", &kp.lesson),
+            ("example", &kp.example),
+            ("discussion", &kp.discussion),
+            ("workshop", &kp.workshop),
+        ] {
             assert!(!text.en.is_empty() && has_chinese(&text.zh_cn), "{} {part}", kp.id);
             assert!(!render_markdown(&text.en).is_empty());
         }
@@ -80,7 +85,12 @@ fn every_numeric_answer_matches_its_worked_formula() {
             let value = crossway_content::formula::evaluate(&formula).unwrap();
             assert!((value - answer).abs() <= tolerance.max(1e-9), "{}: {formula} = {value}, answer {answer}", item.id);
             for w in wrong_answers {
-                assert!((w.value - answer).abs() > *tolerance, "{}: wrong answer {} is within tolerance", item.id, w.value);
+                assert!(
+                    (w.value - answer).abs() > *tolerance,
+                    "{}: wrong answer {} is within tolerance",
+                    item.id,
+                    w.value
+                );
             }
             checked += 1;
         }
@@ -93,7 +103,8 @@ fn item_formula(pack: &crossway_content::Pack, id: &str) -> Option<String> {
     for dir in ["items", "simulations"] {
         for e in fs::read_dir(pack.root.join(dir)).ok()?.flatten() {
             let v: toml::Value = toml::from_str(&fs::read_to_string(e.path()).ok()?).ok()?;
-            let list = v.get("items").or_else(|| v.get("steps")).and_then(|x| x.as_array()).cloned().unwrap_or_default();
+            let list =
+                v.get("items").or_else(|| v.get("steps")).and_then(|x| x.as_array()).cloned().unwrap_or_default();
             for it in list {
                 if it.get("id").and_then(|x| x.as_str()) == Some(id) {
                     return it.get("formula").and_then(|f| f.as_str()).map(String::from);
@@ -216,21 +227,31 @@ fn broken_copy_3_a_dangling_reference() {
 fn every_problem_gets_file_line_and_message() {
     let as_of = line_with("pack.toml", "as_of = \"2026-07-24\"");
     let dir = broken("pack.toml", |t| {
-        t.replacen("as_of = \"2026-07-24\"", "as_of = \"July 2026\"", 1)
-            .replacen("{ kp = \"marketing.ppc-structure\", level = 3 }", "{ kp = \"marketing.nope\", level = 7 }", 1)
+        t.replacen("as_of = \"2026-07-24\"", "as_of = \"July 2026\"", 1).replacen(
+            "{ kp = \"marketing.ppc-structure\", level = 3 }",
+            "{ kp = \"marketing.nope\", level = 7 }",
+            1,
+        )
     });
     let d = diags(dir.path());
     assert!(d.contains(&format!("pack.toml:{as_of}: as_of: `July 2026` is not a date (YYYY-MM-DD)")), "{d:#?}");
-    assert!(d.iter().any(|l| l.starts_with("pack.toml:") && l.contains("unknown knowledge point `marketing.nope`")), "{d:#?}");
+    assert!(
+        d.iter().any(|l| l.starts_with("pack.toml:") && l.contains("unknown knowledge point `marketing.nope`")),
+        "{d:#?}"
+    );
     assert!(d.iter().any(|l| l.contains("level 7 is out of range 1..=3")), "{d:#?}");
 
-    let dir = broken("items/logistics.toml", |t| t.replacen("kind = \"numeric\"\n", "kind = \"numeric\"\nkp_typo = 1\n", 1));
+    let dir =
+        broken("items/logistics.toml", |t| t.replacen("kind = \"numeric\"\n", "kind = \"numeric\"\nkp_typo = 1\n", 1));
     let d = diags(dir.path());
     assert_eq!(d.len(), 1, "{d:#?}");
     assert!(d[0].starts_with("items/logistics.toml:") && d[0].contains("kp_typo"), "{}", d[0]);
 
     let dir = broken("kps/marketing.acos.md", |t| t.replacen("sources = [", "sources = [\"S99\", ", 1));
-    assert_eq!(diags(dir.path()), ["kps/marketing.acos.md:2: lesson cites unknown source `S99` (add it to [[sources]] in pack.toml)"]);
+    assert_eq!(
+        diags(dir.path()),
+        ["kps/marketing.acos.md:2: lesson cites unknown source `S99` (add it to [[sources]] in pack.toml)"]
+    );
 
     // A numeric answer that disagrees with its own worked formula.
     let file = "items/logistics.toml";

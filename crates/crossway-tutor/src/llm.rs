@@ -25,11 +25,15 @@ use llama_cpp_2::token::LlamaToken;
 pub enum LlmError {
     #[error("{path}: no such model file")]
     Missing { path: PathBuf },
-    #[error("{path}: not a GGUF model file (it does not start with the GGUF signature); import a llama.cpp `.gguf` file")]
+    #[error(
+        "{path}: not a GGUF model file (it does not start with the GGUF signature); import a llama.cpp `.gguf` file"
+    )]
     NotGguf { path: PathBuf },
     #[error("{path}: the model could not be loaded ({detail}); the file may be truncated or damaged — fetch or import it again")]
     Load { path: PathBuf, detail: String },
-    #[error("this CPU lacks AVX2, which this build of the on-device model needs; grading falls back to the keyword check")]
+    #[error(
+        "this CPU lacks AVX2, which this build of the on-device model needs; grading falls back to the keyword check"
+    )]
     NoAvx2,
     #[error("not enough free memory to load the model: {needed_mib} MiB needed, {available_mib} MiB available; close other programs and retry")]
     LowMemory { needed_mib: u64, available_mib: u64 },
@@ -43,11 +47,12 @@ fn backend() -> Result<&'static LlamaBackend, LlmError> {
     static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
     BACKEND
         .get_or_init(|| {
-            LlamaBackend::init().map(|mut b| {
-                b.void_logs();
-                b
-            })
-            .map_err(|e| e.to_string())
+            LlamaBackend::init()
+                .map(|mut b| {
+                    b.void_logs();
+                    b
+                })
+                .map_err(|e| e.to_string())
         })
         .as_ref()
         .map_err(|e| LlmError::Inference(e.clone()))
@@ -134,7 +139,10 @@ impl LlmGrader {
         no.sort_by_key(|t| t.0);
         no.dedup();
         if yes.is_empty() || no.is_empty() || yes.iter().any(|y| no.contains(y)) {
-            return Err(LlmError::Load { path: path.into(), detail: "its vocabulary has no distinct yes/no tokens".into() });
+            return Err(LlmError::Load {
+                path: path.into(),
+                detail: "its vocabulary has no distinct yes/no tokens".into(),
+            });
         }
         Ok(Self { model, threads: threads.clamp(1, 64) as i32, yes, no, load_ms: started.elapsed().as_millis() })
     }
