@@ -42,11 +42,30 @@ fn default_pack(resource_dir: Option<PathBuf>) -> Option<PathBuf> {
     candidates.into_iter().flatten().find(|p| p.join("pack.toml").is_file())
 }
 
+/// Where models live: `CROSSWAY_MODELS_DIR`, else the data folder's `models/` when it holds a
+/// model, else the source tree's `models/` (where `scripts/run.sh` fetches the default model).
+fn models_dir(data_dir: &std::path::Path) -> PathBuf {
+    if let Some(d) = std::env::var_os("CROSSWAY_MODELS_DIR") {
+        return PathBuf::from(d);
+    }
+    let own = data_dir.join("models");
+    let has_model = |d: &std::path::Path| {
+        std::fs::read_dir(d).into_iter().flatten().flatten().any(|e| e.path().extension().is_some_and(|x| x == "gguf"))
+    };
+    if has_model(&own) {
+        return own;
+    }
+    let source_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models");
+    if has_model(&source_tree) {
+        return source_tree;
+    }
+    own
+}
+
 fn open_app(resource_dir: Option<PathBuf>) -> Result<App, AppError> {
     let data_dir = AppConfig::default_data_dir()
         .ok_or_else(|| AppError::new(ErrorCode::Io, "cannot find a data folder for this user (is HOME set?)"))?;
-    let models_dir =
-        std::env::var_os("CROSSWAY_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("models"));
+    let models_dir = models_dir(&data_dir);
     App::open(AppConfig { data_dir, default_pack: default_pack(resource_dir), models_dir })
 }
 

@@ -27,6 +27,8 @@ impl Driver {
             .env("XDG_DATA_HOME", xdg.join("data"))
             .env("XDG_CONFIG_HOME", xdg.join("config"))
             .env("XDG_CACHE_HOME", xdg.join("cache"))
+            // No model for this run: the window must say so (the source tree may hold the test model).
+            .env("CROSSWAY_MODELS_DIR", xdg.join("no-models"))
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());

@@ -24,7 +24,7 @@ export interface Role { id: string; title: Text; required_kps: number }
 export interface Pack { id: string; version: string; title: Text; as_of: string; knowledge_points: number; items: number }
 export type ModelStatus =
   | { state: "not_installed"; models_dir: string }
-  | { state: "found"; file: string; bytes: number };
+  | { state: "found"; file: string; bytes: number; name: string | null; quantization: string | null; licence: string | null; verified: boolean };
 export interface Status { data_dir: string; database: string; packs: Pack[]; model: ModelStatus }
 
 export type Reason =

@@ -57,7 +57,16 @@ function renderStatus(): void {
   if (!s) return;
   const parts: string[] = [];
   for (const p of s.packs) parts.push(t("packLine", { title: tr(p.title), version: p.version, date: p.as_of }));
-  parts.push(s.model.state === "not_installed" ? t("modelNone") : t("modelFound", { file: s.model.file }));
+  if (s.model.state === "not_installed") {
+    parts.push(t("modelNone"));
+  } else {
+    const m = s.model;
+    parts.push(t("modelFound", {
+      name: m.name ?? m.file,
+      details: [m.quantization, `${Math.round(m.bytes / 1048576)} MiB`, m.licence].filter(Boolean).join(", "),
+      check: m.verified ? t("checksumOk") : t("checksumUnknown"),
+    }));
+  }
   statusbar.replaceChildren(...parts.map((p) => h("span", { class: "status-part" }, p)));
   statusbar.querySelector(".status-part:last-child")?.setAttribute("id", "model-status");
 }

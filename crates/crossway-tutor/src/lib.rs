@@ -1,9 +1,10 @@
 //! The on-device tutor: model management and free-text grading.
 //!
-//! Walking-skeleton state: no llama.cpp yet (the tutor issue adds the `llama-cpp-2` worker, the
-//! model manifest and `cargo xtask fetch-model`). What exists is the honest no-model path: the
-//! app reports that no model is installed, and free-text answers are checked by the clearly
-//! labelled keyword grader in [`keyword`], which never claims to be a model's judgement.
+//! - [`manifest`]: `models/manifest.toml` (what models exist, where they come from, checksums).
+//! - [`llm`]: rubric grading through llama.cpp (`llama-cpp-2`): per-point yes/no probabilities
+//!   read from the next-token logits, with the shared prompt prefix kept in the KV cache. Used by
+//!   `crossway grade`; not yet by the app (its grades are not calibrated yet: docs/quality.md).
+//! - [`keyword`]: the clearly labelled no-model fallback the app uses for free text today.
 
 pub mod keyword;
 pub mod llm;
@@ -19,24 +20,45 @@ use serde::Serialize;
 pub enum ModelStatus {
     /// No `.gguf` model in the models folder: free text falls back to the keyword check.
     NotInstalled { models_dir: PathBuf },
-    /// A model file is present; loading it arrives with the tutor issue.
-    Found { file: PathBuf, bytes: u64 },
+    /// A model file is present. `verified` is true when its sha256 matched the manifest (checked by
+    /// `cargo xtask fetch-model`, recorded beside the file).
+    Found {
+        file: PathBuf,
+        bytes: u64,
+        name: Option<String>,
+        quantization: Option<String>,
+        licence: Option<String>,
+        verified: bool,
+    },
 }
 
-/// Looks for a `.gguf` model in `models_dir`.
+/// Looks for a model in `models_dir`: the manifest's default model first, else any `.gguf`.
 pub fn model_status(models_dir: &Path) -> ModelStatus {
-    let found = std::fs::read_dir(models_dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "gguf"))
-        .min();
-    match found {
-        Some(file) => {
-            let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-            ModelStatus::Found { file, bytes }
-        }
-        None => ModelStatus::NotInstalled { models_dir: models_dir.to_path_buf() },
+    let known = manifest::read_manifest(&models_dir.join("manifest.toml")).unwrap_or_default();
+    let default = known.iter().find(|m| m.role == "default").map(|m| models_dir.join(&m.file));
+    let found = default.filter(|p| p.is_file()).or_else(|| {
+        std::fs::read_dir(models_dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "gguf"))
+            .min()
+    });
+    let Some(file) = found else { return ModelStatus::NotInstalled { models_dir: models_dir.to_path_buf() } };
+    let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let entry = known.iter().find(|m| m.file == name);
+    let marker = models_dir.join(format!("{name}.verified"));
+    let verified = entry.is_some_and(|m| {
+        m.bytes == bytes && std::fs::read_to_string(&marker).is_ok_and(|s| s.trim() == m.sha256)
+    });
+    ModelStatus::Found {
+        file,
+        bytes,
+        name: entry.map(|m| m.name.clone()),
+        quantization: entry.map(|m| m.quantization.clone()),
+        licence: entry.map(|m| m.licence.clone()),
+        verified,
     }
 }
