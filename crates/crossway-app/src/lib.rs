@@ -4,6 +4,7 @@
 mod dto;
 mod error;
 mod grading;
+pub mod kt;
 mod packs;
 mod practice;
 mod profile_plan;

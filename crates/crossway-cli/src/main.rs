@@ -45,6 +45,11 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Knowledge tracing: fit the mastery model and predict answers.
+    Kt {
+        #[command(subcommand)]
+        command: KtCommand,
+    },
     /// Plan a learning path for the learner described in a profile file.
     Plan {
         /// The content pack folder.
@@ -56,6 +61,25 @@ enum Command {
         /// Print JSON (the stable contract) instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KtCommand {
+    /// Fit BKT per skill on TRAIN and predict every TEST answer before it is seen.
+    Fit {
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        predict: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Standard BKT without the forgetting transition.
+        #[arg(long)]
+        no_forgetting: bool,
+        /// Threads for fitting (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 
@@ -230,6 +254,35 @@ fn run(command: Command) -> Result<(), UserError> {
             })?;
             std::fs::rename(&tmp, &out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
             eprintln!("graded {n} answer(s) in {} ms → {}", started.elapsed().as_millis(), out_path.display());
+            Ok(())
+        }
+        Command::Kt { command: KtCommand::Fit { train, predict, out: out_path, no_forgetting, threads } } => {
+            let read = |p: &PathBuf| -> Result<Vec<crossway_app::kt::Row>, String> {
+                let f = std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                crossway_app::kt::read_rows(std::io::BufReader::new(f), &p.display().to_string()).map_err(|e| e.message)
+            };
+            let (train_rows, test_rows) = (read(&train)?, read(&predict)?);
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let tmp = out_path.with_extension("partial");
+            let file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            let report = crossway_app::kt::fit_and_predict(
+                &train_rows,
+                &test_rows,
+                !no_forgetting,
+                threads,
+                std::io::BufWriter::new(file),
+            )
+            .map_err(|e| e.message)?;
+            std::fs::rename(&tmp, &out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+            eprintln!(
+                "fitted {} skills on {} answers in {} ms ({} threads); predicted {} answers → {}",
+                report.skills,
+                report.train_rows,
+                report.fit_ms,
+                threads,
+                report.predict_rows,
+                out_path.display()
+            );
             Ok(())
         }
         Command::Plan { pack, profile, json } => {

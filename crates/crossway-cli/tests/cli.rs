@@ -209,3 +209,55 @@ fn grade_rejects_bad_input_and_leaves_no_output() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a GGUF model file"));
 }
+
+#[test]
+fn kt_fit_predicts_every_test_row_before_seeing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = dir.path().join("train.csv");
+    let test = dir.path().join("test.csv");
+    // Skill a: learners start wrong and become right; skill b: always right.
+    let mut t = String::from("user_id,skill_id,correct\n");
+    for u in 0..40 {
+        for (i, c) in [0, 0, 1, 1, 1, 1].iter().enumerate() {
+            let c = if (u + i) % 7 == 0 { 1 - c } else { *c };
+            t.push_str(&format!("u{u},a,{c}\n"));
+        }
+        t.push_str(&format!("u{u},b,1\nu{u},b,1\n"));
+    }
+    std::fs::write(&train, t).unwrap();
+    std::fs::write(&test, "user_id,skill_id,correct\nx,a,0\nx,a,1\nx,a,1\nx,b,1\nx,zz,1\n").unwrap();
+    let out = dir.path().join("pred.csv");
+    let o = crossway(&[
+        "kt",
+        "fit",
+        "--train",
+        train.to_str().unwrap(),
+        "--predict",
+        test.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0], ["user_id", "skill_id", "correct", "p_correct"]);
+    assert_eq!(rows.len(), 6, "one prediction per test row");
+    let p: Vec<f64> = rows[1..].iter().map(|r| r[3].parse().unwrap()).collect();
+    assert!(p.iter().all(|x| *x > 0.0 && *x < 1.0), "{p:?}");
+    assert!(p[2] > p[0], "after a right answer the next is more likely right: {p:?}");
+    assert!(p[3] > p[0], "skill b is easier than a fresh skill a: {p:?}");
+    // Bad input: a clear message with file and line.
+    std::fs::write(&test, "user_id,skill_id,correct\nx,a,maybe\n").unwrap();
+    let o = crossway(&[
+        "kt",
+        "fit",
+        "--train",
+        train.to_str().unwrap(),
+        "--predict",
+        test.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("test.csv:2: correct must be 0 or 1, not `maybe`"));
+}

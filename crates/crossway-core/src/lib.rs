@@ -4,6 +4,7 @@
 //! LLM. Time, when needed, is passed in.
 
 pub mod graph;
+pub mod kt;
 pub mod mastery;
 pub mod planner;
 pub mod role;

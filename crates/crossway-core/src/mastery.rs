@@ -6,18 +6,21 @@
 
 use serde::{Deserialize, Serialize};
 
-/// BKT parameters: prior knowledge, learning per opportunity, slip and guess.
+/// BKT parameters: prior knowledge, learning and forgetting per opportunity, slip and guess.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BktParams {
     pub p_init: f64,
     pub p_learn: f64,
+    /// Probability of moving from known to unknown between opportunities (0 = standard BKT).
+    #[serde(default)]
+    pub p_forget: f64,
     pub p_slip: f64,
     pub p_guess: f64,
 }
 
 impl Default for BktParams {
     fn default() -> Self {
-        Self { p_init: 0.2, p_learn: 0.15, p_slip: 0.1, p_guess: 0.2 }
+        Self { p_init: 0.2, p_learn: 0.15, p_forget: 0.0, p_slip: 0.1, p_guess: 0.2 }
     }
 }
 
@@ -47,7 +50,7 @@ impl Mastery {
         let if_right = p * (1.0 - params.p_slip) / self.p_correct(params);
         let if_wrong = p * params.p_slip / (1.0 - self.p_correct(params));
         let posterior = score * if_right + (1.0 - score) * if_wrong;
-        let learned = posterior + (1.0 - posterior) * params.p_learn;
+        let learned = posterior * (1.0 - params.p_forget) + (1.0 - posterior) * params.p_learn;
         Self {
             p: learned.clamp(0.0, 1.0),
             attempts: self.attempts + 1,

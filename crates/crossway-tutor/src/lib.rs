@@ -50,9 +50,8 @@ pub fn model_status(models_dir: &Path) -> ModelStatus {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let entry = known.iter().find(|m| m.file == name);
     let marker = models_dir.join(format!("{name}.verified"));
-    let verified = entry.is_some_and(|m| {
-        m.bytes == bytes && std::fs::read_to_string(&marker).is_ok_and(|s| s.trim() == m.sha256)
-    });
+    let verified =
+        entry.is_some_and(|m| m.bytes == bytes && std::fs::read_to_string(&marker).is_ok_and(|s| s.trim() == m.sha256));
     ModelStatus::Found {
         file,
         bytes,
