@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "list_roles",
     "list_learners",
     "create_learner",
+    "preview_goal",
     "set_goal",
     "get_path",
     "get_lesson",

@@ -81,6 +81,7 @@ pub fn run() {
             commands::packs::list_roles,
             commands::learners::list_learners,
             commands::learners::create_learner,
+            commands::learners::preview_goal,
             commands::learners::set_goal,
             commands::study::get_path,
             commands::study::get_lesson,

@@ -137,6 +137,16 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.wait_text("#attempt-count", "Attempts so far: 1").unwrap();
     s.execute("document.querySelector(\"form[data-item='marketing.acos.basic']\").scrollIntoView()").unwrap();
     save_screenshot(&s, "lesson-feedback.png");
+
+    // Change the goal: see what the path would gain and lose, confirm, and the path re-plans.
+    s.click(&s.wait("#back-to-path").unwrap()).unwrap();
+    s.click(&s.wait("#goal-select option[value='tiktok-marketing']").unwrap()).unwrap();
+    let preview = s.wait_text("#goal-preview", "Added:").unwrap();
+    assert!(preview.contains("Dropped:") && preview.contains("Study time for the goal"), "{preview}");
+    save_screenshot(&s, "goal-change.png");
+    s.click(&s.wait("#save-goal").unwrap()).unwrap();
+    s.wait_text("#goal-changed", "Goal changed").unwrap();
+    s.wait_text("#path-goal", "TikTok Shop").unwrap();
     s.end().unwrap();
 
     // Restart the app: the learner and the attempt are still there.

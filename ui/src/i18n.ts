@@ -78,6 +78,19 @@ const en = {
   reasonMasteryNew: "Not started yet (estimated mastery {p}%, target {t}%).",
   reasonMastery: "Your mastery is {p}% after {n} answer(s); target {t}%.",
   reasonOutside: "Not required for your goal: optional, to broaden your knowledge.",
+  reasonStruggling: "Your last {n} answers here were wrong: start with the worked example, then try again.",
+  reasonPrereqReview: "Revisit this first: “{kp}” builds on it (your mastery {p}%).",
+  reasonFactChanged: "Facts here changed in a content update ({facts}): a short refresh.",
+  actionRemediate: "Worked example first",
+  actionReview: "Review",
+  actionRefresh: "Refresh",
+  goalPreviewTitle: "If you switch to this goal",
+  goalAdded: "Added: {list}",
+  goalDropped: "Dropped: {list}",
+  goalMoved: "Moved: {list}",
+  goalNoChange: "The path stays the same.",
+  goalMinutes: "Study time for the goal: {before} → {after} minutes.",
+  goalChanged: "Goal changed. Your path was re-planned.",
 };
 
 export type Key = keyof typeof en;
@@ -158,6 +171,19 @@ const zh: Record<Key, string> = {
   reasonMasteryNew: "尚未开始（估计掌握度 {p}%，目标 {t}%）。",
   reasonMastery: "作答 {n} 次后掌握度为 {p}%；目标 {t}%。",
   reasonOutside: "不是目标岗位的必修内容：选学，用于拓宽知识面。",
+  reasonStruggling: "你在这里最近连续答错 {n} 次：先看例题，再重新练习。",
+  reasonPrereqReview: "先复习这一项：“{kp}”建立在它的基础上（你的掌握度 {p}%）。",
+  reasonFactChanged: "内容更新改动了这里的事实（{facts}）：做一次简短复习。",
+  actionRemediate: "先看例题",
+  actionReview: "复习",
+  actionRefresh: "更新复习",
+  goalPreviewTitle: "如果改为这个目标",
+  goalAdded: "新增：{list}",
+  goalDropped: "移除：{list}",
+  goalMoved: "顺序变化：{list}",
+  goalNoChange: "学习路径不变。",
+  goalMinutes: "达成目标所需学习时间：{before} → {after} 分钟。",
+  goalChanged: "目标已更改，学习路径已重新规划。",
 };
 
 const dicts: Record<Locale, Record<Key, string>> = { en, "zh-CN": zh };
@@ -200,5 +226,11 @@ export function reasonText(r: Reason, roleTitle: string, title: (kp: string) => 
         : t("reasonMastery", { p: pct(r.p), n: r.after_attempts, t: pct(r.target) });
     case "outside_goal":
       return t("reasonOutside");
+    case "struggling":
+      return t("reasonStruggling", { n: r.wrong_in_a_row });
+    case "prerequisite_review":
+      return t("reasonPrereqReview", { kp: title(r.for_kp), p: pct(r.p) });
+    case "fact_changed":
+      return t("reasonFactChanged", { facts: r.facts.map((f) => (f.as_of ? `${f.fact}, ${f.as_of}` : f.fact)).join("; ") });
   }
 }

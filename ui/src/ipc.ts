@@ -32,10 +32,13 @@ export type Reason =
   | { kind: "prerequisite_of"; kps: string[] }
   | { kind: "prerequisite_mastered"; kp: string; p: number }
   | { kind: "mastery"; p: number; after_attempts: number; target: number }
-  | { kind: "outside_goal" };
+  | { kind: "outside_goal" }
+  | { kind: "struggling"; wrong_in_a_row: number }
+  | { kind: "prerequisite_review"; for_kp: string; p: number }
+  | { kind: "fact_changed"; facts: { fact: string; as_of: string | null }[] };
 
 export interface Step {
-  kp: string; title: Text; module: Text; action: "learn" | "practice"; minutes: number;
+  kp: string; title: Text; module: Text; action: "learn" | "practice" | "remediate" | "review" | "refresh"; minutes: number;
   week: number; for_goal: boolean; mastery: number; reasons: Reason[]; kp_titles: [string, Text][];
 }
 export interface LearningPath {
@@ -63,6 +66,12 @@ export interface AttemptResult {
   rubric: { text: Text; met: boolean }[]; grader: string; confidence: number | null;
   needs_review: boolean; mastery_before: number; mastery_after: number;
 }
+export interface PathDiff {
+  added: string[]; dropped: string[]; moved: { kp: string; from: number; to: number }[];
+  goal_minutes_before: number; goal_minutes_after: number;
+}
+export interface GoalPreview { diff: PathDiff; titles: [string, Text][] }
+export interface GoalChange { learner: Learner; preview: GoalPreview }
 export interface Attempt { id: number; item_id: string; kp: string; score: number; occurred_at: string }
 
 export const api = {
@@ -70,7 +79,8 @@ export const api = {
   roles: () => invoke<Role[]>("list_roles"),
   learners: () => invoke<Learner[]>("list_learners"),
   createLearner: (learner: NewLearner) => invoke<Learner>("create_learner", { learner }),
-  setGoal: (learner_id: number, role: string | null) => invoke<Learner>("set_goal", { learner_id, role }),
+  previewGoal: (learner_id: number, role: string | null) => invoke<GoalPreview>("preview_goal", { learner_id, role }),
+  setGoal: (learner_id: number, role: string | null) => invoke<GoalChange>("set_goal", { learner_id, role }),
   path: (learner_id: number) => invoke<LearningPath>("get_path", { learner_id }),
   lesson: (kp: string) => invoke<Lesson>("get_lesson", { kp }),
   submitAnswer: (learner_id: number, submission: { item_id: string; answer: Answer; idempotency_key: string }) =>

@@ -1,5 +1,5 @@
 // Crossway's study window. Business logic lives in Rust (crossway-app); this file shows and asks.
-import { api, isAppError, type AttemptResult, type Item, type Learner, type LearningPath, type Lesson, type Role, type Status } from "./ipc";
+import { api, isAppError, type AttemptResult, type GoalPreview, type Item, type Learner, type LearningPath, type Lesson, type Role, type Status, type Step } from "./ipc";
 import { getLocale, pct, reasonText, setLocale, t, tr } from "./i18n";
 import { clear, h } from "./dom";
 
@@ -13,9 +13,11 @@ interface State {
   status: Status | null;
   roles: Role[];
   learner: Learner | null;
-  screen: { name: "learners" } | { name: "path" } | { name: "lesson"; kp: string };
+  screen: { name: "learners" } | { name: "path" } | { name: "lesson"; kp: string; start?: string };
+  /** Shown once on the path screen right after a goal change. */
+  lastGoalChange: GoalPreview | null;
 }
-const state: State = { status: null, roles: [], learner: null, screen: { name: "learners" } };
+const state: State = { status: null, roles: [], learner: null, screen: { name: "learners" }, lastGoalChange: null };
 
 function roleTitle(id: string | null): string {
   const role = state.roles.find((r) => r.id === id);
@@ -45,7 +47,7 @@ async function render(): Promise<void> {
     switch (state.screen.name) {
       case "learners": return await renderLearners();
       case "path": return await renderPath();
-      case "lesson": return await renderLesson(state.screen.kp);
+      case "lesson": return await renderLesson(state.screen.kp, state.screen.start);
     }
   } catch (e) {
     showError(e);
@@ -136,6 +138,10 @@ async function renderPath(): Promise<void> {
     h("p", { id: "path-goal" }, path.goal_title ? t("pathGoal", { goal: tr(path.goal_title) }) : t("pathNoGoal")),
     path.goal_role ? h("p", { class: "muted" }, t("pathSummary", { minutes: path.goal_minutes, weekly: path.weekly_minutes })) : null,
     goalChanger(learner));
+  if (state.lastGoalChange) {
+    header.append(h("div", { class: "notice", id: "goal-changed", role: "status" }, h("p", {}, h("strong", {}, t("goalChanged"))), diffView(state.lastGoalChange)));
+    state.lastGoalChange = null;
+  }
   view.append(header);
   if (path.steps.length === 0) {
     view.append(h("p", { class: "card" }, t("emptyPath")));
@@ -153,30 +159,69 @@ async function renderPath(): Promise<void> {
       reasonText(r, roleTitle(path.goal_role), (kp) => titles.get(kp) ?? kp)));
     list.append(h("li", { class: `step ${s.for_goal ? "for-goal" : "optional"}`, "data-kp": s.kp },
       h("div", { class: "step-head" },
-        h("span", { class: `badge action-${s.action}` }, s.action === "learn" ? t("actionLearn") : t("actionPractice")),
+        h("span", { class: `badge action-${s.action}` }, actionLabel(s.action)),
         h("h3", {}, tr(s.title)),
         h("span", { class: "muted" }, tr(s.module)),
         h("span", { class: "badge" }, s.for_goal ? t("forGoal") : t("optional")),
         h("span", { class: "muted" }, t("minutes", { n: s.minutes }))),
       masteryBar(s.mastery),
       h("details", { class: "why" }, h("summary", {}, t("why")), h("ul", {}, ...reasons)),
-      h("button", { type: "button", class: "open-lesson primary", onclick: () => { state.screen = { name: "lesson", kp: s.kp }; void render(); } }, t("openLesson"))));
+      h("button", { type: "button", class: "open-lesson primary", onclick: () => {
+        // Struggling: the worked example comes first.
+        state.screen = { name: "lesson", kp: s.kp, start: s.action === "remediate" ? "example" : "lesson" };
+        void render();
+      } }, t("openLesson"))));
   }
   view.append(list);
+}
+
+function actionLabel(a: Step["action"]): string {
+  switch (a) {
+    case "learn": return t("actionLearn");
+    case "practice": return t("actionPractice");
+    case "remediate": return t("actionRemediate");
+    case "review": return t("actionReview");
+    case "refresh": return t("actionRefresh");
+  }
+}
+
+/** The path change a goal change brings, in words (shown before confirming and after). */
+function diffView(p: GoalPreview): HTMLElement {
+  const titles = new Map(p.titles.map(([id, text]) => [id, tr(text)]));
+  const name = (kp: string) => `“${titles.get(kp) ?? kp}”`;
+  const sep = getLocale() === "zh-CN" ? "、" : ", ";
+  const d = p.diff;
+  const lines: string[] = [];
+  if (d.added.length) lines.push(t("goalAdded", { list: d.added.map(name).join(sep) }));
+  if (d.dropped.length) lines.push(t("goalDropped", { list: d.dropped.map(name).join(sep) }));
+  if (d.moved.length) lines.push(t("goalMoved", { list: d.moved.map((m) => `${name(m.kp)} ${m.from}→${m.to}`).join(sep) }));
+  if (!lines.length) lines.push(t("goalNoChange"));
+  lines.push(t("goalMinutes", { before: d.goal_minutes_before, after: d.goal_minutes_after }));
+  return h("ul", { class: "goal-diff" }, ...lines.map((l) => h("li", {}, l)));
 }
 
 function goalChanger(learner: Learner): HTMLElement {
   const select = h("select", { id: "goal-select", "aria-label": t("goalRole") },
     h("option", { value: "" }, t("noGoal")),
     ...state.roles.map((r) => h("option", { value: r.id, selected: r.id === learner.goal_role }, tr(r.title))));
+  const preview = h("div", { id: "goal-preview", "aria-live": "polite" });
+  select.addEventListener("change", () => void (async () => {
+    try {
+      const p = await api.previewGoal(learner.id, select.value || null);
+      preview.replaceChildren(h("p", {}, h("strong", {}, t("goalPreviewTitle"))), diffView(p));
+    } catch (e) { showError(e); }
+  })());
   return h("div", { class: "goal-changer" },
     h("label", { for: "goal-select" }, t("changeGoal")), select,
     h("button", { type: "button", id: "save-goal", onclick: () => void (async () => {
       try {
-        state.learner = await api.setGoal(learner.id, select.value || null);
+        const change = await api.setGoal(learner.id, select.value || null);
+        state.learner = change.learner;
+        state.lastGoalChange = change.preview;
         await render();
       } catch (e) { showError(e); }
-    })() }, t("saveGoal")));
+    })() }, t("saveGoal")),
+    preview);
 }
 
 function masteryBar(p: number): HTMLElement {
@@ -184,7 +229,7 @@ function masteryBar(p: number): HTMLElement {
   return h("div", { class: "mastery" }, bar, h("span", {}, t("mastery", { p: pct(p) })));
 }
 
-async function renderLesson(kp: string): Promise<void> {
+async function renderLesson(kp: string, start = "lesson"): Promise<void> {
   const lesson: Lesson = await api.lesson(kp);
   const attempts = await api.attempts(state.learner!.id);
   clear(view);
@@ -243,7 +288,9 @@ async function renderLesson(kp: string): Promise<void> {
       h("p", { class: "muted", id: "attempt-count" }, t("attemptsSoFar", { n: attempts.length })),
       ...lesson.items.map((item) => itemForm(item))),
   );
-  (document.getElementById("lesson-title") as HTMLElement).focus?.();
+  const first = tabs.findIndex((tab) => tab.id === start);
+  if (first > 0) selectTab(first);
+  else (document.getElementById("lesson-title") as HTMLElement).focus?.();
 }
 
 function itemForm(item: Item): HTMLElement {

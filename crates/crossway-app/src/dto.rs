@@ -178,3 +178,17 @@ pub struct FactUpdateDto {
     pub new_as_of: Option<String>,
     pub mastery: f64,
 }
+
+/// How a goal change would change (or changed) the path, with the titles of the KPs it names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoalPreviewDto {
+    pub diff: crossway_core::PathDiff,
+    pub titles: Vec<(String, LocalizedText)>,
+}
+
+/// A goal change: the learner as saved and how the path changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoalChangeDto {
+    pub learner: LearnerDto,
+    pub preview: GoalPreviewDto,
+}

@@ -154,15 +154,14 @@ impl App {
         Ok(learner_dto(row, 0))
     }
 
-    pub fn set_goal(&mut self, learner_id: i64, role: Option<String>) -> Result<LearnerDto> {
-        if let Some(role) = &role {
-            self.check_role(role)?;
-        }
+    /// Changes the goal and re-plans at once; returns the learner and how the path changed.
+    pub fn set_goal(&mut self, learner_id: i64, role: Option<String>) -> Result<GoalChangeDto> {
+        let preview = self.preview_goal(learner_id, role.as_deref())?;
         self.store.transact(|db| db.set_goal(learner_id, role.as_deref()))?;
-        self.learner(learner_id)
+        Ok(GoalChangeDto { learner: self.learner(learner_id)?, preview })
     }
 
-    fn check_role(&self, role: &str) -> Result<()> {
+    pub(crate) fn check_role(&self, role: &str) -> Result<()> {
         if self.active_pack()?.role(role).is_none() {
             return Err(AppError::invalid(format!("unknown goal role `{role}`")));
         }

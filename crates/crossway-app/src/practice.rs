@@ -1,11 +1,14 @@
 //! The study loop: the path, a lesson, and answering an item.
 
 use crossway_content::{render_markdown, Answer, ItemBody};
-use crossway_core::{plan, LocalizedText, Mastery, PlanInput, Reason};
+use std::collections::HashMap;
+
+use crossway_core::{diff_paths, plan, FactRefresh, LocalizedText, Mastery, Path, PlanInput, Reason, Signals};
 use crossway_store::{MasteryRow, NewAttempt, Recorded};
 
 use crate::{
-    App, AppError, AttemptResultDto, ItemDto, LessonDto, PathDto, Result, RubricPointDto, StepDto, SubmitAnswerDto,
+    App, AppError, AttemptResultDto, GoalPreviewDto, ItemDto, LessonDto, PathDto, Result, RubricPointDto, StepDto,
+    SubmitAnswerDto,
 };
 
 fn render(md: &LocalizedText) -> LocalizedText {
@@ -13,19 +16,76 @@ fn render(md: &LocalizedText) -> LocalizedText {
 }
 
 impl App {
+    /// Signals beyond mastery: wrong-answer streaks, and facts changed by a pack update after the
+    /// learner last worked on a KP.
+    fn signals(&self, learner_id: i64, pack_id: &str) -> Result<Signals> {
+        let db = self.store.db();
+        let attempts = db.attempts(learner_id)?;
+        let mut signals = Signals::default();
+        let mut last_attempt: HashMap<&str, chrono::DateTime<chrono::Utc>> = HashMap::new();
+        for a in &attempts {
+            let streak = signals.wrong_streak.entry(a.kp_id.clone()).or_insert(0);
+            *streak = if a.score < 0.5 { *streak + 1 } else { 0 };
+            last_attempt.insert(&a.kp_id, a.occurred_at);
+        }
+        for c in db.fact_changes(pack_id)? {
+            if c.change == "removed" {
+                continue;
+            }
+            let studied_before = last_attempt.get(c.kp_id.as_str()).is_some_and(|t| *t <= c.recorded_at);
+            let never_studied = !last_attempt.contains_key(c.kp_id.as_str());
+            if studied_before || never_studied {
+                signals
+                    .changed_facts
+                    .entry(c.kp_id.clone())
+                    .or_default()
+                    .push(FactRefresh { fact: c.fact_id, as_of: c.new_as_of });
+            }
+        }
+        Ok(signals)
+    }
+
+    fn plan_for(&self, learner: &crossway_store::LearnerRow, goal: Option<&str>) -> Result<Path> {
+        let pack = self.active_pack()?;
+        let mastery = self.mastery_map(learner.id)?;
+        let signals = self.signals(learner.id, &pack.manifest.id)?;
+        Ok(plan(&PlanInput {
+            graph: &pack.graph,
+            roles: &pack.roles,
+            goal_role: goal,
+            mastery: &mastery,
+            params: &self.params,
+            weekly_minutes: learner.weekly_minutes,
+            signals: &signals,
+        }))
+    }
+
+    /// What changing the goal to `role` would do to the path, without changing anything.
+    pub fn preview_goal(&self, learner_id: i64, role: Option<&str>) -> Result<GoalPreviewDto> {
+        let learner = self.store.db().learner(learner_id)?;
+        if let Some(r) = role {
+            self.check_role(r)?;
+        }
+        let before = self.plan_for(&learner, learner.goal_role.as_deref())?;
+        let after = self.plan_for(&learner, role)?;
+        let diff = diff_paths(&before, &after);
+        let pack = self.active_pack()?;
+        let titles = diff
+            .added
+            .iter()
+            .chain(&diff.dropped)
+            .chain(diff.moved.iter().map(|m| &m.kp))
+            .filter_map(|k| pack.kp(k).map(|kp| (k.clone(), kp.title.clone())))
+            .collect();
+        Ok(GoalPreviewDto { diff, titles })
+    }
+
     /// The learner's current path, with the reasons for every step.
     pub fn path(&self, learner_id: i64) -> Result<PathDto> {
         let learner = self.store.db().learner(learner_id)?;
         let pack = self.active_pack()?;
         let mastery = self.mastery_map(learner_id)?;
-        let path = plan(&PlanInput {
-            graph: &pack.graph,
-            roles: &pack.roles,
-            goal_role: learner.goal_role.as_deref(),
-            mastery: &mastery,
-            params: &self.params,
-            weekly_minutes: learner.weekly_minutes,
-        });
+        let path = self.plan_for(&learner, learner.goal_role.as_deref())?;
         let title_of = |kp: &str| pack.kp(kp).map(|k| k.title.clone()).unwrap_or_else(|| LocalizedText::new(kp, kp));
         let steps = path
             .steps
@@ -41,6 +101,7 @@ impl App {
                     match r {
                         Reason::PrerequisiteOf { kps } => named.extend(kps.iter().cloned()),
                         Reason::PrerequisiteMastered { kp, .. } => named.push(kp.clone()),
+                        Reason::PrerequisiteReview { for_kp, .. } => named.push(for_kp.clone()),
                         _ => {}
                     }
                 }

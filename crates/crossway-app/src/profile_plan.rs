@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
-use crossway_core::{plan, BktParams, Mastery, PlanInput, Step};
+use crossway_core::{plan, BktParams, Mastery, PlanInput, Signals, Step};
 use serde::{Deserialize, Serialize};
 
 use crate::packs::load_valid;
@@ -71,6 +71,7 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
     }
     let params = BktParams::default();
     let mut mastery: HashMap<String, Mastery> = HashMap::new();
+    let mut signals = Signals::default();
     for (n, a) in profile.attempts.iter().enumerate() {
         let item = pack.item(&a.item).ok_or_else(|| {
             AppError::invalid(format!("{}: attempts[{n}]: unknown item `{}`", profile_path.display(), a.item))
@@ -84,6 +85,8 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
         }
         let m = mastery.entry(item.kp.clone()).or_insert_with(|| Mastery::prior(&params));
         *m = m.after_attempt(a.score, &params);
+        let streak = signals.wrong_streak.entry(item.kp.clone()).or_insert(0);
+        *streak = if a.score < 0.5 { *streak + 1 } else { 0 };
     }
     let started = Instant::now();
     let path = plan(&PlanInput {
@@ -93,6 +96,7 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
         mastery: &mastery,
         params: &params,
         weekly_minutes: profile.weekly_minutes,
+        signals: &signals,
     });
     let elapsed_us = started.elapsed().as_micros();
     Ok(PlanOutput { goal_role: path.goal_role, goal_minutes: path.goal_minutes, steps: path.steps, elapsed_us })

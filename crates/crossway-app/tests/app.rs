@@ -259,9 +259,16 @@ fn a_pack_update_keeps_progress_and_flags_changed_facts_the_learner_knew() {
     assert!(diff.facts_changed.iter().any(|f| f.kp == "logistics.volumetric-weight" && f.fact == "express-divisor"));
     assert!(diff.kps.added.is_empty() && diff.kps.removed.is_empty());
 
-    // Progress is kept by stable ids: the same attempts, the same path.
+    // Progress is kept by stable ids: the same attempts, the same path plus one short refresh of
+    // the changed fact, first.
     assert_eq!(app.attempts(l).unwrap().len(), 4);
-    assert_eq!(app.path(l).unwrap().steps.len(), before.steps.len());
+    let after = app.path(l).unwrap();
+    assert_eq!(after.steps.len(), before.steps.len() + 1);
+    assert_eq!((after.steps[0].kp.as_str(), after.steps[0].action), ("logistics.volumetric-weight", Action::Refresh));
+    assert!(matches!(&after.steps[0].reasons[0], Reason::FactChanged { facts } if facts[0].fact == "express-divisor"));
+    assert_eq!(after.steps[1..], before.steps[..]);
+    // The other learner never studied it: no refresh step, the new lesson is simply taught.
+    assert!(app.path(other).unwrap().steps.iter().all(|s| s.action != Action::Refresh));
     // The learner who had learned the changed KP gets an industry update; the other does not.
     let updates = app.industry_updates(l).unwrap();
     assert!(updates.iter().any(|u| u.kp == "logistics.volumetric-weight" && u.to_version == "1.1.0"), "{updates:?}");
@@ -275,4 +282,43 @@ fn a_pack_update_keeps_progress_and_flags_changed_facts_the_learner_knew() {
     let app = open(dir.path());
     assert_eq!(app.status().packs[0].version, "1.1.0");
     assert_eq!(app.industry_updates(l).unwrap().len(), updates.len(), "fact changes are stored");
+}
+
+#[test]
+fn changing_goal_shows_the_path_diff_first_and_replans_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "amazon-ops");
+    let before = app.path(l).unwrap();
+    let preview = app.preview_goal(l, Some("tiktok-marketing")).unwrap();
+    assert_eq!(app.learner(l).unwrap().goal_role.as_deref(), Some("amazon-ops"), "a preview changes nothing");
+    assert!(preview.diff.added.contains(&"marketing.social-influencer".to_string()), "{:?}", preview.diff);
+    assert!(preview.diff.dropped.contains(&"costing.platform-fees".to_string()), "{:?}", preview.diff);
+    assert!(!preview.diff.moved.is_empty());
+    assert!(preview.titles.iter().any(|(id, t)| id == "marketing.social-influencer" && !t.zh_cn.is_empty()));
+    let change = app.set_goal(l, Some("tiktok-marketing".into())).unwrap();
+    assert_eq!(change.learner.goal_role.as_deref(), Some("tiktok-marketing"));
+    assert_eq!(change.preview.diff, preview.diff);
+    let after = app.path(l).unwrap();
+    assert_ne!(before.steps, after.steps);
+    assert!(after.steps.iter().any(|s| s.kp == "marketing.social-influencer" && s.for_goal));
+    assert_eq!(app.set_goal(l, Some("astronaut".into())).unwrap_err().code, ErrorCode::InvalidInput);
+}
+
+#[test]
+fn two_wrong_answers_in_a_row_switch_the_step_to_remediation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "amazon-ads");
+    for key in ["w1", "w2"] {
+        answer(&mut app, l, "marketing.acos.basic", Answer::Choice { option: 1 }, key);
+    }
+    let path = app.path(l).unwrap();
+    let step = path.steps.iter().find(|s| s.kp == "marketing.acos").unwrap();
+    assert_eq!(step.action, Action::Remediate);
+    assert_eq!(step.reasons[0], Reason::Struggling { wrong_in_a_row: 2 });
+    // A right answer ends the streak.
+    answer(&mut app, l, "marketing.acos.basic", Answer::Choice { option: 0 }, "r1");
+    let step = app.path(l).unwrap().steps.into_iter().find(|s| s.kp == "marketing.acos").unwrap();
+    assert_eq!(step.action, Action::Practice);
 }

@@ -127,6 +127,7 @@ fn roles_lead_to_different_paths() {
             mastery: &Default::default(),
             params: &Default::default(),
             weekly_minutes: 300,
+            signals: &Default::default(),
         });
         let goal: Vec<String> = path.steps.iter().filter(|s| s.for_goal).map(|s| s.kp.clone()).collect();
         assert!(goal.len() >= 5, "{}: only {} goal steps", role.id, goal.len());

@@ -12,6 +12,6 @@ pub mod text;
 
 pub use graph::{GraphError, KnowledgeGraph, KpNode};
 pub use mastery::{BktParams, Mastery};
-pub use planner::{plan, Action, Path, PlanInput, Reason, Step};
+pub use planner::{diff_paths, plan, Action, FactRefresh, Moved, Path, PathDiff, PlanInput, Reason, Signals, Step};
 pub use role::{Level, Role, SkillRequirement};
 pub use text::LocalizedText;

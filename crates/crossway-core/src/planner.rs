@@ -22,6 +22,12 @@ pub enum Action {
     Learn,
     /// Started but below the required mastery: answer more items.
     Practice,
+    /// Struggling: worked example first, then easier items.
+    Remediate,
+    /// A mastered prerequisite to revisit before a KP the learner struggles with.
+    Review,
+    /// Learned before, but facts in it changed in a pack update: a short refresh.
+    Refresh,
 }
 
 /// Why a step is on the path. Serialised with a `kind` tag, e.g.
@@ -39,7 +45,32 @@ pub enum Reason {
     Mastery { p: f64, after_attempts: u32, target: f64 },
     /// Not needed for the goal; offered to broaden knowledge.
     OutsideGoal,
+    /// The last answers on this KP were wrong.
+    Struggling { wrong_in_a_row: u32 },
+    /// Revisit this prerequisite before `for_kp`, which the learner struggles with.
+    PrerequisiteReview { for_kp: String, p: f64 },
+    /// Facts in this KP changed in a pack update since the learner learned it.
+    FactChanged { facts: Vec<FactRefresh> },
 }
+
+/// A changed fact, as the planner needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactRefresh {
+    pub fact: String,
+    pub as_of: Option<String>,
+}
+
+/// Recent signals about the learner beyond mastery (empty by default).
+#[derive(Debug, Clone, Default)]
+pub struct Signals {
+    /// KP → number of wrong answers in a row at the end of its attempt history.
+    pub wrong_streak: HashMap<String, u32>,
+    /// KP → facts that changed in a pack update since the learner started it.
+    pub changed_facts: HashMap<String, Vec<FactRefresh>>,
+}
+
+/// Wrong answers in a row that switch a KP to remediation.
+pub const STRUGGLING_AFTER: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -68,6 +99,7 @@ pub struct PlanInput<'a> {
     pub mastery: &'a HashMap<String, Mastery>,
     pub params: &'a BktParams,
     pub weekly_minutes: u32,
+    pub signals: &'a Signals,
 }
 
 /// Plans the path. Pure: the same input gives the same path.
@@ -101,6 +133,26 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
 
     let on_goal_path: Vec<bool> = (0..n).map(|i| target[i].is_some() && needs_work(i)).collect();
     let mut steps = Vec::new();
+    // Refresh reviews first: short, and about facts that are now wrong in the learner's head.
+    for &i in g.topo_order() {
+        let node = g.node(i);
+        let Some(facts) = input.signals.changed_facts.get(&node.id) else { continue };
+        let m = mastery_of(i);
+        if needs_work(i) || m.attempts == 0 {
+            continue; // still being learned: the regular step carries the reason
+        }
+        steps.push(Step {
+            kp: node.id.clone(),
+            action: Action::Refresh,
+            minutes: node.minutes.div_ceil(3).max(3),
+            week: 0,
+            for_goal: target[i].is_some(),
+            reasons: vec![
+                Reason::FactChanged { facts: facts.clone() },
+                Reason::Mastery { p: m.p, after_attempts: m.attempts, target: target[i].unwrap_or(default_target) },
+            ],
+        });
+    }
     // Goal steps first, then optional ones; each group in prerequisite order.
     for goal_pass in [true, false] {
         for &i in g.topo_order() {
@@ -136,14 +188,49 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
                 }
             }
             reasons.push(Reason::Mastery { p: m.p, after_attempts: m.attempts, target: t });
+            if let Some(facts) = input.signals.changed_facts.get(&node.id) {
+                reasons.push(Reason::FactChanged { facts: facts.clone() });
+            }
             if !for_goal {
                 reasons.push(Reason::OutsideGoal);
             }
-            let action = if m.attempts == 0 { Action::Learn } else { Action::Practice };
+            let streak = input.signals.wrong_streak.get(&node.id).copied().unwrap_or(0);
+            let struggling = streak >= STRUGGLING_AFTER;
+            if struggling {
+                reasons.insert(0, Reason::Struggling { wrong_in_a_row: streak });
+                // Revisit mastered prerequisites that are not rock-solid, weakest first.
+                let mut weak: Vec<(usize, f64)> = node
+                    .prerequisites
+                    .iter()
+                    .filter_map(|p| g.idx(p))
+                    .filter(|&j| !needs_work(j))
+                    .map(|j| (j, mastery_of(j).p))
+                    .filter(|&(_, p)| p < Level(3).mastery_threshold())
+                    .collect();
+                weak.sort_by(|a, b| a.1.total_cmp(&b.1));
+                for (j, p) in weak {
+                    let pre = g.node(j);
+                    steps.push(Step {
+                        kp: pre.id.clone(),
+                        action: Action::Review,
+                        minutes: pre.minutes.div_ceil(3).max(3),
+                        week: 0,
+                        for_goal,
+                        reasons: vec![Reason::PrerequisiteReview { for_kp: node.id.clone(), p }],
+                    });
+                }
+            }
+            let action = if struggling {
+                Action::Remediate
+            } else if m.attempts == 0 {
+                Action::Learn
+            } else {
+                Action::Practice
+            };
             // Practice on a started KP takes about half the lesson's time.
             let minutes = match action {
-                Action::Learn => node.minutes.max(1),
-                Action::Practice => node.minutes.div_ceil(2).max(1),
+                Action::Learn | Action::Remediate => node.minutes.max(1),
+                _ => node.minutes.div_ceil(2).max(1),
             };
             steps.push(Step { kp: node.id.clone(), action, minutes, week: 0, for_goal, reasons });
         }
@@ -161,6 +248,49 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
     }
     let goal_minutes = steps.iter().filter(|s| s.for_goal).map(|s| s.minutes).sum();
     Path { goal_role: role.map(|r| r.id.clone()), steps, goal_minutes }
+}
+
+/// How a path changed, e.g. after a goal change: "added: …, dropped: …, moved: …".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PathDiff {
+    /// Goal steps new in the path.
+    pub added: Vec<String>,
+    /// Goal steps no longer needed for the goal.
+    pub dropped: Vec<String>,
+    /// Goal steps kept, at another position (1-based positions among goal steps).
+    pub moved: Vec<Moved>,
+    pub goal_minutes_before: u32,
+    pub goal_minutes_after: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moved {
+    pub kp: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Compares the goal parts of two paths.
+pub fn diff_paths(before: &Path, after: &Path) -> PathDiff {
+    let goal = |p: &Path| -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        p.steps.iter().filter(|s| s.for_goal && seen.insert(s.kp.clone())).map(|s| s.kp.clone()).collect()
+    };
+    let (a, b) = (goal(before), goal(after));
+    let pos = |v: &[String], kp: &str| v.iter().position(|x| x == kp);
+    PathDiff {
+        added: b.iter().filter(|k| pos(&a, k).is_none()).cloned().collect(),
+        dropped: a.iter().filter(|k| pos(&b, k).is_none()).cloned().collect(),
+        moved: b
+            .iter()
+            .enumerate()
+            .filter_map(|(to, k)| {
+                pos(&a, k).filter(|&from| from != to).map(|from| Moved { kp: k.clone(), from: from + 1, to: to + 1 })
+            })
+            .collect(),
+        goal_minutes_before: before.goal_minutes,
+        goal_minutes_after: after.goal_minutes,
+    }
 }
 
 #[cfg(test)]
@@ -188,14 +318,28 @@ mod tests {
     }
 
     fn roles() -> Vec<Role> {
-        vec![Role {
-            id: "ops".into(),
-            title: LocalizedText::new("Operations", "运营"),
-            requires: vec![SkillRequirement { kp: "pricing".into(), level: Level(2) }],
-        }]
+        vec![
+            Role {
+                id: "ops".into(),
+                title: LocalizedText::new("Operations", "运营"),
+                requires: vec![SkillRequirement { kp: "pricing".into(), level: Level(2) }],
+            },
+            Role {
+                id: "marketer".into(),
+                title: LocalizedText::new("Marketer", "营销"),
+                requires: vec![
+                    SkillRequirement { kp: "marketing".into(), level: Level(2) },
+                    SkillRequirement { kp: "weight".into(), level: Level(1) },
+                ],
+            },
+        ]
     }
 
     fn run(goal: Option<&str>, mastery: &[(&str, f64, u32)], weekly: u32) -> Path {
+        run_with(goal, mastery, weekly, &Signals::default())
+    }
+
+    fn run_with(goal: Option<&str>, mastery: &[(&str, f64, u32)], weekly: u32, signals: &Signals) -> Path {
         let g = graph();
         let roles = roles();
         let mastery: HashMap<String, Mastery> =
@@ -207,6 +351,7 @@ mod tests {
             mastery: &mastery,
             params: &BktParams::default(),
             weekly_minutes: weekly,
+            signals,
         })
     }
 
@@ -274,5 +419,56 @@ mod tests {
         let p = run(Some("ops"), &[("weight", 0.9, 3), ("freight", 0.9, 3), ("pricing", 0.85, 5)], 60);
         assert_eq!(order(&p), [("marketing", Action::Learn, false, 1)]);
         assert_eq!(p.goal_minutes, 0);
+    }
+
+    #[test]
+    fn a_struggling_learner_gets_remediation_and_a_prerequisite_review_first() {
+        let signals = Signals { wrong_streak: [("freight".to_string(), 3)].into(), ..Default::default() };
+        let p = run_with(Some("ops"), &[("weight", 0.85, 4), ("freight", 0.3, 5)], 600, &signals);
+        assert_eq!(
+            order(&p)[..3],
+            [
+                ("weight", Action::Review, true, 1),
+                ("freight", Action::Remediate, true, 1),
+                ("pricing", Action::Learn, true, 1),
+            ]
+        );
+        assert_eq!(p.steps[0].reasons, [Reason::PrerequisiteReview { for_kp: "freight".into(), p: 0.85 }]);
+        assert_eq!(p.steps[1].reasons[0], Reason::Struggling { wrong_in_a_row: 3 });
+        assert_eq!(p.steps[1].minutes, 10, "remediation takes the full lesson time (worked example first)");
+        // One wrong answer is not yet struggling.
+        let one = Signals { wrong_streak: [("freight".to_string(), 1)].into(), ..Default::default() };
+        let p = run_with(Some("ops"), &[("weight", 0.85, 4), ("freight", 0.3, 5)], 600, &one);
+        assert_eq!(order(&p)[0], ("freight", Action::Practice, true, 1));
+    }
+
+    #[test]
+    fn a_pack_update_schedules_a_refresh_for_changed_facts_the_learner_knew() {
+        let changed = vec![FactRefresh { fact: "express-divisor".into(), as_of: Some("2026-10-01".into()) }];
+        let signals = Signals { changed_facts: [("weight".to_string(), changed.clone())].into(), ..Default::default() };
+        let p = run_with(Some("ops"), &[("weight", 0.9, 4)], 600, &signals);
+        assert_eq!(order(&p)[0], ("weight", Action::Refresh, true, 1));
+        assert_eq!(p.steps[0].reasons[0], Reason::FactChanged { facts: changed.clone() });
+        assert_eq!(p.steps[0].minutes, 4);
+        // A learner who never studied it gets no refresh; the lesson carries the new facts anyway.
+        let p = run_with(Some("ops"), &[], 600, &signals);
+        assert!(p.steps.iter().all(|s| s.action != Action::Refresh));
+        assert!(p.steps[0].reasons.contains(&Reason::FactChanged { facts: changed }));
+    }
+
+    #[test]
+    fn a_goal_change_reports_what_was_added_dropped_and_moved() {
+        let mastery = [("weight", 0.5, 2)];
+        let ops = run(Some("ops"), &mastery, 600);
+        let marketer = run(Some("marketer"), &mastery, 600);
+        let d = diff_paths(&ops, &marketer);
+        assert_eq!(d.added, ["marketing"]);
+        assert_eq!(d.dropped, ["freight", "pricing"]);
+        assert_eq!(d.moved, [Moved { kp: "weight".into(), from: 1, to: 2 }]);
+        assert_eq!((d.goal_minutes_before, d.goal_minutes_after), (45, 25));
+        assert_eq!(
+            diff_paths(&ops, &ops),
+            PathDiff { goal_minutes_before: 45, goal_minutes_after: 45, ..Default::default() }
+        );
     }
 }

@@ -1,4 +1,4 @@
-use crossway_app::{AppError, LearnerDto, NewLearnerDto};
+use crossway_app::{AppError, GoalChangeDto, GoalPreviewDto, LearnerDto, NewLearnerDto};
 use tauri::State;
 
 use crate::AppState;
@@ -14,6 +14,15 @@ pub fn create_learner(state: State<'_, AppState>, learner: NewLearnerDto) -> Res
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn set_goal(state: State<'_, AppState>, learner_id: i64, role: Option<String>) -> Result<LearnerDto, AppError> {
+pub fn preview_goal(
+    state: State<'_, AppState>,
+    learner_id: i64,
+    role: Option<String>,
+) -> Result<GoalPreviewDto, AppError> {
+    state.with(|app| app.preview_goal(learner_id, role.as_deref()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_goal(state: State<'_, AppState>, learner_id: i64, role: Option<String>) -> Result<GoalChangeDto, AppError> {
     state.with(|app| app.set_goal(learner_id, role))
 }
