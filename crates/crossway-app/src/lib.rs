@@ -20,7 +20,7 @@ use crossway_store::{NewLearner, Store, DB_FILE};
 pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
-pub use profile_plan::{plan_for_profile, PlanOutput, ProfileFile};
+pub use profile_plan::{plan_for_profile, simulate_pack, PlanOutput, ProfileFile};
 
 /// Where the app keeps its files and which pack to install on first run.
 #[derive(Debug, Clone)]

@@ -101,3 +101,16 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
     let elapsed_us = started.elapsed().as_micros();
     Ok(PlanOutput { goal_role: path.goal_role, goal_minutes: path.goal_minutes, steps: path.steps, elapsed_us })
 }
+
+/// `crossway simulate`: a synthetic cohort through the adaptive path and the pack's fixed order.
+pub fn simulate_pack(pack_dir: &Path, learners: usize, seed: u64) -> Result<crossway_core::simulate::SimReport> {
+    if learners == 0 || learners > 100_000 {
+        return Err(AppError::invalid("--learners must be between 1 and 100000"));
+    }
+    let pack = load_valid(pack_dir)?;
+    if pack.roles.is_empty() {
+        return Err(AppError::invalid(format!("{}: the pack defines no roles to aim for", pack_dir.display())));
+    }
+    let cfg = crossway_core::simulate::SimConfig { learners, seed, ..Default::default() };
+    Ok(crossway_core::simulate::simulate(&pack.graph, &pack.roles, &cfg))
+}

@@ -261,3 +261,33 @@ fn kt_fit_predicts_every_test_row_before_seeing_it() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("test.csv:2: correct must be 0 or 1, not `maybe`"));
 }
+
+#[test]
+fn simulate_compares_both_policies_on_the_same_cohort() {
+    let run = |seed: &str| -> serde_json::Value {
+        let o = crossway(&[
+            "simulate",
+            "--pack",
+            shipped().to_str().unwrap(),
+            "--learners",
+            "40",
+            "--seed",
+            seed,
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let v = run("5");
+    for policy in ["adaptive", "fixed"] {
+        for key in ["attempts_to_goal_median", "reached_goal_share", "final_true_mastery_mean"] {
+            assert!(v[policy][key].as_f64().is_some(), "{policy}.{key} in {v}");
+        }
+    }
+    assert!(v.get("methods").is_some());
+    assert_eq!(run("5"), v, "the same seed gives the same cohort and the same result");
+    assert_ne!(run("6"), v);
+    let (a, f) = (&v["adaptive"], &v["fixed"]);
+    assert!(a["attempts_to_goal_median"].as_f64() < f["attempts_to_goal_median"].as_f64(), "{v}");
+    assert!(a["final_true_mastery_mean"].as_f64() >= f["final_true_mastery_mean"].as_f64(), "{v}");
+}

@@ -377,6 +377,11 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
     }
     r.counts.modules = modules.len();
 
+    // Teaching order: modules as the manifest lists them, then the files' order within a module.
+    // The planner breaks ties by this order and the fixed course follows it.
+    let mut kps = kps;
+    kps.sort_by_key(|(k, _)| modules.iter().position(|m| m.id == k.module).unwrap_or(usize::MAX));
+
     // Knowledge points: unique ids, known modules, known prerequisites, no cycles.
     let mut kp_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
     for (kp, line) in &kps {

@@ -8,6 +8,7 @@ pub mod kt;
 pub mod mastery;
 pub mod planner;
 pub mod role;
+pub mod simulate;
 pub mod text;
 
 pub use graph::{GraphError, KnowledgeGraph, KpNode};
