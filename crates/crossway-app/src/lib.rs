@@ -8,6 +8,7 @@ pub mod kt;
 mod packs;
 mod practice;
 mod profile_plan;
+mod synth;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
 pub use profile_plan::{plan_for_profile, simulate_pack, PlanOutput, ProfileFile};
+pub use synth::synth_pack;
 
 /// Where the app keeps its files and which pack to install on first run.
 #[derive(Debug, Clone)]

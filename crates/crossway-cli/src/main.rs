@@ -104,6 +104,15 @@ enum PackCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write a valid synthetic pack of N knowledge points (and DIR/profile.json) for benchmarks.
+    Synth {
+        #[arg(long)]
+        kps: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// What changed between two versions of a pack: knowledge points, items, simulations, facts.
     Diff {
         old: PathBuf,
@@ -185,6 +194,11 @@ fn run(command: Command) -> Result<(), UserError> {
                 out!("locales              {}", s.locales.join(", "));
                 out!("missing translations {}", s.missing_translations);
             }
+            Ok(())
+        }
+        Command::Pack { command: PackCommand::Synth { kps, seed, out: dir } } => {
+            crossway_app::synth_pack(kps, seed, &dir).map_err(|e| e.message)?;
+            out!("wrote a synthetic pack of {kps} knowledge points to {} (and profile.json)", dir.display());
             Ok(())
         }
         Command::Pack { command: PackCommand::Diff { old, new, json } } => {

@@ -291,3 +291,25 @@ fn simulate_compares_both_policies_on_the_same_cohort() {
     assert!(a["attempts_to_goal_median"].as_f64() < f["attempts_to_goal_median"].as_f64(), "{v}");
     assert!(a["final_true_mastery_mean"].as_f64() >= f["final_true_mastery_mean"].as_f64(), "{v}");
 }
+
+#[test]
+fn pack_synth_writes_a_valid_pack_and_a_profile_to_plan_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("syn");
+    let o = crossway(&["pack", "synth", "--kps", "120", "--seed", "4", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = crossway(&["pack", "validate", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = crossway(&["pack", "stats", out.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["knowledge_points"], 120);
+    let profile = out.join("profile.json");
+    let o = crossway(&["plan", "--pack", out.to_str().unwrap(), "--profile", profile.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(!v["steps"].as_array().unwrap().is_empty());
+    // Never overwrites: a second run into the same folder is refused.
+    let o = crossway(&["pack", "synth", "--kps", "10", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not empty"));
+}

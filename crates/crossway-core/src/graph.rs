@@ -29,6 +29,8 @@ pub struct KnowledgeGraph {
     index: HashMap<String, usize>,
     /// `dependents[i]`: nodes that list node `i` as a prerequisite.
     dependents: Vec<Vec<usize>>,
+    /// `prerequisites[i]`: node `i`'s prerequisites, as indices.
+    prerequisites: Vec<Vec<usize>>,
     /// A topological order (prerequisites first; ties by authoring order).
     topo: Vec<usize>,
 }
@@ -42,6 +44,7 @@ impl KnowledgeGraph {
             }
         }
         let mut dependents = vec![Vec::new(); nodes.len()];
+        let mut prerequisites = vec![Vec::new(); nodes.len()];
         let mut indegree = vec![0usize; nodes.len()];
         for (i, n) in nodes.iter().enumerate() {
             for p in &n.prerequisites {
@@ -49,6 +52,7 @@ impl KnowledgeGraph {
                     .get(p)
                     .ok_or_else(|| GraphError::UnknownPrerequisite { kp: n.id.clone(), missing: p.clone() })?;
                 dependents[j].push(i);
+                prerequisites[i].push(j);
                 indegree[i] += 1;
             }
         }
@@ -68,7 +72,7 @@ impl KnowledgeGraph {
         if topo.len() < nodes.len() {
             return Err(GraphError::Cycle(find_cycle(&nodes, &index, &indegree)));
         }
-        Ok(Self { nodes, index, dependents, topo })
+        Ok(Self { nodes, index, dependents, prerequisites, topo })
     }
 
     pub fn len(&self) -> usize {
@@ -93,6 +97,10 @@ impl KnowledgeGraph {
 
     pub(crate) fn node(&self, i: usize) -> &KpNode {
         &self.nodes[i]
+    }
+
+    pub(crate) fn prerequisites_of(&self, i: usize) -> &[usize] {
+        &self.prerequisites[i]
     }
 
     pub(crate) fn dependents_of(&self, i: usize) -> &[usize] {

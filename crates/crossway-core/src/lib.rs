@@ -9,6 +9,7 @@ pub mod mastery;
 pub mod planner;
 pub mod role;
 pub mod simulate;
+pub mod synth;
 pub mod text;
 
 pub use graph::{GraphError, KnowledgeGraph, KpNode};

@@ -113,23 +113,36 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
     let mut target: Vec<Option<f64>> = vec![None; n];
     let mut required_level: Vec<Option<Level>> = vec![None; n];
     if let Some(role) = role {
+        let mut required = Vec::new();
         for req in &role.requires {
             let Some(i) = g.idx(&req.kp) else { continue };
             required_level[i] = Some(required_level[i].map_or(req.level, |l| l.max(req.level)));
             let t = req.level.mastery_threshold();
             target[i] = Some(target[i].map_or(t, |x: f64| x.max(t)));
-            for a in g.ancestors(&req.kp) {
-                if let Some(j) = g.idx(a) {
-                    let t = Level(1).mastery_threshold();
-                    target[j] = Some(target[j].map_or(t, |x: f64| x.max(t)));
+            required.push(i);
+        }
+        // Every prerequisite of a required KP, transitively, needs level 1: one walk for all.
+        let level1 = Level(1).mastery_threshold();
+        let mut seen = vec![false; n];
+        let mut stack = required;
+        while let Some(i) = stack.pop() {
+            for &j in g.prerequisites_of(i) {
+                if !seen[j] {
+                    seen[j] = true;
+                    target[j] = Some(target[j].map_or(level1, |x: f64| x.max(level1)));
+                    stack.push(j);
                 }
             }
         }
     }
     let default_target = Level(1).mastery_threshold();
-    let mastery_of =
-        |i: usize| input.mastery.get(&g.node(i).id).copied().unwrap_or_else(|| Mastery::prior(input.params));
-    let needs_work = |i: usize| mastery_of(i).p < target[i].unwrap_or(default_target);
+    // One lookup per KP; everything below indexes these.
+    let mastery: Vec<Mastery> = (0..n)
+        .map(|i| input.mastery.get(&g.node(i).id).copied().unwrap_or_else(|| Mastery::prior(input.params)))
+        .collect();
+    let needs: Vec<bool> = (0..n).map(|i| mastery[i].p < target[i].unwrap_or(default_target)).collect();
+    let mastery_of = |i: usize| mastery[i];
+    let needs_work = |i: usize| needs[i];
 
     let on_goal_path: Vec<bool> = (0..n).map(|i| target[i].is_some() && needs_work(i)).collect();
     let mut steps = Vec::new();
@@ -180,10 +193,10 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
             if !unlocks.is_empty() {
                 reasons.push(Reason::PrerequisiteOf { kps: unlocks });
             }
-            for p in &node.prerequisites {
-                if let Some(j) = g.idx(p) {
+            for &j in g.prerequisites_of(i) {
+                {
                     if !needs_work(j) {
-                        reasons.push(Reason::PrerequisiteMastered { kp: p.clone(), p: mastery_of(j).p });
+                        reasons.push(Reason::PrerequisiteMastered { kp: g.node(j).id.clone(), p: mastery_of(j).p });
                     }
                 }
             }
@@ -199,10 +212,10 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
             if struggling {
                 reasons.insert(0, Reason::Struggling { wrong_in_a_row: streak });
                 // Revisit mastered prerequisites that are not rock-solid, weakest first.
-                let mut weak: Vec<(usize, f64)> = node
-                    .prerequisites
+                let mut weak: Vec<(usize, f64)> = g
+                    .prerequisites_of(i)
                     .iter()
-                    .filter_map(|p| g.idx(p))
+                    .copied()
                     .filter(|&j| !needs_work(j))
                     .map(|j| (j, mastery_of(j).p))
                     .filter(|&(_, p)| p < Level(3).mastery_threshold())
