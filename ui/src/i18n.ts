@@ -81,6 +81,7 @@ const en = {
   reasonStruggling: "Your last {n} answers here were wrong: start with the worked example, then try again.",
   reasonPrereqReview: "Revisit this first: “{kp}” builds on it (your mastery {p}%).",
   reasonFactChanged: "Facts here changed in a content update ({facts}): a short refresh.",
+  reasonRecallDue: "Spaced review due: you would recall it now with about {p}% probability.",
   actionRemediate: "Worked example first",
   actionReview: "Review",
   actionRefresh: "Refresh",
@@ -174,6 +175,7 @@ const zh: Record<Key, string> = {
   reasonStruggling: "你在这里最近连续答错 {n} 次：先看例题，再重新练习。",
   reasonPrereqReview: "先复习这一项：“{kp}”建立在它的基础上（你的掌握度 {p}%）。",
   reasonFactChanged: "内容更新改动了这里的事实（{facts}）：做一次简短复习。",
+  reasonRecallDue: "到了间隔复习的时间：现在大约有 {p}% 的把握还记得它。",
   actionRemediate: "先看例题",
   actionReview: "复习",
   actionRefresh: "更新复习",
@@ -230,6 +232,8 @@ export function reasonText(r: Reason, roleTitle: string, title: (kp: string) => 
       return t("reasonStruggling", { n: r.wrong_in_a_row });
     case "prerequisite_review":
       return t("reasonPrereqReview", { kp: title(r.for_kp), p: pct(r.p) });
+    case "recall_due":
+      return t("reasonRecallDue", { p: pct(r.p_recall) });
     case "fact_changed":
       return t("reasonFactChanged", { facts: r.facts.map((f) => (f.as_of ? `${f.fact}, ${f.as_of}` : f.fact)).join("; ") });
   }

@@ -35,7 +35,8 @@ export type Reason =
   | { kind: "outside_goal" }
   | { kind: "struggling"; wrong_in_a_row: number }
   | { kind: "prerequisite_review"; for_kp: string; p: number }
-  | { kind: "fact_changed"; facts: { fact: string; as_of: string | null }[] };
+  | { kind: "fact_changed"; facts: { fact: string; as_of: string | null }[] }
+  | { kind: "recall_due"; p_recall: number };
 
 export interface Step {
   kp: string; title: Text; module: Text; action: "learn" | "practice" | "remediate" | "review" | "refresh"; minutes: number;

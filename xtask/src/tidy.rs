@@ -50,8 +50,9 @@ pub const HTTP_CLIENTS: &[&str] = &[
     "http-req",
 ];
 
-/// The only crates crossway-core may depend on: it is pure logic.
-pub const CORE_ALLOWED: &[&str] = &["serde", "thiserror"];
+/// The only crates crossway-core may depend on: it is pure logic (chrono for the time values
+/// passed in, rs-fsrs for the review scheduler).
+pub const CORE_ALLOWED: &[&str] = &["serde", "thiserror", "chrono", "rs-fsrs"];
 
 fn workspace_packages(meta: &Value) -> Vec<&Value> {
     let members: HashSet<&str> =

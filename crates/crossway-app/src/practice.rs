@@ -1,15 +1,43 @@
 //! The study loop: the path, a lesson, and answering an item.
 
-use crossway_content::{render_markdown, Answer, ItemBody};
 use std::collections::HashMap;
 
+use crossway_content::{render_markdown, Answer, ItemBody};
+
+use crossway_core::retention::{self, Retention};
 use crossway_core::{diff_paths, plan, FactRefresh, LocalizedText, Mastery, Path, PlanInput, Reason, Signals};
-use crossway_store::{MasteryRow, NewAttempt, Recorded};
+use crossway_store::{MasteryRow, NewAttempt, Recorded, RetentionRow};
 
 use crate::{
     App, AppError, AttemptResultDto, GoalPreviewDto, ItemDto, LessonDto, PathDto, Result, RubricPointDto, StepDto,
     SubmitAnswerDto,
 };
+
+fn retention_of_row(r: &RetentionRow) -> Retention {
+    Retention {
+        stability: r.stability,
+        difficulty: r.difficulty,
+        due: r.due,
+        last_review: r.last_review,
+        reps: r.reps,
+        lapses: r.lapses,
+        state: r.state,
+        scheduled_days: r.scheduled_days,
+    }
+}
+
+fn row_of_retention(r: &Retention) -> RetentionRow {
+    RetentionRow {
+        stability: r.stability,
+        difficulty: r.difficulty,
+        due: r.due,
+        last_review: r.last_review,
+        reps: r.reps,
+        lapses: r.lapses,
+        state: r.state,
+        scheduled_days: r.scheduled_days,
+    }
+}
 
 fn render(md: &LocalizedText) -> LocalizedText {
     LocalizedText::new(render_markdown(&md.en), render_markdown(&md.zh_cn))
@@ -27,6 +55,13 @@ impl App {
             let streak = signals.wrong_streak.entry(a.kp_id.clone()).or_insert(0);
             *streak = if a.score < 0.5 { *streak + 1 } else { 0 };
             last_attempt.insert(&a.kp_id, a.occurred_at);
+        }
+        let now = self.now();
+        for (kp, r) in db.retention(learner_id)? {
+            let r = retention_of_row(&r);
+            if retention::is_due(&r, now) {
+                signals.due_reviews.insert(kp, retention::recall_probability(&r, now));
+            }
         }
         for c in db.fact_changes(pack_id)? {
             if c.change == "removed" {
@@ -240,6 +275,10 @@ impl App {
                         MasteryRow { p: after.p, attempts: after.attempts, correct: after.correct },
                         now,
                     )?;
+                    // Every answer is also a spaced-review event for the KP.
+                    let prev = db.retention_of(learner.id, &item.kp)?.map(|r| retention_of_row(&r));
+                    let next = retention::review(prev.as_ref(), score >= 0.5, now);
+                    db.put_retention(learner.id, &item.kp, &row_of_retention(&next))?;
                     after
                 }
                 Recorded::Duplicate(_) => before,

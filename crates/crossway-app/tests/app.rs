@@ -323,3 +323,32 @@ fn two_wrong_answers_in_a_row_switch_the_step_to_remediation() {
     let step = app.path(l).unwrap().steps.into_iter().find(|s| s.kp == "marketing.acos").unwrap();
     assert_eq!(step.action, Action::Practice);
 }
+
+static NOW: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1_790_000_000);
+
+fn test_clock() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(NOW.load(std::sync::atomic::Ordering::SeqCst), 0).unwrap()
+}
+
+#[test]
+fn learned_knowledge_comes_back_for_review_when_fsrs_says_it_is_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    app.set_clock(test_clock);
+    let l = new_learner(&mut app, "logistics-specialist");
+    for (n, key) in ["a", "b", "c", "d"].iter().enumerate() {
+        NOW.fetch_add(86_400 * (n as i64 + 1), std::sync::atomic::Ordering::SeqCst);
+        answer(&mut app, l, "logistics.volumetric-weight.divisor", Answer::Choice { option: 0 }, key);
+    }
+    let path = app.path(l).unwrap();
+    assert!(path.steps.iter().all(|s| s.kp != "logistics.volumetric-weight"), "learned and not yet due");
+    // Half a year later the review is due, with a recall probability below 1.
+    NOW.fetch_add(86_400 * 180, std::sync::atomic::Ordering::SeqCst);
+    let path = app.path(l).unwrap();
+    let review = path.steps.iter().find(|s| s.kp == "logistics.volumetric-weight").expect("a due review");
+    assert_eq!(review.action, Action::Review);
+    match review.reasons[0] {
+        Reason::RecallDue { p_recall } => assert!(p_recall > 0.0 && p_recall < 0.95, "{p_recall}"),
+        ref other => panic!("{other:?}"),
+    }
+}

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod kt;
 pub mod mastery;
 pub mod planner;
+pub mod retention;
 pub mod role;
 pub mod simulate;
 pub mod synth;

@@ -51,6 +51,8 @@ pub enum Reason {
     PrerequisiteReview { for_kp: String, p: f64 },
     /// Facts in this KP changed in a pack update since the learner learned it.
     FactChanged { facts: Vec<FactRefresh> },
+    /// A spaced review is due (FSRS); `p_recall` is the predicted chance of remembering it now.
+    RecallDue { p_recall: f64 },
 }
 
 /// A changed fact, as the planner needs it.
@@ -67,6 +69,8 @@ pub struct Signals {
     pub wrong_streak: HashMap<String, u32>,
     /// KP → facts that changed in a pack update since the learner started it.
     pub changed_facts: HashMap<String, Vec<FactRefresh>>,
+    /// KP → predicted recall, for learned KPs whose spaced review is due now.
+    pub due_reviews: HashMap<String, f64>,
 }
 
 /// Wrong answers in a row that switch a KP to remediation.
@@ -146,6 +150,22 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
 
     let on_goal_path: Vec<bool> = (0..n).map(|i| target[i].is_some() && needs_work(i)).collect();
     let mut steps = Vec::new();
+    // Due spaced reviews of learned KPs: short retrieval practice keeps them from being forgotten.
+    for &i in g.topo_order() {
+        let node = g.node(i);
+        let Some(&p_recall) = input.signals.due_reviews.get(&node.id) else { continue };
+        if needs_work(i) || input.signals.changed_facts.contains_key(&node.id) {
+            continue; // practised anyway, or refreshed below
+        }
+        steps.push(Step {
+            kp: node.id.clone(),
+            action: Action::Review,
+            minutes: node.minutes.div_ceil(3).max(3),
+            week: 0,
+            for_goal: target[i].is_some(),
+            reasons: vec![Reason::RecallDue { p_recall }],
+        });
+    }
     // Refresh reviews first: short, and about facts that are now wrong in the learner's head.
     for &i in g.topo_order() {
         let node = g.node(i);
@@ -467,6 +487,17 @@ mod tests {
         let p = run_with(Some("ops"), &[], 600, &signals);
         assert!(p.steps.iter().all(|s| s.action != Action::Refresh));
         assert!(p.steps[0].reasons.contains(&Reason::FactChanged { facts: changed }));
+    }
+
+    #[test]
+    fn due_spaced_reviews_of_learned_knowledge_come_back_with_their_recall() {
+        let signals = Signals { due_reviews: [("weight".to_string(), 0.64)].into(), ..Default::default() };
+        let p = run_with(Some("ops"), &[("weight", 0.9, 4)], 600, &signals);
+        assert_eq!(order(&p)[0], ("weight", Action::Review, true, 1));
+        assert_eq!(p.steps[0].reasons, [Reason::RecallDue { p_recall: 0.64 }]);
+        // Not yet learned: no separate review, it is on the path anyway.
+        let p = run_with(Some("ops"), &[("weight", 0.3, 1)], 600, &signals);
+        assert_eq!(p.steps.iter().filter(|s| s.kp == "weight").count(), 1);
     }
 
     #[test]

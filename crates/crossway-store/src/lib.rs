@@ -11,6 +11,7 @@ mod learners;
 mod mastery;
 mod migrations;
 mod packs;
+mod retention;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +24,7 @@ pub use learners::{LearnerRow, NewLearner};
 pub use mastery::MasteryRow;
 pub use migrations::{create_at_version, stamp_version, SCHEMA_VERSION};
 pub use packs::{FactChangeRow, InstalledPack};
+pub use retention::RetentionRow;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
