@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "get_lesson",
     "submit_answer",
     "list_attempts",
+    "placement_next",
+    "placement_answer",
 ];
 
 fn main() {

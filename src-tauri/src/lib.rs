@@ -87,6 +87,8 @@ pub fn run() {
             commands::study::get_lesson,
             commands::study::submit_answer,
             commands::study::list_attempts,
+            commands::study::placement_next,
+            commands::study::placement_answer,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -92,6 +92,14 @@ const en = {
   goalNoChange: "The path stays the same.",
   goalMinutes: "Study time for the goal: {before} → {after} minutes.",
   goalChanged: "Goal changed. Your path was re-planned.",
+  placementStart: "Placement check (up to 20 questions)",
+  placementTitle: "Placement check",
+  placementLead: "Answer what you can; choose “I don't know” rather than guessing. Topics you already know will be skipped.",
+  placementProgress: "Question {n} (at most {max})",
+  dontKnow: "I don't know",
+  next: "Next",
+  placementDone: "Done: {known} topics of your goal look known and will be skipped or only checked once; {unknown} are new to you.",
+  backToPath: "See my path",
 };
 
 export type Key = keyof typeof en;
@@ -186,6 +194,14 @@ const zh: Record<Key, string> = {
   goalNoChange: "学习路径不变。",
   goalMinutes: "达成目标所需学习时间：{before} → {after} 分钟。",
   goalChanged: "目标已更改，学习路径已重新规划。",
+  placementStart: "入门测评（最多 20 题）",
+  placementTitle: "入门测评",
+  placementLead: "会做的就作答；不会的请选“我不知道”，不要猜。已经掌握的主题将被跳过。",
+  placementProgress: "第 {n} 题（最多 {max} 题）",
+  dontKnow: "我不知道",
+  next: "下一题",
+  placementDone: "测评完成：目标岗位中有 {known} 个主题你已基本掌握，将跳过或只做一次确认；{unknown} 个主题需要学习。",
+  backToPath: "查看学习路径",
 };
 
 const dicts: Record<Locale, Record<Key, string>> = { en, "zh-CN": zh };

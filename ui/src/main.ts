@@ -1,5 +1,5 @@
 // Crossway's study window. Business logic lives in Rust (crossway-app); this file shows and asks.
-import { api, isAppError, type AttemptResult, type GoalPreview, type Item, type Learner, type LearningPath, type Lesson, type Role, type Status, type Step } from "./ipc";
+import { api, isAppError, type Answer, type AttemptResult, type GoalPreview, type Item, type Learner, type LearningPath, type Lesson, type PlacementStep, type Role, type Status, type Step } from "./ipc";
 import { getLocale, pct, reasonText, setLocale, t, tr } from "./i18n";
 import { clear, h } from "./dom";
 
@@ -13,7 +13,7 @@ interface State {
   status: Status | null;
   roles: Role[];
   learner: Learner | null;
-  screen: { name: "learners" } | { name: "path" } | { name: "lesson"; kp: string; start?: string };
+  screen: { name: "learners" } | { name: "path" } | { name: "lesson"; kp: string; start?: string } | { name: "placement" };
   /** Shown once on the path screen right after a goal change. */
   lastGoalChange: GoalPreview | null;
 }
@@ -48,6 +48,7 @@ async function render(): Promise<void> {
       case "learners": return await renderLearners();
       case "path": return await renderPath();
       case "lesson": return await renderLesson(state.screen.kp, state.screen.start);
+      case "placement": return await renderPlacement();
     }
   } catch (e) {
     showError(e);
@@ -137,7 +138,10 @@ async function renderPath(): Promise<void> {
     h("h1", {}, t("pathTitle")),
     h("p", { id: "path-goal" }, path.goal_title ? t("pathGoal", { goal: tr(path.goal_title) }) : t("pathNoGoal")),
     path.goal_role ? h("p", { class: "muted" }, t("pathSummary", { minutes: path.goal_minutes, weekly: path.weekly_minutes })) : null,
-    goalChanger(learner));
+    goalChanger(learner),
+    learner.goal_role
+      ? h("button", { type: "button", id: "start-placement", onclick: () => { state.screen = { name: "placement" }; void render(); } }, t("placementStart"))
+      : null);
   if (state.lastGoalChange) {
     header.append(h("div", { class: "notice", id: "goal-changed", role: "status" }, h("p", {}, h("strong", {}, t("goalChanged"))), diffView(state.lastGoalChange)));
     state.lastGoalChange = null;
@@ -291,6 +295,59 @@ async function renderLesson(kp: string, start = "lesson"): Promise<void> {
   const first = tabs.findIndex((tab) => tab.id === start);
   if (first > 0) selectTab(first);
   else (document.getElementById("lesson-title") as HTMLElement).focus?.();
+}
+
+async function renderPlacement(): Promise<void> {
+  const learner = state.learner!;
+  const show = (step: PlacementStep): void => {
+    clear(view);
+    const card = h("section", { class: "card", id: "placement" }, h("h1", {}, t("placementTitle")));
+    view.append(card);
+    if (step.summary || !step.item) {
+      const s = step.summary ?? { known: 0, unknown: 0 };
+      card.append(
+        h("p", { id: "placement-done", role: "status" }, t("placementDone", { known: s.known, unknown: s.unknown })),
+        h("button", { type: "button", class: "primary", id: "placement-to-path", onclick: () => { state.screen = { name: "path" }; void render(); } }, t("backToPath")));
+      return;
+    }
+    const item = step.item;
+    const key = crypto.randomUUID();
+    const fields = h("div", { class: "fields" });
+    if (item.kind === "choice") {
+      item.options.forEach((o, i) => fields.append(h("div", { class: "choice-option" },
+        h("input", { type: "radio", name: "placement-opt", id: `placement-opt-${i}`, value: i }),
+        h("label", { for: `placement-opt-${i}` }, tr(o)))));
+    } else {
+      fields.append(h("label", { for: "placement-num" }, t("numberIn", { unit: item.unit ?? "" })),
+        h("input", { id: "placement-num", type: "text", inputmode: "decimal", autocomplete: "off" }));
+    }
+    const hint = h("p", { class: "hint", "aria-live": "polite" });
+    const send = (answer: Answer | null) => void (async () => {
+      try {
+        show(await api.placementAnswer(learner.id, { item_id: item.id, answer, idempotency_key: key }));
+      } catch (e) { showError(e); }
+    })();
+    const submit = h("button", { type: "button", class: "primary", id: "placement-submit", onclick: () => {
+      if (item.kind === "choice") {
+        const c = fields.querySelector<HTMLInputElement>("input:checked");
+        if (!c) { hint.textContent = t("pickOption"); return; }
+        send({ kind: "choice", option: Number(c.value) });
+      } else {
+        const box = fields.querySelector<HTMLInputElement>("#placement-num")!;
+        const v = Number(box.value.replace(/[,，\s]/g, ""));
+        if (box.value.trim() === "" || !Number.isFinite(v)) { hint.textContent = t("enterNumber"); return; }
+        send({ kind: "numeric", value: v });
+      }
+    } }, t("next"));
+    card.append(
+      h("p", { class: "muted" }, t("placementLead")),
+      h("p", { class: "muted", id: "placement-progress" }, t("placementProgress", { n: step.asked + 1, max: step.max })),
+      h("p", { class: "stem" }, tr(item.stem)),
+      fields,
+      h("div", { class: "goal-changer" }, submit, h("button", { type: "button", id: "placement-dont-know", onclick: () => send(null) }, t("dontKnow"))),
+      hint);
+  };
+  show(await api.placementNext(learner.id));
 }
 
 function itemForm(item: Item): HTMLElement {

@@ -6,6 +6,7 @@ mod error;
 mod grading;
 pub mod kt;
 mod packs;
+mod placement;
 mod practice;
 mod profile_plan;
 mod synth;
@@ -21,6 +22,7 @@ use crossway_store::{NewLearner, Store, DB_FILE};
 pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
+pub use placement::{PlacementAnswerDto, PlacementStepDto, PlacementSummaryDto};
 pub use profile_plan::{plan_for_profile, simulate_pack, PlanOutput, ProfileFile};
 pub use synth::synth_pack;
 
@@ -51,6 +53,8 @@ pub struct App {
     packs: Vec<Arc<Pack>>,
     params: BktParams,
     clock: fn() -> DateTime<Utc>,
+    /// Running placement checks, by learner.
+    placements: std::collections::HashMap<i64, crossway_core::placement::Placement>,
 }
 
 impl App {
@@ -61,7 +65,14 @@ impl App {
             AppError::new(ErrorCode::Io, format!("cannot create the data folder {}: {e}", config.data_dir.display()))
         })?;
         let store = Store::open(&config.data_dir.join(DB_FILE))?;
-        let mut app = App { store, config, packs: Vec::new(), params: BktParams::default(), clock: Utc::now };
+        let mut app = App {
+            store,
+            config,
+            packs: Vec::new(),
+            params: BktParams::default(),
+            clock: Utc::now,
+            placements: Default::default(),
+        };
         app.load_installed_packs()?;
         if app.packs.is_empty() {
             if let Some(default) = app.config.default_pack.clone() {

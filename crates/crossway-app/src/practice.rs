@@ -39,6 +39,27 @@ fn row_of_retention(r: &Retention) -> RetentionRow {
     }
 }
 
+/// An item as a learner sees it: no key, no explanations.
+pub(crate) fn item_dto(i: &crossway_content::Item) -> ItemDto {
+    ItemDto {
+        id: i.id.clone(),
+        kind: i.body.kind().to_string(),
+        stem: i.stem.clone(),
+        options: match &i.body {
+            ItemBody::Choice { options } => options.iter().map(|o| o.text.clone()).collect(),
+            _ => Vec::new(),
+        },
+        unit: match &i.body {
+            ItemBody::Numeric { unit, .. } => Some(unit.clone()),
+            _ => None,
+        },
+        rubric_points: match &i.body {
+            ItemBody::FreeText { rubric, .. } => rubric.len(),
+            _ => 0,
+        },
+    }
+}
+
 fn render(md: &LocalizedText) -> LocalizedText {
     LocalizedText::new(render_markdown(&md.en), render_markdown(&md.zh_cn))
 }
@@ -170,26 +191,7 @@ impl App {
         let pack = self.active_pack()?;
         let kp = pack.kp(kp_id).ok_or_else(|| AppError::not_found("knowledge point", kp_id))?;
         let module = pack.modules.iter().find(|m| m.id == kp.module).map(|m| m.title.clone()).unwrap_or_default();
-        let items = pack
-            .items_for(kp_id)
-            .map(|i| ItemDto {
-                id: i.id.clone(),
-                kind: i.body.kind().to_string(),
-                stem: i.stem.clone(),
-                options: match &i.body {
-                    ItemBody::Choice { options } => options.iter().map(|o| o.text.clone()).collect(),
-                    _ => Vec::new(),
-                },
-                unit: match &i.body {
-                    ItemBody::Numeric { unit, .. } => Some(unit.clone()),
-                    _ => None,
-                },
-                rubric_points: match &i.body {
-                    ItemBody::FreeText { rubric, .. } => rubric.len(),
-                    _ => 0,
-                },
-            })
-            .collect();
+        let items = pack.items_for(kp_id).map(item_dto).collect();
         Ok(LessonDto {
             kp: kp.id.clone(),
             title: kp.title.clone(),

@@ -352,3 +352,63 @@ fn learned_knowledge_comes_back_for_review_when_fsrs_says_it_is_due() {
         ref other => panic!("{other:?}"),
     }
 }
+
+/// The right answer to a choice or numeric item, from the pack itself.
+fn right_answer(item: &str) -> Answer {
+    static PACK: std::sync::OnceLock<crossway_content::Pack> = std::sync::OnceLock::new();
+    let pack = PACK.get_or_init(|| crossway_content::load_pack(&shipped()).into_result().unwrap());
+    match &pack.item(item).unwrap().body {
+        crossway_content::ItemBody::Choice { options } => {
+            Answer::Choice { option: options.iter().position(|o| o.correct).unwrap() }
+        }
+        crossway_content::ItemBody::Numeric { answer, .. } => Answer::Numeric { value: *answer },
+        other => panic!("placement asked a {other:?}"),
+    }
+}
+
+fn place(app: &mut App, l: i64, knows: bool) -> crossway_app::PlacementStepDto {
+    let mut step = app.placement_next(l).unwrap();
+    let mut n = 0;
+    while let Some(item) = step.item.clone() {
+        n += 1;
+        let answer = if knows { Some(right_answer(&item.id)) } else { None };
+        step = app
+            .placement_answer(
+                l,
+                crossway_app::PlacementAnswerDto { item_id: item.id, answer, idempotency_key: format!("p{n}") },
+            )
+            .unwrap();
+    }
+    assert!(n <= 20 && step.asked == n, "{n} questions, {} asked", step.asked);
+    step
+}
+
+#[test]
+fn the_placement_check_lets_an_expert_skip_what_they_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let expert = new_learner(&mut app, "amazon-ops");
+    let newcomer = new_learner(&mut app, "amazon-ops");
+    let before = app.path(expert).unwrap().steps.iter().filter(|s| s.for_goal).count();
+
+    let e = place(&mut app, expert, true);
+    let n = place(&mut app, newcomer, false);
+    let (es, ns) = (e.summary.unwrap(), n.summary.unwrap());
+    assert!(es.known > ns.known && ns.known == 0, "{es:?} {ns:?}");
+    assert!(e.asked <= 20 && n.asked <= 20);
+
+    let expert_goal = app.path(expert).unwrap().steps.iter().filter(|s| s.for_goal).count();
+    let newcomer_goal = app.path(newcomer).unwrap().steps.iter().filter(|s| s.for_goal).count();
+    assert_eq!(newcomer_goal, before, "a newcomer keeps the whole path");
+    assert!(expert_goal * 2 < before, "an expert skips most of it: {expert_goal} of {before}");
+    // The answers are in the history, marked as placement.
+    let attempts = app.attempts(expert).unwrap();
+    assert_eq!(attempts.len(), e.asked);
+
+    // No goal, no placement.
+    let nobody = app
+        .create_learner(NewLearnerDto { name: "X".into(), locale: "en".into(), goal_role: None, weekly_minutes: None })
+        .unwrap()
+        .id;
+    assert_eq!(app.placement_next(nobody).unwrap_err().code, ErrorCode::InvalidInput);
+}

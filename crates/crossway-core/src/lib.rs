@@ -6,6 +6,7 @@
 pub mod graph;
 pub mod kt;
 pub mod mastery;
+pub mod placement;
 pub mod planner;
 pub mod retention;
 pub mod role;

@@ -1,4 +1,6 @@
-use crossway_app::{AppError, AttemptDto, AttemptResultDto, LessonDto, PathDto, SubmitAnswerDto};
+use crossway_app::{
+    AppError, AttemptDto, AttemptResultDto, LessonDto, PathDto, PlacementAnswerDto, PlacementStepDto, SubmitAnswerDto,
+};
 use tauri::State;
 
 use crate::AppState;
@@ -25,4 +27,18 @@ pub fn submit_answer(
 #[tauri::command(rename_all = "snake_case")]
 pub fn list_attempts(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<AttemptDto>, AppError> {
     state.with(|app| app.attempts(learner_id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn placement_next(state: State<'_, AppState>, learner_id: i64) -> Result<PlacementStepDto, AppError> {
+    state.with(|app| app.placement_next(learner_id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn placement_answer(
+    state: State<'_, AppState>,
+    learner_id: i64,
+    answer: PlacementAnswerDto,
+) -> Result<PlacementStepDto, AppError> {
+    state.with(|app| app.placement_answer(learner_id, answer))
 }
