@@ -82,6 +82,8 @@ const en = {
   reasonPrereqReview: "Revisit this first: “{kp}” builds on it (your mastery {p}%).",
   reasonFactChanged: "Facts here changed in a content update ({facts}): a short refresh.",
   reasonRecallDue: "Spaced review due: you would recall it now with about {p}% probability.",
+  reasonStrongRecord: "You answered {p}% of your last {n} questions right and know its prerequisites well: try its questions and skip the lesson if you get them.",
+  actionTestOut: "Test out",
   actionRemediate: "Worked example first",
   actionReview: "Review",
   actionRefresh: "Refresh",
@@ -184,6 +186,8 @@ const zh: Record<Key, string> = {
   reasonPrereqReview: "先复习这一项：“{kp}”建立在它的基础上（你的掌握度 {p}%）。",
   reasonFactChanged: "内容更新改动了这里的事实（{facts}）：做一次简短复习。",
   reasonRecallDue: "到了间隔复习的时间：现在大约有 {p}% 的把握还记得它。",
+  reasonStrongRecord: "你最近 {n} 道题答对了 {p}%，且已牢固掌握其前置知识：可以直接做题，答对即可跳过课程。",
+  actionTestOut: "免修测试",
   actionRemediate: "先看例题",
   actionReview: "复习",
   actionRefresh: "更新复习",
@@ -248,6 +252,8 @@ export function reasonText(r: Reason, roleTitle: string, title: (kp: string) => 
       return t("reasonStruggling", { n: r.wrong_in_a_row });
     case "prerequisite_review":
       return t("reasonPrereqReview", { kp: title(r.for_kp), p: pct(r.p) });
+    case "strong_record":
+      return t("reasonStrongRecord", { p: pct(r.accuracy), n: r.answers });
     case "recall_due":
       return t("reasonRecallDue", { p: pct(r.p_recall) });
     case "fact_changed":

@@ -36,10 +36,11 @@ export type Reason =
   | { kind: "struggling"; wrong_in_a_row: number }
   | { kind: "prerequisite_review"; for_kp: string; p: number }
   | { kind: "fact_changed"; facts: { fact: string; as_of: string | null }[] }
-  | { kind: "recall_due"; p_recall: number };
+  | { kind: "recall_due"; p_recall: number }
+  | { kind: "strong_record"; accuracy: number; answers: number };
 
 export interface Step {
-  kp: string; title: Text; module: Text; action: "learn" | "practice" | "remediate" | "review" | "refresh"; minutes: number;
+  kp: string; title: Text; module: Text; action: "learn" | "practice" | "remediate" | "review" | "refresh" | "test_out"; minutes: number;
   week: number; for_goal: boolean; mastery: number; reasons: Reason[]; kp_titles: [string, Text][];
 }
 export interface LearningPath {

@@ -186,6 +186,7 @@ function actionLabel(a: Step["action"]): string {
     case "remediate": return t("actionRemediate");
     case "review": return t("actionReview");
     case "refresh": return t("actionRefresh");
+    case "test_out": return t("actionTestOut");
   }
 }
 

@@ -77,6 +77,18 @@ impl App {
             *streak = if a.score < 0.5 { *streak + 1 } else { 0 };
             last_attempt.insert(&a.kp_id, a.occurred_at);
         }
+        // The recent record (last 20 answers outside placement) for test-outs.
+        let recent: Vec<f64> = attempts
+            .iter()
+            .rev()
+            .filter(|a| a.payload.get("placement").and_then(|v| v.as_bool()) != Some(true))
+            .take(20)
+            .map(|a| a.score)
+            .collect();
+        if !recent.is_empty() {
+            let right = recent.iter().filter(|&&s| s >= 0.5).count() as f64;
+            signals.recent = Some((recent.len() as u32, right / recent.len() as f64));
+        }
         let now = self.now();
         for (kp, r) in db.retention(learner_id)? {
             let r = retention_of_row(&r);

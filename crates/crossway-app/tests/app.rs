@@ -412,3 +412,17 @@ fn the_placement_check_lets_an_expert_skip_what_they_know() {
         .id;
     assert_eq!(app.placement_next(nobody).unwrap_err().code, ErrorCode::InvalidInput);
 }
+
+#[test]
+fn a_strong_record_turns_the_next_topic_into_a_test_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "logistics-specialist");
+    for n in 0..8 {
+        answer(&mut app, l, "logistics.volumetric-weight.divisor", Answer::Choice { option: 0 }, &format!("s{n}"));
+    }
+    let path = app.path(l).unwrap();
+    let next = path.steps.iter().find(|s| s.kp == "logistics.chargeable-weight").unwrap();
+    assert_eq!(next.action, Action::TestOut);
+    assert!(matches!(next.reasons[0], Reason::StrongRecord { answers: 8, .. }), "{:?}", next.reasons);
+}

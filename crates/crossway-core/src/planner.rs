@@ -28,6 +28,8 @@ pub enum Action {
     Review,
     /// Learned before, but facts in it changed in a pack update: a short refresh.
     Refresh,
+    /// A strong learner may skip the lesson: answer its items, and the KP is done if they are right.
+    TestOut,
 }
 
 /// Why a step is on the path. Serialised with a `kind` tag, e.g.
@@ -53,6 +55,8 @@ pub enum Reason {
     FactChanged { facts: Vec<FactRefresh> },
     /// A spaced review is due (FSRS); `p_recall` is the predicted chance of remembering it now.
     RecallDue { p_recall: f64 },
+    /// The learner's record is strong enough to try skipping the lesson.
+    StrongRecord { accuracy: f64, answers: u32 },
 }
 
 /// A changed fact, as the planner needs it.
@@ -71,7 +75,13 @@ pub struct Signals {
     pub changed_facts: HashMap<String, Vec<FactRefresh>>,
     /// KP → predicted recall, for learned KPs whose spaced review is due now.
     pub due_reviews: HashMap<String, f64>,
+    /// Recent answers overall: (count, share right). A strong record offers test-outs.
+    pub recent: Option<(u32, f64)>,
 }
+
+/// A record that offers a test-out on a new KP whose prerequisites are solid.
+pub const TEST_OUT_MIN_ANSWERS: u32 = 8;
+pub const TEST_OUT_MIN_ACCURACY: f64 = 0.85;
 
 /// Wrong answers in a row that switch a KP to remediation.
 pub const STRUGGLING_AFTER: u32 = 2;
@@ -253,8 +263,18 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
                     });
                 }
             }
+            // Excelling: a new KP whose prerequisites are all solid can be tested out.
+            let strong =
+                input.signals.recent.filter(|&(n, acc)| n >= TEST_OUT_MIN_ANSWERS && acc >= TEST_OUT_MIN_ACCURACY);
+            let solid_prereqs = g.prerequisites_of(i).iter().all(|&j| mastery_of(j).p >= Level(3).mastery_threshold());
+            let test_out = !struggling && m.attempts == 0 && solid_prereqs && !g.prerequisites_of(i).is_empty();
+            if let (true, Some((answers, accuracy))) = (test_out, strong) {
+                reasons.insert(0, Reason::StrongRecord { accuracy, answers });
+            }
             let action = if struggling {
                 Action::Remediate
+            } else if test_out && strong.is_some() {
+                Action::TestOut
             } else if m.attempts == 0 {
                 Action::Learn
             } else {
@@ -263,6 +283,7 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
             // Practice on a started KP takes about half the lesson's time.
             let minutes = match action {
                 Action::Learn | Action::Remediate => node.minutes.max(1),
+                Action::TestOut => node.minutes.div_ceil(4).max(1),
                 _ => node.minutes.div_ceil(2).max(1),
             };
             steps.push(Step { kp: node.id.clone(), action, minutes, week: 0, for_goal, reasons });
@@ -487,6 +508,21 @@ mod tests {
         let p = run_with(Some("ops"), &[], 600, &signals);
         assert!(p.steps.iter().all(|s| s.action != Action::Refresh));
         assert!(p.steps[0].reasons.contains(&Reason::FactChanged { facts: changed }));
+    }
+
+    #[test]
+    fn a_strong_learner_may_test_out_of_a_new_topic_with_solid_prerequisites() {
+        let strong = Signals { recent: Some((12, 0.92)), ..Default::default() };
+        let p = run_with(Some("ops"), &[("weight", 0.97, 5)], 600, &strong);
+        assert_eq!(order(&p)[0], ("freight", Action::TestOut, true, 1));
+        assert_eq!(p.steps[0].reasons[0], Reason::StrongRecord { accuracy: 0.92, answers: 12 });
+        assert_eq!(p.steps[0].minutes, 3, "a test-out takes a quarter of the lesson time");
+        // Its dependent still has an unlearned prerequisite: it is learned normally.
+        assert_eq!(order(&p)[1].1, Action::Learn);
+        // An average record, or shaky prerequisites: no test-out.
+        let average = Signals { recent: Some((12, 0.6)), ..Default::default() };
+        assert_eq!(run_with(Some("ops"), &[("weight", 0.97, 5)], 600, &average).steps[0].action, Action::Learn);
+        assert_eq!(run_with(Some("ops"), &[("weight", 0.85, 5)], 600, &strong).steps[0].action, Action::Learn);
     }
 
     #[test]
