@@ -8,6 +8,7 @@ pub mod kt;
 mod packs;
 mod placement;
 mod practice;
+mod profile;
 mod profile_plan;
 mod synth;
 
@@ -23,6 +24,9 @@ pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
 pub use placement::{PlacementAnswerDto, PlacementStepDto, PlacementSummaryDto};
+pub use profile::{
+    BackgroundDto, BehaviourDto, GoalProfileDto, IncomingAttempt, IngestReport, ProfileDto, Rejected, RequirementDto,
+};
 pub use profile_plan::{plan_for_profile, simulate_pack, PlanOutput, ProfileFile};
 pub use synth::synth_pack;
 

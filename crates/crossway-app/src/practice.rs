@@ -39,6 +39,57 @@ fn row_of_retention(r: &Retention) -> RetentionRow {
     }
 }
 
+impl App {
+    /// Records one scored answer and updates mastery (BKT) and the review schedule (FSRS), in one
+    /// transaction. A known idempotency key records nothing and returns the current mastery.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record_scored(
+        &mut self,
+        learner_id: i64,
+        pack_id: &str,
+        item: &crossway_content::Item,
+        key: &str,
+        score: f64,
+        payload: &serde_json::Value,
+        occurred_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Recorded, Mastery, Mastery)> {
+        let params = self.params;
+        let recorded_at = self.now();
+        self.store.transact(|db| -> Result<_> {
+            let before = db.mastery_of(learner_id, &item.kp)?.map_or(Mastery::prior(&params), |m| Mastery {
+                p: m.p,
+                attempts: m.attempts,
+                correct: m.correct,
+            });
+            let recorded = db.record_attempt(&NewAttempt {
+                learner_id,
+                idempotency_key: key,
+                pack_id,
+                kp_id: &item.kp,
+                item_id: &item.id,
+                score,
+                payload,
+                occurred_at,
+                recorded_at,
+            })?;
+            let after = match recorded {
+                Recorded::New(_) => {
+                    let after = before.after_attempt(score, &params);
+                    let row = MasteryRow { p: after.p, attempts: after.attempts, correct: after.correct };
+                    db.put_mastery(learner_id, &item.kp, row, occurred_at)?;
+                    // Every answer is also a spaced-review event for the KP.
+                    let prev = db.retention_of(learner_id, &item.kp)?.map(|r| retention_of_row(&r));
+                    let next = retention::review(prev.as_ref(), score >= 0.5, occurred_at);
+                    db.put_retention(learner_id, &item.kp, &row_of_retention(&next))?;
+                    after
+                }
+                Recorded::Duplicate(_) => before,
+            };
+            Ok((recorded, before, after))
+        })
+    }
+}
+
 /// An item as a learner sees it: no key, no explanations.
 pub(crate) fn item_dto(i: &crossway_content::Item) -> ItemDto {
     ItemDto {
@@ -262,43 +313,8 @@ impl App {
             };
         let now = self.now();
         let payload = serde_json::json!({ "answer": sub.answer, "grader": grader, "needs_review": needs_review });
-        let params = self.params;
-        let (recorded, before, after) = self.store.transact(|db| -> Result<_> {
-            let before = db.mastery_of(learner.id, &item.kp)?.map_or(Mastery::prior(&params), |m| Mastery {
-                p: m.p,
-                attempts: m.attempts,
-                correct: m.correct,
-            });
-            let recorded = db.record_attempt(&NewAttempt {
-                learner_id: learner.id,
-                idempotency_key: key,
-                pack_id: &pack.manifest.id,
-                kp_id: &item.kp,
-                item_id: &item.id,
-                score,
-                payload: &payload,
-                occurred_at: now,
-                recorded_at: now,
-            })?;
-            let after = match recorded {
-                Recorded::New(_) => {
-                    let after = before.after_attempt(score, &params);
-                    db.put_mastery(
-                        learner.id,
-                        &item.kp,
-                        MasteryRow { p: after.p, attempts: after.attempts, correct: after.correct },
-                        now,
-                    )?;
-                    // Every answer is also a spaced-review event for the KP.
-                    let prev = db.retention_of(learner.id, &item.kp)?.map(|r| retention_of_row(&r));
-                    let next = retention::review(prev.as_ref(), score >= 0.5, now);
-                    db.put_retention(learner.id, &item.kp, &row_of_retention(&next))?;
-                    after
-                }
-                Recorded::Duplicate(_) => before,
-            };
-            Ok((recorded, before, after))
-        })?;
+        let (recorded, before, after) =
+            self.record_scored(learner.id, &pack.manifest.id, item, key, score, &payload, now)?;
         let (attempt_id, duplicate) = match recorded {
             Recorded::New(id) => (id, false),
             Recorded::Duplicate(id) => (id, true),

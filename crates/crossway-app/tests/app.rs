@@ -426,3 +426,75 @@ fn a_strong_record_turns_the_next_topic_into_a_test_out() {
     assert_eq!(next.action, Action::TestOut);
     assert!(matches!(next.reasons[0], Reason::StrongRecord { answers: 8, .. }), "{:?}", next.reasons);
 }
+
+#[test]
+fn the_profile_joins_background_goal_and_behaviour() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "logistics-specialist");
+    let bg = crossway_app::BackgroundDto {
+        age_band: Some("25-34".into()),
+        education: Some("bachelor".into()),
+        major: Some("英语".into()),
+        work_years: Some(2),
+        languages: vec!["zh-CN".into(), "en".into()],
+    };
+    app.set_background(l, bg.clone()).unwrap();
+    for key in ["a", "b", "c"] {
+        answer(&mut app, l, "logistics.chargeable-weight.max", Answer::Choice { option: 0 }, key);
+    }
+    let p = app.profile(l).unwrap();
+    assert_eq!(p.background, bg);
+    let goal = p.goal.unwrap();
+    assert_eq!(goal.role, "logistics-specialist");
+    let cw = goal.requirements.iter().find(|r| r.kp == "logistics.chargeable-weight").unwrap();
+    assert_eq!((cw.level, cw.target), (3, 0.95));
+    assert!(cw.mastery > 0.9 && cw.met == (cw.mastery >= 0.95));
+    assert!(goal.readiness > 0.0 && goal.readiness < 1.0);
+    assert_eq!((p.behaviour.attempts, p.behaviour.knowledge_points_practised, p.behaviour.active_days_last_14), (3, 1, 1));
+    assert_eq!(p.behaviour.correct_share, Some(1.0));
+
+    let bad = crossway_app::BackgroundDto { education: Some("phd-ish".into()), ..Default::default() };
+    assert!(app.set_background(l, bad).unwrap_err().message.contains("education `phd-ish`"));
+    let bad = crossway_app::BackgroundDto { work_years: Some(99), ..Default::default() };
+    assert_eq!(app.set_background(l, bad).unwrap_err().code, ErrorCode::InvalidInput);
+    assert_eq!(app.profile(l).unwrap().background.education.as_deref(), Some("bachelor"), "a refused update changes nothing");
+}
+
+#[test]
+fn ingesting_answers_from_elsewhere_reports_every_rejected_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "logistics-specialist");
+    let now = chrono::Utc::now();
+    let rec = |key: &str, item: &str, score: f64, days_ago: i64| crossway_app::IncomingAttempt {
+        idempotency_key: key.into(),
+        item_id: item.into(),
+        score,
+        occurred_at: now - chrono::Duration::days(days_ago) + chrono::Duration::seconds(30),
+    };
+    let batch = vec![
+        rec("ok-1", "logistics.volumetric-weight.divisor", 1.0, 0),
+        rec("ok-2", "logistics.volumetric-weight.divisor", 0.0, 0),
+        rec("ok-1", "logistics.volumetric-weight.divisor", 1.0, 0), // replayed in the batch
+        rec("bad-score", "logistics.volumetric-weight.divisor", 1.5, 0),
+        rec("bad-item", "logistics.nope", 1.0, 0),
+        rec("future", "logistics.volumetric-weight.divisor", 1.0, -2), // two days ahead
+        rec("too-old", "logistics.volumetric-weight.divisor", 1.0, 30), // before the learner existed
+        rec("", "logistics.volumetric-weight.divisor", 1.0, 0),
+    ];
+    let r = app.ingest_attempts(l, batch).unwrap();
+    assert_eq!((r.accepted, r.duplicates), (2, 1));
+    let reasons: Vec<(usize, &str)> = r.rejected.iter().map(|x| (x.index, x.reason.as_str())).collect();
+    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    assert!(reasons[0].0 == 3 && reasons[0].1.contains("score 1.5 is outside 0..=1"));
+    assert!(reasons[1].0 == 4 && reasons[1].1.contains("unknown item `logistics.nope`"));
+    assert!(reasons[2].0 == 5 && reasons[2].1.contains("in the future"));
+    assert!(reasons[3].0 == 6 && reasons[3].1.contains("before the learner was created"));
+    assert!(reasons[4].0 == 7 && reasons[4].1.contains("idempotency_key"));
+    assert_eq!(app.attempts(l).unwrap().len(), 2);
+    // Sending the same batch again (a replay) adds nothing.
+    let again = app.ingest_attempts(l, vec![rec("ok-1", "logistics.volumetric-weight.divisor", 1.0, 0)]).unwrap();
+    assert_eq!((again.accepted, again.duplicates), (0, 1));
+    assert_eq!(app.attempts(l).unwrap().len(), 2);
+}
