@@ -451,14 +451,21 @@ fn the_profile_joins_background_goal_and_behaviour() {
     assert_eq!((cw.level, cw.target), (3, 0.95));
     assert!(cw.mastery > 0.9 && cw.met == (cw.mastery >= 0.95));
     assert!(goal.readiness > 0.0 && goal.readiness < 1.0);
-    assert_eq!((p.behaviour.attempts, p.behaviour.knowledge_points_practised, p.behaviour.active_days_last_14), (3, 1, 1));
+    assert_eq!(
+        (p.behaviour.attempts, p.behaviour.knowledge_points_practised, p.behaviour.active_days_last_14),
+        (3, 1, 1)
+    );
     assert_eq!(p.behaviour.correct_share, Some(1.0));
 
     let bad = crossway_app::BackgroundDto { education: Some("phd-ish".into()), ..Default::default() };
     assert!(app.set_background(l, bad).unwrap_err().message.contains("education `phd-ish`"));
     let bad = crossway_app::BackgroundDto { work_years: Some(99), ..Default::default() };
     assert_eq!(app.set_background(l, bad).unwrap_err().code, ErrorCode::InvalidInput);
-    assert_eq!(app.profile(l).unwrap().background.education.as_deref(), Some("bachelor"), "a refused update changes nothing");
+    assert_eq!(
+        app.profile(l).unwrap().background.education.as_deref(),
+        Some("bachelor"),
+        "a refused update changes nothing"
+    );
 }
 
 #[test]
