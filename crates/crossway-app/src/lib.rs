@@ -185,14 +185,26 @@ impl App {
         Ok(())
     }
 
+    /// The learner's mastery per KP: stored estimates, and the pack's prior for every KP not yet seen.
     pub(crate) fn mastery_map(&self, learner_id: i64) -> Result<std::collections::HashMap<String, Mastery>> {
-        Ok(self
+        let mut map: std::collections::HashMap<String, Mastery> = self
             .store
             .db()
             .mastery(learner_id)?
             .into_iter()
             .map(|(kp, m)| (kp, Mastery { p: m.p, attempts: m.attempts, correct: m.correct }))
-            .collect())
+            .collect();
+        if let Ok(pack) = self.active_pack() {
+            for kp in &pack.kps {
+                map.entry(kp.id.clone()).or_insert_with(|| Mastery::prior(&kp.bkt));
+            }
+        }
+        Ok(map)
+    }
+
+    /// The mastery-model parameters of a KP (the pack's priors), or the defaults.
+    pub(crate) fn params_for(&self, kp: &str) -> BktParams {
+        self.active_pack().ok().and_then(|p| p.kp(kp)).map_or(self.params, |k| k.bkt)
     }
 
     pub fn attempts(&self, learner_id: i64) -> Result<Vec<AttemptDto>> {

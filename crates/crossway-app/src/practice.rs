@@ -53,7 +53,7 @@ impl App {
         payload: &serde_json::Value,
         occurred_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(Recorded, Mastery, Mastery)> {
-        let params = self.params;
+        let params = self.params_for(&item.kp);
         let recorded_at = self.now();
         self.store.transact(|db| -> Result<_> {
             let before = db.mastery_of(learner_id, &item.kp)?.map_or(Mastery::prior(&params), |m| Mastery {
@@ -224,7 +224,7 @@ impl App {
                         _ => {}
                     }
                 }
-                let mastery = mastery.get(&s.kp).map_or(self.params.p_init, |m| m.p);
+                let mastery = mastery.get(&s.kp).map_or(self.params_for(&s.kp).p_init, |m| m.p);
                 StepDto {
                     title: title_of(&s.kp),
                     module,

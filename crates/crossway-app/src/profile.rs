@@ -3,7 +3,7 @@
 //! (another device, an export), with every rejected record reported.
 
 use chrono::{DateTime, Duration, Utc};
-use crossway_core::{LocalizedText, Mastery};
+use crossway_core::LocalizedText;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, AppError, LearnerDto, Result};
@@ -137,7 +137,7 @@ impl App {
                 .requires
                 .iter()
                 .map(|req| {
-                    let p = mastery.get(&req.kp).map_or(Mastery::prior(&self.params).p, |m| m.p);
+                    let p = mastery.get(&req.kp).map_or(self.params_for(&req.kp).p_init, |m| m.p);
                     let target = req.level.mastery_threshold();
                     RequirementDto {
                         kp: req.kp.clone(),

@@ -83,10 +83,14 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
                 a.score
             )));
         }
-        let m = mastery.entry(item.kp.clone()).or_insert_with(|| Mastery::prior(&params));
-        *m = m.after_attempt(a.score, &params);
+        let kp_params = pack.kp(&item.kp).map_or(params, |k| k.bkt);
+        let m = mastery.entry(item.kp.clone()).or_insert_with(|| Mastery::prior(&kp_params));
+        *m = m.after_attempt(a.score, &kp_params);
         let streak = signals.wrong_streak.entry(item.kp.clone()).or_insert(0);
         *streak = if a.score < 0.5 { *streak + 1 } else { 0 };
+    }
+    for kp in &pack.kps {
+        mastery.entry(kp.id.clone()).or_insert_with(|| Mastery::prior(&kp.bkt));
     }
     let started = Instant::now();
     let path = plan(&PlanInput {

@@ -91,6 +91,7 @@ fn kp_fields(o: &KnowledgePoint, n: &KnowledgePoint) -> Vec<String> {
     check("discussion", o.discussion != n.discussion);
     check("workshop", o.workshop != n.workshop);
     check("facts", o.facts != n.facts);
+    check("bkt", o.bkt != n.bkt);
     f
 }
 

@@ -126,6 +126,18 @@ struct RawKpFront {
     sources: Vec<String>,
     #[serde(default)]
     facts: Vec<RawFact>,
+    /// Mastery-model priors for this KP (e.g. fitted with `crossway kt fit`); defaults otherwise.
+    bkt: Option<Spanned<RawBkt>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBkt {
+    p_init: Option<f64>,
+    p_learn: Option<f64>,
+    p_forget: Option<f64>,
+    p_slip: Option<f64>,
+    p_guess: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -667,6 +679,43 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         facts.push(Fact { id: fid, text, source: f.source.clone(), as_of });
     }
 
+    // Mastery priors: the pack's own, else derived from difficulty (harder → less likely known).
+    let derived = crossway_core::BktParams {
+        p_init: (0.35 - 0.05 * f64::from(difficulty.clamp(1, 5))).max(0.05),
+        ..crossway_core::BktParams::default()
+    };
+    let bkt = match &raw.bkt {
+        None => derived,
+        Some(b) => {
+            let line = src.line(b.span());
+            let b = b.get_ref();
+            let p = crossway_core::BktParams {
+                p_init: b.p_init.unwrap_or(derived.p_init),
+                p_learn: b.p_learn.unwrap_or(derived.p_learn),
+                p_forget: b.p_forget.unwrap_or(derived.p_forget),
+                p_slip: b.p_slip.unwrap_or(derived.p_slip),
+                p_guess: b.p_guess.unwrap_or(derived.p_guess),
+            };
+            let probs = [p.p_init, p.p_learn, p.p_slip, p.p_guess];
+            if probs.iter().any(|x| !(x.is_finite() && *x > 0.0 && *x < 1.0)) || !(0.0..0.5).contains(&p.p_forget) {
+                r.push(
+                    path,
+                    line,
+                    DiagKind::Field,
+                    "bkt: p_init, p_learn, p_slip, p_guess must lie strictly between 0 and 1, p_forget in 0..0.5",
+                );
+            } else if p.p_slip + p.p_guess >= 1.0 {
+                r.push(
+                    path,
+                    line,
+                    DiagKind::Field,
+                    "bkt: p_slip + p_guess must be below 1 (a known KP must be answered better than an unknown one)",
+                );
+            }
+            p
+        }
+    };
+
     // Body: `::: <part> <locale>` sections.
     let body_start = front_start + close_rel + text[front_start + close_rel..].find('\n').map_or(0, |i| i + 1);
     let body_first_line = line_of(text, body_start);
@@ -746,6 +795,7 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         discussion: body("discussion"),
         workshop: body("workshop"),
         facts,
+        bkt,
         file,
     };
     let _ = fact_lines;

@@ -83,6 +83,8 @@ pub struct KnowledgePoint {
     pub workshop: LocalizedText,
     /// Facts that can change, each with its source and date.
     pub facts: Vec<Fact>,
+    /// Mastery-model parameters for this KP: the pack's priors, or defaults derived from difficulty.
+    pub bkt: crossway_core::BktParams,
     /// The lesson file, relative to the pack root.
     pub file: PathBuf,
 }

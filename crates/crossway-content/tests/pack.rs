@@ -296,3 +296,22 @@ fn garbage_does_not_panic() {
     assert!(d.iter().any(|l| l.starts_with("kps/y.md:1: a lesson file must start")), "{d:#?}");
     assert!(d.iter().any(|l| l.starts_with("kps/z.md:1: front matter is not closed")), "{d:#?}");
 }
+
+#[test]
+fn mastery_priors_come_from_the_pack_or_from_difficulty() {
+    let pack = load_pack(&shipped()).into_result().unwrap();
+    for kp in &pack.kps {
+        let want = 0.35 - 0.05 * f64::from(kp.difficulty);
+        assert!((kp.bkt.p_init - want).abs() < 1e-9, "{}: {}", kp.id, kp.bkt.p_init);
+    }
+    // A pack may ship its own priors (e.g. fitted with `crossway kt fit` on class data).
+    let file = "kps/marketing.acos.md";
+    let dir = broken(file, |t| t.replacen("sources = [", "bkt = { p_init = 0.5, p_slip = 0.05 }\nsources = [", 1));
+    let p = load_pack(dir.path()).into_result().unwrap();
+    let kp = p.kp("marketing.acos").unwrap();
+    assert_eq!((kp.bkt.p_init, kp.bkt.p_slip), (0.5, 0.05));
+    let dir = broken(file, |t| t.replacen("sources = [", "bkt = { p_slip = 0.6, p_guess = 0.5 }\nsources = [", 1));
+    let d = diags(dir.path());
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].contains("p_slip + p_guess must be below 1"), "{}", d[0]);
+}
