@@ -66,7 +66,12 @@ fn open_app(resource_dir: Option<PathBuf>) -> Result<App, AppError> {
     let data_dir = AppConfig::default_data_dir()
         .ok_or_else(|| AppError::new(ErrorCode::Io, "cannot find a data folder for this user (is HOME set?)"))?;
     let models_dir = models_dir(&data_dir);
-    App::open(AppConfig { data_dir, default_pack: default_pack(resource_dir), models_dir })
+    let mut app = App::open(AppConfig { data_dir, default_pack: default_pack(resource_dir), models_dir })?;
+    // A classroom install learns its own mastery parameters once enough learners answered a KP.
+    if let Err(e) = app.refit_mastery_model() {
+        eprintln!("Crossway: refitting the mastery model failed ({}); the pack's priors stay in use", e.message);
+    }
+    Ok(app)
 }
 
 pub fn run() {

@@ -10,6 +10,7 @@ mod placement;
 mod practice;
 mod profile;
 mod profile_plan;
+mod refit;
 mod synth;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ pub use profile::{
     BackgroundDto, BehaviourDto, GoalProfileDto, IncomingAttempt, IngestReport, ProfileDto, Rejected, RequirementDto,
 };
 pub use profile_plan::{plan_for_profile, simulate_pack, PlanOutput, ProfileFile};
+pub use refit::{FittedKp, RefitReport, MIN_ANSWERS, MIN_LEARNERS};
 pub use synth::synth_pack;
 
 /// Where the app keeps its files and which pack to install on first run.
@@ -59,6 +61,8 @@ pub struct App {
     clock: fn() -> DateTime<Utc>,
     /// Running placement checks, by learner.
     placements: std::collections::HashMap<i64, crossway_core::placement::Placement>,
+    /// Mastery parameters fitted from this install's answers (see `refit.rs`), by KP.
+    fitted: std::collections::HashMap<String, BktParams>,
 }
 
 impl App {
@@ -76,6 +80,7 @@ impl App {
             params: BktParams::default(),
             clock: Utc::now,
             placements: Default::default(),
+            fitted: Default::default(),
         };
         app.load_installed_packs()?;
         if app.packs.is_empty() {
@@ -83,6 +88,7 @@ impl App {
                 app.install_pack(&default)?;
             }
         }
+        app.load_fitted_params()?;
         Ok(app)
     }
 
@@ -196,14 +202,18 @@ impl App {
             .collect();
         if let Ok(pack) = self.active_pack() {
             for kp in &pack.kps {
-                map.entry(kp.id.clone()).or_insert_with(|| Mastery::prior(&kp.bkt));
+                map.entry(kp.id.clone()).or_insert_with(|| Mastery::prior(&self.params_for(&kp.id)));
             }
         }
         Ok(map)
     }
 
-    /// The mastery-model parameters of a KP (the pack's priors), or the defaults.
+    /// The mastery-model parameters of a KP: fitted from this install's answers when there were
+    /// enough, else the pack's priors, else the defaults.
     pub(crate) fn params_for(&self, kp: &str) -> BktParams {
+        if let Some(p) = self.fitted.get(kp) {
+            return *p;
+        }
         self.active_pack().ok().and_then(|p| p.kp(kp)).map_or(self.params, |k| k.bkt)
     }
 

@@ -505,3 +505,39 @@ fn ingesting_answers_from_elsewhere_reports_every_rejected_record() {
     assert_eq!((again.accepted, again.duplicates), (0, 1));
     assert_eq!(app.attempts(l).unwrap().len(), 2);
 }
+
+#[test]
+fn a_classroom_install_refits_the_mastery_model_from_its_own_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let mut first = 0;
+    for n in 0..25 {
+        let l = new_learner(&mut app, "amazon-ads");
+        if n == 0 {
+            first = l;
+        }
+        // Most learners start wrong and learn; every fifth already knows it.
+        let pattern: &[usize] = if n % 5 == 0 { &[0, 0, 0, 0, 0] } else { &[1, 1, 0, 0, 0] };
+        for (i, &option) in pattern.iter().enumerate() {
+            answer(&mut app, l, "marketing.acos.basic", Answer::Choice { option }, &format!("{n}-{i}"));
+        }
+    }
+    let few = new_learner(&mut app, "logistics-specialist");
+    answer(&mut app, few, "logistics.chargeable-weight.max", Answer::Choice { option: 0 }, "few");
+
+    let report = app.refit_mastery_model().unwrap();
+    assert_eq!(report.fitted.len(), 1, "{report:?}");
+    let fit = &report.fitted[0];
+    assert_eq!((fit.kp.as_str(), fit.learners, fit.answers), ("marketing.acos", 25, 125));
+    assert!(report.too_little_data >= 1);
+    assert!(fit.params.p_init < 0.5 && fit.params.p_learn > 0.1, "{:?}", fit.params);
+
+    // Stored, loaded again on open, and used for a new learner's prior and every learner's mastery.
+    drop(app);
+    let mut app = open(dir.path());
+    let newcomer = new_learner(&mut app, "amazon-ads");
+    let step = app.path(newcomer).unwrap().steps.into_iter().find(|s| s.kp == "marketing.acos").unwrap();
+    assert!((step.mastery - fit.params.p_init).abs() < 1e-9, "{} vs {}", step.mastery, fit.params.p_init);
+    let replayed = app.profile(first).unwrap();
+    assert!(replayed.goal.unwrap().requirements.iter().any(|r| r.kp == "marketing.acos" && r.mastery > 0.9));
+}

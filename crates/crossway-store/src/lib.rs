@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use error::StoreError;
 pub use events::{AttemptRow, NewAttempt, Recorded};
 pub use learners::{LearnerRow, NewLearner};
-pub use mastery::MasteryRow;
+pub use mastery::{KpParamsRow, MasteryRow};
 pub use migrations::{create_at_version, stamp_version, SCHEMA_VERSION};
 pub use packs::{FactChangeRow, InstalledPack};
 pub use retention::RetentionRow;

@@ -6,8 +6,12 @@ use rusqlite_migration::{Migrations, M};
 use crate::{Result, StoreError};
 
 /// Ordered, append-only: never edit a released migration, add a new one.
-const MIGRATIONS: &[M<'static>] =
-    &[M::up(include_str!("schema/v1.sql")), M::up(include_str!("schema/v2.sql")), M::up(include_str!("schema/v3.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("schema/v1.sql")),
+    M::up(include_str!("schema/v2.sql")),
+    M::up(include_str!("schema/v3.sql")),
+    M::up(include_str!("schema/v4.sql")),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();

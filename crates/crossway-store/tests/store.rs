@@ -128,6 +128,19 @@ const FIXTURES: &[(usize, &str)] = &[
      INSERT INTO retention (learner_id, kp_id, stability, difficulty, due_at, last_review, reps, lapses, state, scheduled_days)
        VALUES (7, 'marketing.acos', 3.2, 5.1, '2026-01-05T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 1, 0, 2, 3);",
     ),
+    (
+        4,
+        "INSERT INTO learners (id, name, locale, goal_role, weekly_minutes, created_at) VALUES (7, 'Old learner', 'en', 'amazon-ads', 90, '2026-01-01T00:00:00.000Z');
+     INSERT INTO events (learner_id, idempotency_key, kind, occurred_at, recorded_at, kp_id, item_id, score, payload)
+       VALUES (7, 'old-1', 'attempt', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'marketing.acos', 'marketing.acos.basic', 1.0, '{}');
+     INSERT INTO mastery (learner_id, kp_id, p, attempts, correct, updated_at) VALUES (7, 'marketing.acos', 0.6, 1, 1, '2026-01-02T00:00:00.000Z');
+     INSERT INTO pack_fact_changes (pack_id, from_version, to_version, kp_id, fact_id, change, recorded_at)
+       VALUES ('cbec-core', '1.0.0', '1.1.0', 'marketing.acos', 'window', 'changed', '2026-01-03T00:00:00.000Z');
+     INSERT INTO retention (learner_id, kp_id, stability, difficulty, due_at, last_review, reps, lapses, state, scheduled_days)
+       VALUES (7, 'marketing.acos', 3.2, 5.1, '2026-01-05T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 1, 0, 2, 3);
+     INSERT INTO kp_params (pack_id, kp_id, p_init, p_learn, p_forget, p_slip, p_guess, learners, answers, fitted_at)
+       VALUES ('cbec-core', 'marketing.acos', 0.3, 0.2, 0.0, 0.1, 0.2, 25, 180, '2026-01-04T00:00:00.000Z');",
+    ),
 ];
 
 #[test]
@@ -153,6 +166,7 @@ fn every_earlier_schema_version_upgrades_with_its_data() {
             assert_eq!(store.db().fact_changes("cbec-core").unwrap().len(), expected_changes, "from v{from}");
             let retention = store.db().retention_of(7, "marketing.acos").unwrap();
             assert_eq!(retention.map(|r| (r.state, r.scheduled_days)), (from >= 3).then_some((2, 3)), "from v{from}");
+            assert_eq!(store.db().kp_params("cbec-core").unwrap().len(), usize::from(from >= 4), "from v{from}");
         }
         if from > 0 && from < SCHEMA_VERSION {
             assert!(
