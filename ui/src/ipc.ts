@@ -88,7 +88,7 @@ export const api = {
   previewGoal: (learner_id: number, role: string | null) => invoke<GoalPreview>("preview_goal", { learner_id, role }),
   setGoal: (learner_id: number, role: string | null) => invoke<GoalChange>("set_goal", { learner_id, role }),
   path: (learner_id: number) => invoke<LearningPath>("get_path", { learner_id }),
-  lesson: (kp: string) => invoke<Lesson>("get_lesson", { kp }),
+  lesson: (learner_id: number, kp: string) => invoke<Lesson>("get_lesson", { learner_id, kp }),
   submitAnswer: (learner_id: number, submission: { item_id: string; answer: Answer; idempotency_key: string }) =>
     invoke<AttemptResult>("submit_answer", { learner_id, submission }),
   attempts: (learner_id: number) => invoke<Attempt[]>("list_attempts", { learner_id }),

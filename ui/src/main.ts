@@ -235,7 +235,7 @@ function masteryBar(p: number): HTMLElement {
 }
 
 async function renderLesson(kp: string, start = "lesson"): Promise<void> {
-  const lesson: Lesson = await api.lesson(kp);
+  const lesson: Lesson = await api.lesson(state.learner!.id, kp);
   const attempts = await api.attempts(state.learner!.id);
   clear(view);
   // Method tabs: read, worked example, discussion prompt, printable workshop card. Every body is

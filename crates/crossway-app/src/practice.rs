@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crossway_content::{render_markdown, Answer, ItemBody};
 
 use crossway_core::retention::{self, Retention};
-use crossway_core::{diff_paths, plan, FactRefresh, LocalizedText, Mastery, Path, PlanInput, Reason, Signals};
+use crossway_core::{diff_paths, plan, Action, FactRefresh, LocalizedText, Mastery, Path, PlanInput, Reason, Signals};
 use crossway_store::{MasteryRow, NewAttempt, Recorded, RetentionRow};
 
 use crate::{
@@ -250,6 +250,24 @@ impl App {
     }
 
     /// A knowledge point's lesson (sanitized HTML in both languages) and its items.
+    /// The lesson as this learner should meet it now: when struggling, the easier item kinds come
+    /// first (choice, then numeric, then free text); when testing out, the harder ones.
+    pub fn lesson_for(&self, learner_id: i64, kp_id: &str) -> Result<LessonDto> {
+        let mut lesson = self.lesson(kp_id)?;
+        let action = self.path(learner_id)?.steps.into_iter().find(|s| s.kp == kp_id).map(|s| s.action);
+        let rank = |kind: &str| match kind {
+            "choice" => 0,
+            "numeric" => 1,
+            _ => 2,
+        };
+        match action {
+            Some(Action::Remediate) => lesson.items.sort_by_key(|i| rank(&i.kind)),
+            Some(Action::TestOut) => lesson.items.sort_by_key(|i| std::cmp::Reverse(rank(&i.kind))),
+            _ => {}
+        }
+        Ok(lesson)
+    }
+
     pub fn lesson(&self, kp_id: &str) -> Result<LessonDto> {
         let pack = self.active_pack()?;
         let kp = pack.kp(kp_id).ok_or_else(|| AppError::not_found("knowledge point", kp_id))?;

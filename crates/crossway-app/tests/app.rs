@@ -318,6 +318,16 @@ fn two_wrong_answers_in_a_row_switch_the_step_to_remediation() {
     let step = path.steps.iter().find(|s| s.kp == "marketing.acos").unwrap();
     assert_eq!(step.action, Action::Remediate);
     assert_eq!(step.reasons[0], Reason::Struggling { wrong_in_a_row: 2 });
+    // Struggling: the easier item kinds come first.
+    let kinds: Vec<String> = app.lesson_for(l, "marketing.acos").unwrap().items.into_iter().map(|i| i.kind).collect();
+    let mut sorted = kinds.clone();
+    sorted.sort_by_key(|k| match k.as_str() {
+        "choice" => 0,
+        "numeric" => 1,
+        _ => 2,
+    });
+    assert_eq!(kinds, sorted);
+    assert_eq!(kinds.first().map(String::as_str), Some("choice"));
     // A right answer ends the streak.
     answer(&mut app, l, "marketing.acos.basic", Answer::Choice { option: 0 }, "r1");
     let step = app.path(l).unwrap().steps.into_iter().find(|s| s.kp == "marketing.acos").unwrap();
@@ -425,6 +435,9 @@ fn a_strong_record_turns_the_next_topic_into_a_test_out() {
     let next = path.steps.iter().find(|s| s.kp == "logistics.chargeable-weight").unwrap();
     assert_eq!(next.action, Action::TestOut);
     assert!(matches!(next.reasons[0], Reason::StrongRecord { answers: 8, .. }), "{:?}", next.reasons);
+    // Testing out: the harder item kinds come first.
+    let items = app.lesson_for(l, "logistics.chargeable-weight").unwrap().items;
+    assert_ne!(items[0].kind, "choice", "{:?}", items.iter().map(|i| &i.kind).collect::<Vec<_>>());
 }
 
 #[test]

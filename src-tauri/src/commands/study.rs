@@ -11,8 +11,8 @@ pub fn get_path(state: State<'_, AppState>, learner_id: i64) -> Result<PathDto, 
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn get_lesson(state: State<'_, AppState>, kp: String) -> Result<LessonDto, AppError> {
-    state.with(|app| app.lesson(&kp))
+pub fn get_lesson(state: State<'_, AppState>, learner_id: i64, kp: String) -> Result<LessonDto, AppError> {
+    state.with(|app| app.lesson_for(learner_id, &kp))
 }
 
 #[tauri::command(rename_all = "snake_case")]
