@@ -53,8 +53,12 @@ build_ui() {
     say "Installing UI packages (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
-  say "Building the UI"
-  npm run --silent build >/dev/null
+  # Rebuild only when a source is newer than the last build (a rewritten ui/dist would make cargo
+  # rebuild the app, which embeds it).
+  if [ ! -f dist/index.html ] || [ -n "$(find src index.html package-lock.json vite.config.ts tsconfig.json -newer dist/index.html 2>/dev/null | head -n 1)" ]; then
+    say "Building the UI"
+    npm run --silent build >/dev/null
+  fi
   cd "$ROOT"
 }
 
