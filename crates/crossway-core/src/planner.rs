@@ -159,24 +159,23 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
     let needs_work = |i: usize| needs[i];
 
     let on_goal_path: Vec<bool> = (0..n).map(|i| target[i].is_some() && needs_work(i)).collect();
+    // A short step (about a third of the lesson time): reviews and refreshes.
+    let short_step = |i: usize, action: Action, for_goal: bool, reasons: Vec<Reason>| {
+        let node = g.node(i);
+        Step { kp: node.id.clone(), action, minutes: node.minutes.div_ceil(3).max(3), week: 0, for_goal, reasons }
+    };
     let mut steps = Vec::new();
-    // Due spaced reviews of learned KPs: short retrieval practice keeps them from being forgotten.
+    // First, due spaced reviews of learned KPs: short retrieval practice keeps them from being
+    // forgotten. Then refreshes of KPs whose facts changed. Then the goal, then the rest.
     for &i in g.topo_order() {
         let node = g.node(i);
         let Some(&p_recall) = input.signals.due_reviews.get(&node.id) else { continue };
         if needs_work(i) || input.signals.changed_facts.contains_key(&node.id) {
             continue; // practised anyway, or refreshed below
         }
-        steps.push(Step {
-            kp: node.id.clone(),
-            action: Action::Review,
-            minutes: node.minutes.div_ceil(3).max(3),
-            week: 0,
-            for_goal: target[i].is_some(),
-            reasons: vec![Reason::RecallDue { p_recall }],
-        });
+        steps.push(short_step(i, Action::Review, target[i].is_some(), vec![Reason::RecallDue { p_recall }]));
     }
-    // Refresh reviews first: short, and about facts that are now wrong in the learner's head.
+    // Refreshes: about facts that are now wrong in the learner's head.
     for &i in g.topo_order() {
         let node = g.node(i);
         let Some(facts) = input.signals.changed_facts.get(&node.id) else { continue };
@@ -184,17 +183,11 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
         if needs_work(i) || m.attempts == 0 {
             continue; // still being learned: the regular step carries the reason
         }
-        steps.push(Step {
-            kp: node.id.clone(),
-            action: Action::Refresh,
-            minutes: node.minutes.div_ceil(3).max(3),
-            week: 0,
-            for_goal: target[i].is_some(),
-            reasons: vec![
-                Reason::FactChanged { facts: facts.clone() },
-                Reason::Mastery { p: m.p, after_attempts: m.attempts, target: target[i].unwrap_or(default_target) },
-            ],
-        });
+        let reasons = vec![
+            Reason::FactChanged { facts: facts.clone() },
+            Reason::Mastery { p: m.p, after_attempts: m.attempts, target: target[i].unwrap_or(default_target) },
+        ];
+        steps.push(short_step(i, Action::Refresh, target[i].is_some(), reasons));
     }
     // Goal steps first, then optional ones; each group in prerequisite order.
     for goal_pass in [true, false] {
@@ -252,15 +245,8 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
                     .collect();
                 weak.sort_by(|a, b| a.1.total_cmp(&b.1));
                 for (j, p) in weak {
-                    let pre = g.node(j);
-                    steps.push(Step {
-                        kp: pre.id.clone(),
-                        action: Action::Review,
-                        minutes: pre.minutes.div_ceil(3).max(3),
-                        week: 0,
-                        for_goal,
-                        reasons: vec![Reason::PrerequisiteReview { for_kp: node.id.clone(), p }],
-                    });
+                    let reasons = vec![Reason::PrerequisiteReview { for_kp: node.id.clone(), p }];
+                    steps.push(short_step(j, Action::Review, for_goal, reasons));
                 }
             }
             // Excelling: a new KP whose prerequisites are all solid can be tested out.
