@@ -4,11 +4,14 @@
 //! - [`llm`]: rubric grading through llama.cpp (`llama-cpp-2`): per-point yes/no probabilities
 //!   read from the next-token logits, with the shared prompt prefix kept in the KV cache. Used by
 //!   `crossway grade`; not yet by the app (its grades are not calibrated yet: docs/quality.md).
+//! - [`worker`]: one thread owning the model and its context; jobs in, events out (each rubric
+//!   point as it is scored), cancellation and deadlines; not yet wired into the app.
 //! - [`keyword`]: the clearly labelled no-model fallback the app uses for free text today.
 
 pub mod keyword;
 pub mod llm;
 pub mod manifest;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 

@@ -193,6 +193,21 @@ impl LlmGrader {
         p: &RubricPrompt<'_>,
         mut on_point: impl FnMut(usize, f64),
     ) -> Result<LlmVerdicts, LlmError> {
+        self.grade_until(ctx, cache, p, |k, v| {
+            on_point(k, v);
+            true
+        })
+    }
+
+    /// Like [`LlmGrader::grade`], but `on_point` may return `false` to stop after that point
+    /// (cancellation, deadline); the verdicts then hold the points scored so far.
+    pub fn grade_until(
+        &self,
+        ctx: &mut LlamaContext<'_>,
+        cache: &mut Vec<LlamaToken>,
+        p: &RubricPrompt<'_>,
+        mut on_point: impl FnMut(usize, f64) -> bool,
+    ) -> Result<LlmVerdicts, LlmError> {
         let started = Instant::now();
         let err = |e: &dyn std::fmt::Display| LlmError::Inference(e.to_string());
         let prompts: Vec<Vec<LlamaToken>> = p
@@ -248,8 +263,10 @@ impl LlmGrader {
             }
             let logits = ctx.get_logits_ith(batch.n_tokens() - 1);
             let p = yes_probability(logits, &self.yes, &self.no);
-            on_point(k, p);
             p_met.push(p);
+            if !on_point(k, p) {
+                break;
+            }
         }
         ctx.clear_kv_cache_seq(Some(1), None, None).map_err(|e| err(&e))?;
         Ok(LlmVerdicts {

@@ -1,0 +1,154 @@
+//! The tutor's worker: one thread owns the model and its context (a llama.cpp context is not
+//! `Send`), takes grading jobs from a channel and answers with events — each rubric point as soon
+//! as it is scored, then the result. Jobs can be cancelled and carry a deadline; the prefix cache
+//! lives as long as the worker, so a second learner answering the same item reuses it.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crate::llm::{LlmError, LlmGrader, LlmVerdicts, RubricPrompt};
+
+/// One grading job (owned strings: it crosses threads).
+#[derive(Debug, Clone)]
+pub struct GradeJob {
+    pub question: String,
+    pub reference: String,
+    pub answer: String,
+    pub rubric: Vec<String>,
+    pub lang: String,
+    /// Give up (between rubric points) after this instant.
+    pub deadline: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum GradeEvent {
+    /// Rubric point `index` was scored: probability that it is met.
+    Point {
+        index: usize,
+        p_met: f64,
+    },
+    Done(LlmVerdicts),
+    Cancelled,
+    TimedOut,
+    Failed(LlmError),
+}
+
+enum Request {
+    Grade { job: GradeJob, cancel: Arc<AtomicBool>, events: Sender<GradeEvent> },
+}
+
+/// A handle on the worker thread. Dropping it stops the thread.
+pub struct Tutor {
+    requests: Option<Sender<Request>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// A running job: its events, and the switch that cancels it.
+pub struct Job {
+    pub events: Receiver<GradeEvent>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Job {
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Tutor {
+    /// Loads the model on a new thread; returns when it is loaded (or failed to load).
+    pub fn start(model: PathBuf, threads: usize) -> Result<Tutor, LlmError> {
+        let (req_tx, req_rx) = mpsc::channel::<Request>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), LlmError>>();
+        let thread = std::thread::Builder::new()
+            .name("crossway-tutor".into())
+            .spawn(move || run(model, threads, req_rx, ready_tx))
+            .map_err(|e| LlmError::Inference(format!("cannot start the tutor thread: {e}")))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Tutor { requests: Some(req_tx), thread: Some(thread) }),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => Err(LlmError::Inference("the tutor thread stopped while loading".into())),
+        }
+    }
+
+    /// Queues a job; its events arrive on the returned receiver.
+    pub fn grade(&self, job: GradeJob) -> Result<Job, LlmError> {
+        let (events, rx) = mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.requests
+            .as_ref()
+            .ok_or_else(|| LlmError::Inference("the tutor has stopped".into()))?
+            .send(Request::Grade { job, cancel: cancel.clone(), events })
+            .map_err(|_| LlmError::Inference("the tutor has stopped".into()))?;
+        Ok(Job { events: rx, cancel })
+    }
+}
+
+impl Drop for Tutor {
+    fn drop(&mut self) {
+        self.requests.take(); // closes the channel: the thread ends after its current job
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn run(model: PathBuf, threads: usize, requests: Receiver<Request>, ready: Sender<Result<(), LlmError>>) {
+    let grader = match LlmGrader::load(&model, threads) {
+        Ok(g) => g,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    let mut ctx = match grader.new_context() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    let _ = ready.send(Ok(()));
+    let mut cache = Vec::new();
+    while let Ok(Request::Grade { job, cancel, events }) = requests.recv() {
+        if cancel.load(Ordering::SeqCst) {
+            let _ = events.send(GradeEvent::Cancelled);
+            continue;
+        }
+        if job.deadline.is_some_and(|d| Instant::now() >= d) {
+            let _ = events.send(GradeEvent::TimedOut);
+            continue;
+        }
+        let rubric: Vec<&str> = job.rubric.iter().map(String::as_str).collect();
+        let prompt = RubricPrompt {
+            question: &job.question,
+            reference: &job.reference,
+            answer: &job.answer,
+            rubric: &rubric,
+            lang: &job.lang,
+        };
+        let mut stopped: Option<GradeEvent> = None;
+        let result = grader.grade_until(&mut ctx, &mut cache, &prompt, |index, p_met| {
+            let _ = events.send(GradeEvent::Point { index, p_met });
+            if cancel.load(Ordering::SeqCst) {
+                stopped = Some(GradeEvent::Cancelled);
+            } else if job.deadline.is_some_and(|d| Instant::now() >= d) {
+                stopped = Some(GradeEvent::TimedOut);
+            }
+            stopped.is_none()
+        });
+        let event = match (stopped, result) {
+            (Some(stop), _) => stop,
+            (None, Ok(v)) => GradeEvent::Done(v),
+            (None, Err(e)) => GradeEvent::Failed(e),
+        };
+        let _ = events.send(event);
+    }
+}

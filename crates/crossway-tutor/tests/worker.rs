@@ -1,0 +1,70 @@
+//! The worker thread with the real test model: events per rubric point, cancellation, deadlines.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crossway_tutor::llm::LlmError;
+use crossway_tutor::worker::{GradeEvent, GradeJob, Tutor};
+
+fn test_model() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(p.is_file(), "{} is missing: run `cargo xtask fetch-model test`", p.display());
+    p
+}
+
+fn job(answer: &str, deadline: Option<Instant>) -> GradeJob {
+    GradeJob {
+        question: "What is chargeable weight?".into(),
+        reference: "The greater of actual and volumetric weight.".into(),
+        answer: answer.into(),
+        rubric: vec!["Says it is the greater of the two weights.".into(), "Names volumetric weight.".into()],
+        lang: "en".into(),
+        deadline,
+    }
+}
+
+/// All events of a job, until its last one.
+fn events(j: &crossway_tutor::worker::Job) -> Vec<GradeEvent> {
+    let mut out = Vec::new();
+    loop {
+        let e = j.events.recv_timeout(Duration::from_secs(60)).expect("the worker answers");
+        let last = !matches!(e, GradeEvent::Point { .. });
+        out.push(e);
+        if last {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn the_worker_streams_points_then_the_result_and_honours_cancel_and_deadline() {
+    let tutor = Tutor::start(test_model(), 2).unwrap();
+    let first = tutor.grade(job("The larger of actual weight and volumetric weight.", None)).unwrap();
+    let ev = events(&first);
+    assert_eq!(ev.len(), 3, "{ev:?}");
+    assert!(matches!(ev[0], GradeEvent::Point { index: 0, .. }) && matches!(ev[1], GradeEvent::Point { index: 1, .. }));
+    let GradeEvent::Done(v) = &ev[2] else { panic!("{ev:?}") };
+    assert_eq!(v.p_met.len(), 2);
+
+    // Cancelled before the worker gets to it, or right after its first point.
+    let second = tutor.grade(job("No idea.", None)).unwrap();
+    second.cancel();
+    assert_eq!(events(&second).last(), Some(&GradeEvent::Cancelled));
+
+    // A deadline already past.
+    let late = tutor.grade(job("No idea.", Some(Instant::now()))).unwrap();
+    assert_eq!(events(&late), [GradeEvent::TimedOut]);
+
+    // The worker still works after all that, and reuses its prefix cache for the same item.
+    let again = tutor.grade(job("The larger of actual weight and volumetric weight.", None)).unwrap();
+    let GradeEvent::Done(v2) = events(&again).pop().unwrap() else { panic!() };
+    assert!(v2.cached_tokens > 0);
+}
+
+#[test]
+fn a_model_that_cannot_load_is_reported_by_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.gguf");
+    std::fs::write(&bad, "not a model").unwrap();
+    assert!(matches!(Tutor::start(bad, 1).err(), Some(LlmError::NotGguf { .. })));
+}
