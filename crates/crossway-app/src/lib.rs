@@ -5,6 +5,7 @@ mod dto;
 mod error;
 mod grading;
 pub mod kt;
+mod models;
 mod packs;
 mod placement;
 mod practice;
@@ -24,6 +25,7 @@ use crossway_store::{NewLearner, Store, DB_FILE};
 pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
+pub use models::ImportedModelDto;
 pub use placement::{PlacementAnswerDto, PlacementStepDto, PlacementSummaryDto};
 pub use profile::{
     BackgroundDto, BehaviourDto, GoalProfileDto, IncomingAttempt, IngestReport, ProfileDto, Rejected, RequirementDto,

@@ -554,3 +554,24 @@ fn a_classroom_install_refits_the_mastery_model_from_its_own_answers() {
     let replayed = app.profile(first).unwrap();
     assert!(replayed.goal.unwrap().requirements.iter().any(|r| r.kp == "marketing.acos" && r.mastery > 0.9));
 }
+
+#[test]
+fn importing_a_model_checks_it_and_copies_it_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let not_a_model = dir.path().join("notes.gguf");
+    std::fs::write(&not_a_model, "hello").unwrap();
+    let err = app.import_model(&not_a_model).unwrap_err();
+    assert!(err.message.contains("not a GGUF model file"), "{}", err.message);
+    assert!(!dir.path().join("models/notes.gguf").exists(), "a refused model is not copied");
+
+    let test_model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(test_model.is_file(), "run `cargo xtask fetch-model test`");
+    let imported = app.import_model(&test_model).unwrap();
+    assert_eq!(imported.sha256, "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53");
+    assert!(dir.path().join("models/SmolLM2-135M-Instruct.Q4_1.gguf").is_file());
+    match app.status().model {
+        crossway_tutor::ModelStatus::Found { bytes, .. } => assert_eq!(bytes, imported.bytes),
+        other => panic!("{other:?}"),
+    }
+}
