@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "list_roles",
     "list_learners",
     "create_learner",
+    "export_learner",
+    "delete_learner",
     "preview_goal",
     "set_goal",
     "get_path",

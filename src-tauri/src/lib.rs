@@ -86,6 +86,8 @@ pub fn run() {
             commands::packs::list_roles,
             commands::learners::list_learners,
             commands::learners::create_learner,
+            commands::learners::export_learner,
+            commands::learners::delete_learner,
             commands::learners::preview_goal,
             commands::learners::set_goal,
             commands::study::get_path,

@@ -158,8 +158,17 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
     s.wait_text("#attempt-count", "1").unwrap();
 
-    // The placement check: "I don't know" to every question ends it in at most 20 questions.
+    // Export everything: a JSON file in the data folder, with the answer in it.
     s.click(&s.wait("#back-to-path").unwrap()).unwrap();
+    s.click(&s.wait(".my-data summary").unwrap()).unwrap();
+    s.click(&s.wait("#export-data").unwrap()).unwrap();
+    let saved = s.wait_text("#data-result", ".json").unwrap();
+    let path = saved.split_whitespace().find(|w| w.ends_with(".json")).unwrap().to_string();
+    let export: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(export["attempts"].as_array().unwrap().len(), 1, "{saved}");
+    assert_eq!(export["xapi"][0]["verb"]["id"], "http://adlnet.gov/expapi/verbs/answered");
+
+    // The placement check: "I don't know" to every question ends it in at most 20 questions.
     s.click(&s.wait("#start-placement").unwrap()).unwrap();
     for _ in 0..20 {
         s.wait("#placement-dont-know, #placement-done").unwrap();

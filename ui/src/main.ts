@@ -151,6 +151,7 @@ async function renderPath(): Promise<void> {
     view.append(h("p", { class: "card" }, t("emptyPath")));
     return;
   }
+  view.append(myData(learner));
   const list = h("ol", { class: "steps", id: "path-steps" });
   let week = 0;
   for (const s of path.steps) {
@@ -203,6 +204,39 @@ function diffView(p: GoalPreview): HTMLElement {
   if (!lines.length) lines.push(t("goalNoChange"));
   lines.push(t("goalMinutes", { before: d.goal_minutes_before, after: d.goal_minutes_after }));
   return h("ul", { class: "goal-diff" }, ...lines.map((l) => h("li", {}, l)));
+}
+
+/** Export everything, or delete the learner (a second click confirms). */
+function myData(learner: Learner): HTMLElement {
+  const out = h("p", { class: "muted", id: "data-result", "aria-live": "polite" });
+  let armed = false;
+  const del = h("button", { type: "button", id: "delete-learner" }, t("deleteLearner"));
+  del.addEventListener("click", () => void (async () => {
+    if (!armed) {
+      armed = true;
+      del.textContent = t("confirmDelete", { name: learner.name });
+      return;
+    }
+    try {
+      await api.deleteLearner(learner.id);
+      state.learner = null;
+      localStorage.removeItem("crossway.learner");
+      state.screen = { name: "learners" };
+      await render();
+    } catch (e) { showError(e); }
+  })());
+  return h("details", { class: "card my-data" },
+    h("summary", {}, t("myData")),
+    h("p", { class: "muted" }, t("myDataLead")),
+    h("div", { class: "goal-changer" },
+      h("button", { type: "button", id: "export-data", onclick: () => void (async () => {
+        try {
+          const r = await api.exportLearner(learner.id);
+          out.textContent = t("exported", { n: r.attempts, path: r.path });
+        } catch (e) { showError(e); }
+      })() }, t("exportData")),
+      del),
+    out);
 }
 
 function goalChanger(learner: Learner): HTMLElement {

@@ -1,6 +1,7 @@
 //! Crossway's use-cases: the one API both shells (desktop and CLI) call. Joins the pure core and
 //! content crates with the store and the tutor; owns the clock and the data folder.
 
+mod data;
 mod dto;
 mod error;
 mod grading;
@@ -22,6 +23,7 @@ use crossway_content::Pack;
 use crossway_core::{BktParams, Mastery};
 use crossway_store::{NewLearner, Store, DB_FILE};
 
+pub use data::{AttemptExport, ExportFileDto, LearnerExport, MasteryExport};
 pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};

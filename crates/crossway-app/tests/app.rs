@@ -575,3 +575,37 @@ fn importing_a_model_checks_it_and_copies_it_in() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_learner_can_export_everything_and_delete_it_completely() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "amazon-ads");
+    let other = new_learner(&mut app, "amazon-ads");
+    answer(&mut app, l, "marketing.acos.basic", Answer::Choice { option: 1 }, "x1");
+    answer(&mut app, l, "marketing.acos.basic", Answer::Choice { option: 0 }, "x2");
+    answer(&mut app, other, "marketing.acos.basic", Answer::Choice { option: 0 }, "o1");
+
+    let e = app.export_learner(l).unwrap();
+    assert_eq!(e.learner.name, "王芳");
+    assert_eq!(e.attempts.len(), 2);
+    assert!(e.mastery.iter().any(|m| m.kp == "marketing.acos" && m.attempts == 2));
+    assert_eq!(e.xapi.len(), 2);
+    let s = &e.xapi[0];
+    assert_eq!(s["verb"]["id"], "http://adlnet.gov/expapi/verbs/answered");
+    assert_eq!(s["object"]["id"], "urn:crossway:cbec-core:item:marketing.acos.basic");
+    assert_eq!(s["result"]["success"], false);
+    let json = serde_json::to_string(&e).unwrap();
+    assert!(!json.contains("o1"), "another learner's data must not leak into the export");
+
+    app.delete_learner(l).unwrap();
+    assert_eq!(app.learner(l).unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(app.learners().unwrap().len(), 1);
+    assert_eq!(app.attempts(other).unwrap().len(), 1, "other learners are untouched");
+    drop(app);
+    // Gone from the file itself, not just hidden.
+    let store = crossway_store::Store::open(&dir.path().join(crossway_store::DB_FILE)).unwrap();
+    assert!(store.db().attempts(l).unwrap().is_empty());
+    assert!(store.db().mastery(l).unwrap().is_empty());
+    assert!(store.db().retention(l).unwrap().is_empty());
+}

@@ -82,6 +82,15 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Deletes a learner and, through the foreign keys, everything recorded about them.
+    pub fn delete_learner(&self, id: i64) -> Result<()> {
+        let n = self.0.prepare_cached("DELETE FROM learners WHERE id = ?1")?.execute([id])?;
+        if n == 0 {
+            return None.or_not_found("learner", id);
+        }
+        Ok(())
+    }
+
     /// Sets one profile fact (JSON value), replacing an older value.
     pub fn set_profile_fact(
         &self,

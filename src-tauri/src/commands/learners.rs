@@ -1,4 +1,4 @@
-use crossway_app::{AppError, GoalChangeDto, GoalPreviewDto, LearnerDto, NewLearnerDto};
+use crossway_app::{AppError, ExportFileDto, GoalChangeDto, GoalPreviewDto, LearnerDto, NewLearnerDto};
 use tauri::State;
 
 use crate::AppState;
@@ -25,4 +25,14 @@ pub fn preview_goal(
 #[tauri::command(rename_all = "snake_case")]
 pub fn set_goal(state: State<'_, AppState>, learner_id: i64, role: Option<String>) -> Result<GoalChangeDto, AppError> {
     state.with(|app| app.set_goal(learner_id, role))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn export_learner(state: State<'_, AppState>, learner_id: i64) -> Result<ExportFileDto, AppError> {
+    state.with(|app| app.export_learner_to_file(learner_id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn delete_learner(state: State<'_, AppState>, learner_id: i64) -> Result<(), AppError> {
+    state.with(|app| app.delete_learner(learner_id))
 }

@@ -1,0 +1,132 @@
+//! The learner's own data (F17): export everything — as Crossway JSON and as xAPI statements an
+//! LMS can take in — and delete a learner completely.
+
+use serde::Serialize;
+
+use crate::{App, AttemptDto, LearnerDto, ProfileDto, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportFileDto {
+    pub path: String,
+    pub attempts: usize,
+    pub statements: usize,
+}
+
+/// Everything Crossway stores about one learner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LearnerExport {
+    pub format: &'static str,
+    pub exported_at: String,
+    pub learner: LearnerDto,
+    pub profile: ProfileDto,
+    pub mastery: Vec<MasteryExport>,
+    pub attempts: Vec<AttemptExport>,
+    /// The same attempts as xAPI statements (actor, verb, object, result, timestamp).
+    pub xapi: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MasteryExport {
+    pub kp: String,
+    pub p: f64,
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptExport {
+    #[serde(flatten)]
+    pub attempt: AttemptDto,
+    pub payload: serde_json::Value,
+}
+
+impl App {
+    /// All of one learner's data, for them to keep or to move to an LMS.
+    pub fn export_learner(&self, learner_id: i64) -> Result<LearnerExport> {
+        let learner = self.learner(learner_id)?;
+        let profile = self.profile(learner_id)?;
+        let db = self.store.db();
+        let mastery = db
+            .mastery(learner_id)?
+            .into_iter()
+            .map(|(kp, m)| MasteryExport { kp, p: m.p, attempts: m.attempts })
+            .collect();
+        let rows = db.attempts(learner_id)?;
+        let pack = self.active_pack()?;
+        // An account on this install only: no email, no name outside the data itself.
+        let actor = serde_json::json!({
+            "objectType": "Agent",
+            "name": learner.name,
+            "account": { "homePage": "urn:crossway:local", "name": format!("learner-{}", learner.id) }
+        });
+        let xapi = rows
+            .iter()
+            .map(|a| {
+                let item = pack.item(&a.item_id);
+                serde_json::json!({
+                    "id": null,
+                    "actor": actor,
+                    "verb": { "id": "http://adlnet.gov/expapi/verbs/answered", "display": { "en-US": "answered", "zh-CN": "作答" } },
+                    "object": {
+                        "objectType": "Activity",
+                        "id": format!("urn:crossway:{}:item:{}", pack.manifest.id, a.item_id),
+                        "definition": {
+                            "name": item.map(|i| serde_json::json!({ "en-US": i.stem.en, "zh-CN": i.stem.zh_cn })),
+                            "type": "http://adlnet.gov/expapi/activities/cmi.interaction"
+                        }
+                    },
+                    "result": { "score": { "scaled": a.score }, "success": a.score >= 0.5 },
+                    "context": { "extensions": { "urn:crossway:knowledge-point": a.kp_id } },
+                    "timestamp": a.occurred_at.to_rfc3339()
+                })
+            })
+            .collect();
+        let attempts = rows
+            .into_iter()
+            .map(|a| AttemptExport {
+                attempt: AttemptDto {
+                    id: a.id,
+                    item_id: a.item_id,
+                    kp: a.kp_id,
+                    score: a.score,
+                    occurred_at: a.occurred_at.to_rfc3339(),
+                },
+                payload: a.payload,
+            })
+            .collect();
+        Ok(LearnerExport {
+            format: "crossway-learner-export/1",
+            exported_at: self.now().to_rfc3339(),
+            learner,
+            profile,
+            mastery,
+            attempts,
+            xapi,
+        })
+    }
+
+    /// Writes the export to `<data folder>/exports/` and returns the file's path.
+    pub fn export_learner_to_file(&self, learner_id: i64) -> Result<ExportFileDto> {
+        let export = self.export_learner(learner_id)?;
+        let dir = self.config.data_dir.join("exports");
+        std::fs::create_dir_all(&dir)?;
+        let stamp = self.now().format("%Y%m%d-%H%M%S");
+        let path = dir.join(format!("crossway-learner-{learner_id}-{stamp}.json"));
+        let partial = path.with_extension("json.partial");
+        let text = serde_json::to_string_pretty(&export)
+            .map_err(|e| crate::AppError::new(crate::ErrorCode::Internal, e.to_string()))?;
+        std::fs::write(&partial, text)?;
+        std::fs::rename(&partial, &path)?;
+        Ok(ExportFileDto {
+            path: path.display().to_string(),
+            attempts: export.attempts.len(),
+            statements: export.xapi.len(),
+        })
+    }
+
+    /// Deletes the learner and everything recorded about them, in one transaction.
+    pub fn delete_learner(&mut self, learner_id: i64) -> Result<()> {
+        self.placements.remove(&learner_id);
+        self.store.transact(|db| db.delete_learner(learner_id))?;
+        Ok(())
+    }
+}
