@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "get_lesson",
     "submit_answer",
     "list_attempts",
+    "industry_updates",
     "placement_next",
     "placement_answer",
 ];

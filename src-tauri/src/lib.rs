@@ -94,6 +94,7 @@ pub fn run() {
             commands::study::get_lesson,
             commands::study::submit_answer,
             commands::study::list_attempts,
+            commands::study::industry_updates,
             commands::study::placement_next,
             commands::study::placement_answer,
         ])

@@ -78,6 +78,10 @@ export interface PlacementStep {
   asked: number; max: number; item: Item | null;
   summary: { known: number; unknown: number } | null;
 }
+export interface FactUpdate {
+  kp: string; kp_title: Text; fact: Text | null; change: string; from_version: string;
+  to_version: string; old_as_of: string | null; new_as_of: string | null; mastery: number;
+}
 export interface Attempt { id: number; item_id: string; kp: string; score: number; occurred_at: string }
 
 export const api = {
@@ -94,6 +98,7 @@ export const api = {
   submitAnswer: (learner_id: number, submission: { item_id: string; answer: Answer; idempotency_key: string }) =>
     invoke<AttemptResult>("submit_answer", { learner_id, submission }),
   attempts: (learner_id: number) => invoke<Attempt[]>("list_attempts", { learner_id }),
+  industryUpdates: (learner_id: number) => invoke<FactUpdate[]>("industry_updates", { learner_id }),
   placementNext: (learner_id: number) => invoke<PlacementStep>("placement_next", { learner_id }),
   placementAnswer: (learner_id: number, answer: { item_id: string; answer: Answer | null; idempotency_key: string }) =>
     invoke<PlacementStep>("placement_answer", { learner_id, answer }),

@@ -151,6 +151,18 @@ async function renderPath(): Promise<void> {
     view.append(h("p", { class: "card" }, t("emptyPath")));
     return;
   }
+  const updates = await api.industryUpdates(learner.id);
+  if (updates.length) {
+    view.append(h("section", { class: "card notice", id: "industry-updates", role: "status" },
+      h("h2", {}, t("updatesTitle")),
+      h("ul", {}, ...updates.map((u) => h("li", {}, t("updateLine", {
+        kp: tr(u.kp_title),
+        fact: u.fact ? tr(u.fact) : u.change,
+        from: u.from_version,
+        to: u.to_version,
+        date: u.new_as_of ?? u.old_as_of ?? "",
+      }))))));
+  }
   view.append(myData(learner));
   const list = h("ol", { class: "steps", id: "path-steps" });
   let week = 0;

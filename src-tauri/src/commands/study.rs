@@ -1,5 +1,6 @@
 use crossway_app::{
-    AppError, AttemptDto, AttemptResultDto, LessonDto, PathDto, PlacementAnswerDto, PlacementStepDto, SubmitAnswerDto,
+    AppError, AttemptDto, AttemptResultDto, FactUpdateDto, LessonDto, PathDto, PlacementAnswerDto, PlacementStepDto,
+    SubmitAnswerDto,
 };
 use tauri::State;
 
@@ -41,4 +42,9 @@ pub fn placement_answer(
     answer: PlacementAnswerDto,
 ) -> Result<PlacementStepDto, AppError> {
     state.with(|app| app.placement_answer(learner_id, answer))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn industry_updates(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<FactUpdateDto>, AppError> {
+    state.with(|app| app.industry_updates(learner_id))
 }
