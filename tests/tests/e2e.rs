@@ -186,7 +186,11 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     }
-    s.wait_text("#placement-done", "0").unwrap();
+    let done = s.wait_text("#placement-done", "0").unwrap();
+    assert!(
+        done.contains("Done: 0 topics") || done.contains("有 0 个主题"),
+        "nothing known after all \"I don't know\": {done}"
+    );
     s.end().unwrap();
     drop(driver);
 

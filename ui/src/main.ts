@@ -369,7 +369,12 @@ async function renderPlacement(): Promise<void> {
         h("input", { id: "placement-num", type: "text", inputmode: "decimal", autocomplete: "off" }));
     }
     const hint = h("p", { class: "hint", "aria-live": "polite" });
+    let sending = false;
+    // One answer per question: a double click must not send the next question's answer too.
     const send = (answer: Answer | null) => void (async () => {
+      if (sending) return;
+      sending = true;
+      card.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       try {
         show(await api.placementAnswer(learner.id, { item_id: item.id, answer, idempotency_key: key }));
       } catch (e) { showError(e); }

@@ -102,7 +102,8 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             }
         });
         let refs: Vec<&str> = points.iter().map(String::as_str).collect();
-        let p_met: Vec<f64> = match (&grader, ctx.as_mut()) {
+        // Per-point probabilities, the confidence, and whether to abstain, from one grading run.
+        let (p_met, confidence, abstained): (Vec<f64>, f64, bool) = match (&grader, ctx.as_mut()) {
             (Some(g), Some(ctx)) => {
                 let prompt = RubricPrompt {
                     question: &item.question,
@@ -111,25 +112,21 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
                     rubric: &refs,
                     lang: &lang,
                 };
-                g.grade(ctx, &mut cache, &prompt, |_, _| {})
+                let p = g
+                    .grade(ctx, &mut cache, &prompt, |_, _| {})
                     .map_err(|e| AppError::new(ErrorCode::Internal, format!("input line {}: {e}", i + 1)))?
-                    .p_met
+                    .p_met;
+                let c = p.iter().map(|x| (x - 0.5).abs() * 2.0).fold(1.0, f64::min);
+                (p, c, c < ABSTAIN_BELOW)
             }
             _ => {
                 let g = keyword::grade(&refs, &item.answer);
-                g.met.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect::<Vec<f64>>()
+                (g.met.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect(), g.confidence, g.abstained)
             }
         };
         let (met, missed): (Vec<_>, Vec<_>) = points.iter().zip(&p_met).partition(|(_, p)| **p >= 0.5);
         let met: Vec<String> = met.into_iter().map(|(t, _)| t.clone()).collect();
         let missed: Vec<String> = missed.into_iter().map(|(t, _)| t.clone()).collect();
-        let (confidence, abstained) = if grader.is_some() {
-            let c = p_met.iter().map(|p| (p - 0.5).abs() * 2.0).fold(1.0, f64::min);
-            (c, c < ABSTAIN_BELOW)
-        } else {
-            let g = keyword::grade(&refs, &item.answer);
-            (g.confidence, g.abstained)
-        };
         let score = item.max_score * met.len() as f64 / points.len() as f64;
         let feedback = feedback_text(&lang, &met, &missed);
         let out = GradeOutput {

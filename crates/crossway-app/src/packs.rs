@@ -158,7 +158,8 @@ impl App {
         let mut out = Vec::new();
         for c in self.store.db().fact_changes(&pack.manifest.id)? {
             let Some(m) = mastery.get(&c.kp_id) else { continue };
-            if m.p < learned {
+            // Learned means practised and mastered; a high prior alone is not something they learned.
+            if m.attempts == 0 || m.p < learned {
                 continue;
             }
             let kp = pack.kp(&c.kp_id);

@@ -14,8 +14,8 @@ use crate::{AppError, Result};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
-    /// Free-form background facts (education, major, work experience, languages); recorded, not
-    /// yet used by the planner.
+    /// Free-form background facts (education, major, work experience, languages): accepted as
+    /// any JSON object and not used by the planner (placement and answers drive the path).
     #[serde(default)]
     pub background: serde_json::Map<String, serde_json::Value>,
     pub goal_role: Option<String>,

@@ -667,7 +667,6 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
 
     // Facts that can change: unique ids, a known source (checked with the sources), a date.
     let mut facts: Vec<Fact> = Vec::new();
-    let mut fact_lines = Vec::new();
     for f in &raw.facts {
         let fid = r.id(&src, &f.id, "fact");
         if facts.iter().any(|x| x.id == fid) {
@@ -675,7 +674,6 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         }
         let text = r.text(&src, &f.text, "fact text");
         let as_of = r.date(&src, &f.as_of, "fact as_of");
-        fact_lines.push(src.line(f.id.span()));
         facts.push(Fact { id: fid, text, source: f.source.clone(), as_of });
     }
 
@@ -798,7 +796,6 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         bkt,
         file,
     };
-    let _ = fact_lines;
     Some((ReadKp { kp, prerequisites: raw.prerequisites, prereq_lines }, id_line))
 }
 
@@ -966,8 +963,7 @@ fn read_simulations(r: &mut Reader) -> Vec<(Simulation, PathBuf, usize)> {
         let id = r.id(&src, &raw.id, "simulation");
         let title = r.text(&src, &raw.title, "title");
         let brief = r.text(&src, &raw.brief, "brief");
-        for (loc, md) in [("en", &brief.en), ("zh-CN", &brief.zh_cn)] {
-            let _ = loc;
+        for md in [&brief.en, &brief.zh_cn] {
             check_markdown(r, &path, src.line(raw.brief.span()), md);
         }
         let minutes = *raw.minutes.get_ref();

@@ -98,62 +98,45 @@ fn a_failed_transaction_leaves_nothing_behind() {
     assert!(store.transact(|db| db.record_attempt(&attempt(999, "b", &payload))).is_err());
 }
 
-/// Rows that each schema version can hold, inserted before upgrading. A new migration must add
-/// its own line here (the test below checks there is one for every version).
+/// Rows each schema version added room for, inserted before upgrading: a database at version `v`
+/// gets every fixture up to `v`. A new migration must add its own line here (the test below checks
+/// there is one for every version).
 const FIXTURES: &[(usize, &str)] = &[
     (
-    1,
-    "INSERT INTO learners (id, name, locale, goal_role, weekly_minutes, created_at) VALUES (7, 'Old learner', 'en', 'amazon-ads', 90, '2026-01-01T00:00:00.000Z');
+        1,
+        "INSERT INTO learners (id, name, locale, goal_role, weekly_minutes, created_at) VALUES (7, 'Old learner', 'en', 'amazon-ads', 90, '2026-01-01T00:00:00.000Z');
      INSERT INTO events (learner_id, idempotency_key, kind, occurred_at, recorded_at, kp_id, item_id, score, payload)
        VALUES (7, 'old-1', 'attempt', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'marketing.acos', 'marketing.acos.basic', 1.0, '{}');
      INSERT INTO mastery (learner_id, kp_id, p, attempts, correct, updated_at) VALUES (7, 'marketing.acos', 0.6, 1, 1, '2026-01-02T00:00:00.000Z');",
     ),
     (
         2,
-        "INSERT INTO learners (id, name, locale, goal_role, weekly_minutes, created_at) VALUES (7, 'Old learner', 'en', 'amazon-ads', 90, '2026-01-01T00:00:00.000Z');
-     INSERT INTO events (learner_id, idempotency_key, kind, occurred_at, recorded_at, kp_id, item_id, score, payload)
-       VALUES (7, 'old-1', 'attempt', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'marketing.acos', 'marketing.acos.basic', 1.0, '{}');
-     INSERT INTO mastery (learner_id, kp_id, p, attempts, correct, updated_at) VALUES (7, 'marketing.acos', 0.6, 1, 1, '2026-01-02T00:00:00.000Z');
-     INSERT INTO pack_fact_changes (pack_id, from_version, to_version, kp_id, fact_id, change, recorded_at)
+        "INSERT INTO pack_fact_changes (pack_id, from_version, to_version, kp_id, fact_id, change, recorded_at)
        VALUES ('cbec-core', '1.0.0', '1.1.0', 'marketing.acos', 'window', 'changed', '2026-01-03T00:00:00.000Z');",
     ),
     (
         3,
-        "INSERT INTO learners (id, name, locale, goal_role, weekly_minutes, created_at) VALUES (7, 'Old learner', 'en', 'amazon-ads', 90, '2026-01-01T00:00:00.000Z');
-     INSERT INTO events (learner_id, idempotency_key, kind, occurred_at, recorded_at, kp_id, item_id, score, payload)
-       VALUES (7, 'old-1', 'attempt', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'marketing.acos', 'marketing.acos.basic', 1.0, '{}');
-     INSERT INTO mastery (learner_id, kp_id, p, attempts, correct, updated_at) VALUES (7, 'marketing.acos', 0.6, 1, 1, '2026-01-02T00:00:00.000Z');
-     INSERT INTO pack_fact_changes (pack_id, from_version, to_version, kp_id, fact_id, change, recorded_at)
-       VALUES ('cbec-core', '1.0.0', '1.1.0', 'marketing.acos', 'window', 'changed', '2026-01-03T00:00:00.000Z');
-     INSERT INTO retention (learner_id, kp_id, stability, difficulty, due_at, last_review, reps, lapses, state, scheduled_days)
+        "INSERT INTO retention (learner_id, kp_id, stability, difficulty, due_at, last_review, reps, lapses, state, scheduled_days)
        VALUES (7, 'marketing.acos', 3.2, 5.1, '2026-01-05T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 1, 0, 2, 3);",
     ),
     (
         4,
-        "INSERT INTO learners (id, name, locale, goal_role, weekly_minutes, created_at) VALUES (7, 'Old learner', 'en', 'amazon-ads', 90, '2026-01-01T00:00:00.000Z');
-     INSERT INTO events (learner_id, idempotency_key, kind, occurred_at, recorded_at, kp_id, item_id, score, payload)
-       VALUES (7, 'old-1', 'attempt', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'marketing.acos', 'marketing.acos.basic', 1.0, '{}');
-     INSERT INTO mastery (learner_id, kp_id, p, attempts, correct, updated_at) VALUES (7, 'marketing.acos', 0.6, 1, 1, '2026-01-02T00:00:00.000Z');
-     INSERT INTO pack_fact_changes (pack_id, from_version, to_version, kp_id, fact_id, change, recorded_at)
-       VALUES ('cbec-core', '1.0.0', '1.1.0', 'marketing.acos', 'window', 'changed', '2026-01-03T00:00:00.000Z');
-     INSERT INTO retention (learner_id, kp_id, stability, difficulty, due_at, last_review, reps, lapses, state, scheduled_days)
-       VALUES (7, 'marketing.acos', 3.2, 5.1, '2026-01-05T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 1, 0, 2, 3);
-     INSERT INTO kp_params (pack_id, kp_id, p_init, p_learn, p_forget, p_slip, p_guess, learners, answers, fitted_at)
+        "INSERT INTO kp_params (pack_id, kp_id, p_init, p_learn, p_forget, p_slip, p_guess, learners, answers, fitted_at)
        VALUES ('cbec-core', 'marketing.acos', 0.3, 0.2, 0.0, 0.1, 0.2, 25, 180, '2026-01-04T00:00:00.000Z');",
     ),
 ];
 
 #[test]
 fn every_earlier_schema_version_upgrades_with_its_data() {
-    assert_eq!(FIXTURES.len(), SCHEMA_VERSION, "add a fixture for every schema version");
+    let versions: Vec<usize> = FIXTURES.iter().map(|(v, _)| *v).collect();
+    assert_eq!(versions, (1..=SCHEMA_VERSION).collect::<Vec<_>>(), "add a fixture for every schema version");
     for from in 0..=SCHEMA_VERSION {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(DB_FILE);
         create_at_version(&path, from).unwrap();
-        if from > 0 {
-            // Data written at that version (using the newest fixture the version supports).
-            let conn_sql = FIXTURES.iter().rev().find(|(v, _)| *v <= from).unwrap().1;
-            sqlite_exec(&path, conn_sql);
+        // Data written at that version: every fixture the version has tables for.
+        for (_, sql) in FIXTURES.iter().filter(|(v, _)| *v <= from) {
+            sqlite_exec(&path, sql);
         }
         let store = Store::open(&path).unwrap_or_else(|e| panic!("upgrade from v{from}: {e}"));
         store.check_integrity().unwrap();
