@@ -23,6 +23,14 @@ pub struct LearnerExport {
     pub attempts: Vec<AttemptExport>,
     /// The same attempts as xAPI statements (actor, verb, object, result, timestamp).
     pub xapi: Vec<serde_json::Value>,
+    /// Time spent per method and KP.
+    pub study_sessions: Vec<serde_json::Value>,
+    pub simulation_runs: Vec<serde_json::Value>,
+    /// Ratings, error reports and grade disputes the learner sent.
+    pub feedback: Vec<crate::FeedbackDto>,
+    /// Group tasks with the learner's role and part, and the peer reviews they gave and received.
+    pub group_tasks: Vec<serde_json::Value>,
+    pub indicators: Vec<crossway_core::indicators::Indicator>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -93,7 +101,48 @@ impl App {
                 payload: a.payload,
             })
             .collect();
+        let study_sessions = db
+            .study_sessions(learner_id)?
+            .into_iter()
+            .map(|s| serde_json::json!({ "kp": s.kp_id, "occurred_at": s.occurred_at.to_rfc3339(), "details": s.payload }))
+            .collect();
+        let simulation_runs = db
+            .simulation_runs(learner_id)?
+            .into_iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id, "simulation": r.sim_id, "started_at": r.started_at.to_rfc3339(),
+                    "finished_at": r.finished_at.map(|t| t.to_rfc3339()), "hints": r.hints,
+                    "accuracy": r.accuracy, "efficiency": r.efficiency, "score": r.score, "minutes": r.minutes,
+                })
+            })
+            .collect();
+        let mut group_tasks = Vec::new();
+        for t in db.group_tasks_of(learner_id)? {
+            let reviews: Vec<serde_json::Value> = db
+                .peer_reviews(t.id)?
+                .into_iter()
+                .filter(|r| r.reviewer_id == learner_id || r.reviewee_id == learner_id)
+                .map(|r| {
+                    serde_json::json!({
+                        "reviewer": r.reviewer_id, "reviewee": r.reviewee_id, "contribution": r.contribution,
+                        "quality": r.quality, "communication": r.communication, "comment": r.comment,
+                        "at": r.created_at.to_rfc3339(),
+                    })
+                })
+                .collect();
+            let me = t.members.iter().find(|m| m.learner_id == learner_id);
+            group_tasks.push(serde_json::json!({
+                "id": t.id, "title": t.title, "kp": t.kp_id, "role": me.map(|m| m.role.clone()),
+                "contribution": me.and_then(|m| m.contribution.clone()), "reviews": reviews,
+            }));
+        }
         Ok(LearnerExport {
+            study_sessions,
+            simulation_runs,
+            feedback: self.my_feedback(learner_id)?,
+            group_tasks,
+            indicators: self.indicators(learner_id)?,
             format: "crossway-learner-export/1",
             exported_at: self.now().to_rfc3339(),
             learner,

@@ -63,6 +63,8 @@ pub struct StepDto {
     pub title: LocalizedText,
     pub module: LocalizedText,
     pub action: Action,
+    /// The method to start with (the learner's measured best), if any.
+    pub method: Option<crossway_core::methods::Method>,
     pub minutes: u32,
     pub week: u32,
     pub for_goal: bool,
@@ -109,6 +111,9 @@ pub struct SubmitAnswerDto {
     pub answer: crossway_content::Answer,
     /// Chosen by the client once per submission; resubmitting it changes nothing.
     pub idempotency_key: String,
+    /// Time spent on the item, as the window measured it.
+    #[serde(default)]
+    pub seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

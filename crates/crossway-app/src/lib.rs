@@ -1,9 +1,12 @@
 //! Crossway's use-cases: the one API both shells (desktop and CLI) call. Joins the pure core and
 //! content crates with the store and the tutor; owns the clock and the data folder.
 
+mod assessment;
+mod dashboard;
 mod data;
 mod dto;
 mod error;
+mod feedback;
 mod grading;
 pub mod kt;
 mod models;
@@ -13,6 +16,7 @@ mod practice;
 mod profile;
 mod profile_plan;
 mod refit;
+mod simulations;
 mod synth;
 
 use std::path::{Path, PathBuf};
@@ -23,17 +27,23 @@ use crossway_content::Pack;
 use crossway_core::{BktParams, Mastery};
 use crossway_store::{NewLearner, Store, DB_FILE};
 
+pub use assessment::{BlendDto, StudySessionDto};
+/// Core types the shells pass through.
+pub use crossway_core::{indicators::Indicator, methods::Method, LocalizedText};
+pub use dashboard::{IndicatorPointDto, KnowledgeMapDto, MapNodeDto, ModuleProgressDto, ProgressDto, WeekDto};
 pub use data::{AttemptExport, ExportFileDto, LearnerExport, MasteryExport};
 pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
+pub use feedback::*;
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
 pub use models::ImportedModelDto;
 pub use placement::{PlacementAnswerDto, PlacementStepDto, PlacementSummaryDto};
 pub use profile::{
     BackgroundDto, BehaviourDto, GoalProfileDto, IncomingAttempt, IngestReport, ProfileDto, Rejected, RequirementDto,
 };
-pub use profile_plan::{plan_for_profile, simulate_pack, PlanOutput, ProfileFile};
+pub use profile_plan::{plan_for_profile, simulate_methods, simulate_pack, PlanOutput, ProfileFile};
 pub use refit::{FittedKp, RefitReport, MIN_ANSWERS, MIN_LEARNERS};
+pub use simulations::{SimStepDto, SimStepScoreDto, SimulationResultDto, SimulationRunDto, SimulationSummaryDto};
 pub use synth::synth_pack;
 
 /// Where the app keeps its files and which pack to install on first run.
@@ -77,6 +87,25 @@ impl App {
             AppError::new(ErrorCode::Io, format!("cannot create the data folder {}: {e}", config.data_dir.display()))
         })?;
         let store = Store::open(&config.data_dir.join(DB_FILE))?;
+        Self::with_store(config, store)
+    }
+
+    /// Opens an existing database file (any name) with the packs installed beside it, as
+    /// `crossway pack report --db FILE` does. Never creates a database.
+    pub fn open_database(db: &Path) -> Result<Self> {
+        if !db.is_file() {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("{}: no such database file (Crossway keeps it in its data folder as {DB_FILE})", db.display()),
+            ));
+        }
+        let dir = db.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let store = Store::open(db)?;
+        let config = AppConfig { models_dir: dir.join("models"), data_dir: dir, default_pack: None };
+        Self::with_store(config, store)
+    }
+
+    fn with_store(config: AppConfig, store: Store) -> Result<Self> {
         let mut app = App {
             store,
             config,

@@ -61,6 +61,13 @@ impl App {
                 attempts: m.attempts,
                 correct: m.correct,
             });
+            let after = before.after_attempt(score, &params);
+            // The mastery change is kept with the answer: the method blend measures gains from it.
+            let mut payload = payload.clone();
+            if let Some(p) = payload.as_object_mut() {
+                p.insert("mastery_before".into(), before.p.into());
+                p.insert("mastery_after".into(), after.p.into());
+            }
             let recorded = db.record_attempt(&NewAttempt {
                 learner_id,
                 idempotency_key: key,
@@ -68,13 +75,12 @@ impl App {
                 kp_id: &item.kp,
                 item_id: &item.id,
                 score,
-                payload,
+                payload: &payload,
                 occurred_at,
                 recorded_at,
             })?;
             let after = match recorded {
                 Recorded::New(_) => {
-                    let after = before.after_attempt(score, &params);
                     let row = MasteryRow { p: after.p, attempts: after.attempts, correct: after.correct };
                     db.put_mastery(learner_id, &item.kp, row, occurred_at)?;
                     // Every answer is also a spaced-review event for the KP.
@@ -139,6 +145,17 @@ impl App {
         if !recent.is_empty() {
             let right = recent.iter().filter(|&&s| s >= 0.5).count() as f64;
             signals.recent = Some((recent.len() as u32, right / recent.len() as f64));
+        }
+        // Path effects of the assessment: persistence after errors, the method that works.
+        signals.persistence = self
+            .indicators(learner_id)?
+            .iter()
+            .flat_map(|i| i.parts.iter())
+            .find(|p| p.key == "persistence")
+            .and_then(|p| p.value);
+        let blend = self.method_blend(learner_id)?.blend;
+        if let crossway_core::methods::BlendBasis::Measured { rate, sessions, .. } = blend.basis {
+            signals.best_method = Some((blend.recommended, rate, sessions));
         }
         let now = self.now();
         for (kp, r) in db.retention(learner_id)? {
@@ -231,6 +248,7 @@ impl App {
                     kp_titles: named.iter().map(|k| (k.clone(), title_of(k))).collect(),
                     kp: s.kp,
                     action: s.action,
+                    method: s.method,
                     minutes: s.minutes,
                     week: s.week,
                     for_goal: s.for_goal,
@@ -293,46 +311,48 @@ impl App {
     /// Grades an answer, records the attempt and updates mastery — in one transaction. A second
     /// submission with the same idempotency key records nothing and returns the same result.
     pub fn submit_answer(&mut self, learner_id: i64, sub: SubmitAnswerDto) -> Result<AttemptResultDto> {
+        let pack = self.active_pack()?.clone();
+        let item = pack.item(&sub.item_id).ok_or_else(|| AppError::not_found("item", &sub.item_id))?;
+        // Practice beyond the plan: the KP is not a goal step of the current path.
+        let voluntary = !self.path(learner_id)?.steps.iter().any(|s| s.kp == item.kp && s.for_goal);
+        let extra = serde_json::json!({ "voluntary": voluntary });
+        self.answer_item(learner_id, &pack, item, &sub, extra)
+    }
+
+    /// Grades `sub` against `item` (a pack item or a simulation step) and records it; `extra` is
+    /// merged into the stored payload.
+    pub(crate) fn answer_item(
+        &mut self,
+        learner_id: i64,
+        pack: &crossway_content::Pack,
+        item: &crossway_content::Item,
+        sub: &SubmitAnswerDto,
+        extra: serde_json::Value,
+    ) -> Result<AttemptResultDto> {
         let key = sub.idempotency_key.trim();
         if key.is_empty() || key.len() > 128 {
             return Err(AppError::invalid("idempotency_key must be 1 to 128 characters"));
         }
+        if let Some(s) = sub.seconds {
+            if !(0.0..=86_400.0).contains(&s) {
+                return Err(AppError::invalid("seconds must be between 0 and 86400"));
+            }
+        }
         let learner = self.store.db().learner(learner_id)?;
-        let pack = self.active_pack()?.clone();
-        let item = pack.item(&sub.item_id).ok_or_else(|| AppError::not_found("item", &sub.item_id))?;
-        let (score, correct_answer, error_cause, rubric, grader, confidence, needs_review) =
-            match (&item.body, &sub.answer) {
-                (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
-                    if text.trim().is_empty() {
-                        return Err(AppError::invalid("the answer is empty"));
-                    }
-                    if text.chars().count() > 4000 {
-                        return Err(AppError::invalid("the answer is longer than 4000 characters"));
-                    }
-                    let loc = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
-                    let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
-                    let g = crossway_tutor::keyword::grade(&points, text);
-                    let rubric_dto =
-                        rubric.iter().zip(&g.met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
-                    (
-                        g.score,
-                        reference.clone(),
-                        None,
-                        rubric_dto,
-                        g.method.to_string(),
-                        Some(g.confidence),
-                        g.abstained,
-                    )
-                }
-                _ => {
-                    let v = item.grade(&sub.answer).map_err(|e| AppError::invalid(e.to_string()))?;
-                    (v.score, v.correct_answer, v.error_cause, Vec::new(), "key".to_string(), None, false)
-                }
-            };
+        let g = grade_answer(item, &sub.answer)?;
         let now = self.now();
-        let payload = serde_json::json!({ "answer": sub.answer, "grader": grader, "needs_review": needs_review });
+        let mut payload = serde_json::json!({
+            "answer": sub.answer,
+            "grader": g.grader,
+            "needs_review": g.needs_review,
+            "kind": item.body.kind(),
+            "seconds": sub.seconds,
+        });
+        if let (Some(p), serde_json::Value::Object(extra)) = (payload.as_object_mut(), extra) {
+            p.extend(extra);
+        }
         let (recorded, before, after) =
-            self.record_scored(learner.id, &pack.manifest.id, item, key, score, &payload, now)?;
+            self.record_scored(learner.id, &pack.manifest.id, item, key, g.score, &payload, now)?;
         let (attempt_id, duplicate) = match recorded {
             Recorded::New(id) => (id, false),
             Recorded::Duplicate(id) => (id, true),
@@ -342,17 +362,68 @@ impl App {
             duplicate,
             item_id: item.id.clone(),
             kp: item.kp.clone(),
-            correct: score >= 0.999,
-            score,
-            correct_answer,
-            error_cause,
+            correct: g.score >= 0.999,
+            score: g.score,
+            correct_answer: g.correct_answer,
+            error_cause: g.error_cause,
             explanation: item.explanation.clone(),
-            rubric,
-            grader,
-            confidence,
-            needs_review,
+            rubric: g.rubric,
+            grader: g.grader,
+            confidence: g.confidence,
+            needs_review: g.needs_review,
             mastery_before: before.p,
             mastery_after: after.p,
         })
+    }
+}
+
+/// An answer graded, before it is recorded.
+pub(crate) struct Graded {
+    pub score: f64,
+    pub correct_answer: LocalizedText,
+    pub error_cause: Option<LocalizedText>,
+    pub rubric: Vec<RubricPointDto>,
+    pub grader: String,
+    pub confidence: Option<f64>,
+    pub needs_review: bool,
+}
+
+/// Grades an answer: by the key for choice and numeric items, by the labelled keyword grader for
+/// free text (the model grader is not wired into the app yet, issue #5).
+pub(crate) fn grade_answer(item: &crossway_content::Item, answer: &Answer) -> Result<Graded> {
+    match (&item.body, answer) {
+        (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
+            if text.trim().is_empty() {
+                return Err(AppError::invalid("the answer is empty"));
+            }
+            if text.chars().count() > 4000 {
+                return Err(AppError::invalid("the answer is longer than 4000 characters"));
+            }
+            let loc = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
+            let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
+            let g = crossway_tutor::keyword::grade(&points, text);
+            let rubric = rubric.iter().zip(&g.met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
+            Ok(Graded {
+                score: g.score,
+                correct_answer: reference.clone(),
+                error_cause: None,
+                rubric,
+                grader: g.method.to_string(),
+                confidence: Some(g.confidence),
+                needs_review: g.abstained,
+            })
+        }
+        _ => {
+            let v = item.grade(answer).map_err(|e| AppError::invalid(e.to_string()))?;
+            Ok(Graded {
+                score: v.score,
+                correct_answer: v.correct_answer,
+                error_cause: v.error_cause,
+                rubric: Vec::new(),
+                grader: "key".to_string(),
+                confidence: None,
+                needs_review: false,
+            })
+        }
     }
 }

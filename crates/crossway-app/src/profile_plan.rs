@@ -118,3 +118,10 @@ pub fn simulate_pack(pack_dir: &Path, learners: usize, seed: u64) -> Result<cros
     let cfg = crossway_core::simulate::SimConfig { learners, seed, ..Default::default() };
     Ok(crossway_core::simulate::simulate(&pack.graph, &pack.roles, &cfg))
 }
+
+/// The method-blend part of `crossway simulate`: the same number of learners, with hidden
+/// per-method learning rates (see `crossway_core::methods::simulate_blend`).
+pub fn simulate_methods(learners: usize, seed: u64) -> crossway_core::methods::BlendSimReport {
+    let cfg = crossway_core::methods::BlendSimConfig { learners, seed, ..Default::default() };
+    crossway_core::methods::simulate_blend(&cfg)
+}

@@ -27,7 +27,11 @@ fn new_learner(app: &mut App, goal: &str) -> i64 {
 }
 
 fn answer(app: &mut App, learner: i64, item: &str, answer: Answer, key: &str) -> crossway_app::AttemptResultDto {
-    app.submit_answer(learner, SubmitAnswerDto { item_id: item.into(), answer, idempotency_key: key.into() }).unwrap()
+    app.submit_answer(
+        learner,
+        SubmitAnswerDto { item_id: item.into(), answer, idempotency_key: key.into(), seconds: None },
+    )
+    .unwrap()
 }
 
 #[test]
@@ -167,6 +171,7 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
                 item_id: "marketing.acos.basic".into(),
                 answer: Answer::Choice { option: 7 },
                 idempotency_key: "x".into(),
+                seconds: None,
             },
         )
         .unwrap_err();
@@ -178,6 +183,7 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
                 item_id: "nope".into(),
                 answer: Answer::Choice { option: 0 },
                 idempotency_key: "y".into(),
+                seconds: None,
             },
         )
         .unwrap_err();
@@ -189,6 +195,7 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
                 item_id: "marketing.acos.basic".into(),
                 answer: Answer::Numeric { value: 1.0 },
                 idempotency_key: "z".into(),
+                seconds: None,
             },
         )
         .unwrap_err();

@@ -120,6 +120,14 @@ enum PackCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Items and lessons to fix, with why: statistics and feedback from a Crossway database.
+    Report {
+        /// A Crossway database (crossway.sqlite3 in the data folder; its installed packs beside it).
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Prints a line on stdout; a closed pipe (`| head`) ends the program quietly instead of panicking.
@@ -199,6 +207,27 @@ fn run(command: Command) -> Result<(), UserError> {
         Command::Pack { command: PackCommand::Synth { kps, seed, out: dir } } => {
             crossway_app::synth_pack(kps, seed, &dir).map_err(|e| e.message)?;
             out!("wrote a synthetic pack of {kps} knowledge points to {} (and profile.json)", dir.display());
+            Ok(())
+        }
+        Command::Pack { command: PackCommand::Report { db, json } } => {
+            let app = crossway_app::App::open_database(&db).map_err(|e| e.message)?;
+            let r = app.pack_report().map_err(|e| e.message)?;
+            if json {
+                out!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
+            } else {
+                out!("{} {}: {} learners, {} answers", r.pack, r.version, r.learners, r.answers);
+                out!("items to fix: {}", r.items_to_fix.len());
+                for i in &r.items_to_fix {
+                    out!("  {} ({} learners): {}", i.item, i.stat.learners, i.why.join("; "));
+                }
+                out!("lessons to fix: {}", r.lessons_to_fix.len());
+                for l in &r.lessons_to_fix {
+                    out!("  {}: {}", l.kp, l.why.join("; "));
+                    for c in &l.comments {
+                        out!("    “{c}”");
+                    }
+                }
+            }
             Ok(())
         }
         Command::Pack { command: PackCommand::Diff { old, new, json } } => {
@@ -313,10 +342,19 @@ fn run(command: Command) -> Result<(), UserError> {
         Command::Simulate { pack, learners, seed, json } => {
             let started = std::time::Instant::now();
             let r = crossway_app::simulate_pack(&pack, learners, seed).map_err(|e| e.message)?;
+            let m = crossway_app::simulate_methods(learners, seed);
             if json {
                 let mut v = serde_json::to_value(&r).map_err(|e| e.to_string())?;
-                // The method-blend part of the contract arrives with the assessment issue.
-                v["methods"] = serde_json::Value::Null;
+                v["methods"] = serde_json::json!({
+                    "match_rate": m.bandit.match_rate,
+                    "gain_per_minute_adaptive": m.bandit.gain_per_10_minutes / 10.0,
+                    "gain_per_minute_fixed": m.fixed_mix.gain_per_10_minutes / 10.0,
+                    "sessions": m.sessions,
+                    "match_rate_fixed": m.fixed_mix.match_rate,
+                    "match_rate_preference_only": m.preference_only.match_rate,
+                    "gain_per_minute_preference_only": m.preference_only.gain_per_10_minutes / 10.0,
+                    "gain_per_minute_oracle": m.oracle_gain_per_10_minutes / 10.0,
+                });
                 out!("{v}");
             } else {
                 out!("{} learners, seed {}", r.learners, r.seed);
@@ -328,6 +366,17 @@ fn run(command: Command) -> Result<(), UserError> {
                         p.final_true_mastery_mean * 100.0
                     );
                 }
+                out!("method blend after {} sessions per learner (hidden best method, stated preference right {:.0}% of the time):", m.sessions, m.preference_accuracy * 100.0);
+                for (name, p) in
+                    [("bandit", &m.bandit), ("fixed mix", &m.fixed_mix), ("preference", &m.preference_only)]
+                {
+                    out!(
+                        "{name:11} recommends the hidden best {:5.1}%   mastery gain {:.2} points/min",
+                        p.match_rate * 100.0,
+                        p.gain_per_10_minutes * 10.0
+                    );
+                }
+                out!("oracle      mastery gain {:.2} points/min", m.oracle_gain_per_10_minutes * 10.0);
             }
             eprintln!("simulated in {} ms", started.elapsed().as_millis());
             Ok(())

@@ -284,7 +284,11 @@ fn simulate_compares_both_policies_on_the_same_cohort() {
             assert!(v[policy][key].as_f64().is_some(), "{policy}.{key} in {v}");
         }
     }
-    assert!(v.get("methods").is_some());
+    let m = &v["methods"];
+    for key in ["match_rate", "gain_per_minute_adaptive", "gain_per_minute_fixed"] {
+        assert!(m[key].as_f64().is_some_and(|x| (0.0..=1.0).contains(&x)), "methods.{key} in {v}");
+    }
+    assert!(m["gain_per_minute_adaptive"].as_f64() > m["gain_per_minute_fixed"].as_f64(), "{v}");
     assert_eq!(run("5"), v, "the same seed gives the same cohort and the same result");
     assert_ne!(run("6"), v);
     let (a, f) = (&v["adaptive"], &v["fixed"]);
@@ -312,4 +316,54 @@ fn pack_synth_writes_a_valid_pack_and_a_profile_to_plan_for() {
     let o = crossway(&["pack", "synth", "--kps", "10", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not empty"));
+}
+
+#[test]
+fn pack_report_lists_lessons_and_items_to_fix_from_a_real_database() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut app = crossway_app::App::open(crossway_app::AppConfig {
+            data_dir: dir.path().to_path_buf(),
+            default_pack: Some(shipped()),
+            models_dir: dir.path().join("models"),
+        })
+        .unwrap();
+        let l = app
+            .create_learner(crossway_app::NewLearnerDto {
+                name: "Teacher".into(),
+                locale: "en".into(),
+                goal_role: None,
+                weekly_minutes: None,
+            })
+            .unwrap()
+            .id;
+        app.send_feedback(
+            l,
+            crossway_app::FeedbackInDto {
+                kind: "error_report".into(),
+                target: Some("lesson".into()),
+                target_id: Some("marketing.acos".into()),
+                attempt_id: None,
+                rating: None,
+                comment: "The formula in the example divides the wrong way".into(),
+            },
+        )
+        .unwrap();
+    }
+    let db = dir.path().join("crossway.sqlite3");
+    let o = crossway(&["pack", "report", "--db", db.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["pack"], "cbec-core");
+    assert!(v["items_to_fix"].as_array().is_some());
+    let lesson = &v["lessons_to_fix"][0];
+    assert_eq!(lesson["kp"], "marketing.acos");
+    assert!(lesson["why"][0].as_str().unwrap().contains("1 error report"), "{v}");
+    assert!(lesson["comments"][0].as_str().unwrap().contains("divides the wrong way"));
+    // A missing file is an error that says what to do, and creates nothing.
+    let missing = dir.path().join("nope.sqlite3");
+    let o = crossway(&["pack", "report", "--db", missing.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no such database file"));
+    assert!(!missing.exists());
 }

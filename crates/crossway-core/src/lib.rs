@@ -4,12 +4,16 @@
 //! LLM. Time, when needed, is passed in.
 
 pub mod graph;
+pub mod indicators;
+pub mod itemstats;
 pub mod kt;
 pub mod mastery;
+pub mod methods;
 pub mod placement;
 pub mod planner;
 pub mod retention;
 pub mod role;
+pub mod simscore;
 pub mod simulate;
 pub mod synth;
 pub mod text;

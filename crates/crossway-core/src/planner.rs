@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::KnowledgeGraph;
 use crate::mastery::{BktParams, Mastery};
+use crate::methods::Method;
 use crate::role::{Level, Role};
 
 /// What the learner should do with a knowledge point.
@@ -57,6 +58,10 @@ pub enum Reason {
     RecallDue { p_recall: f64 },
     /// The learner's record is strong enough to try skipping the lesson.
     StrongRecord { accuracy: f64, answers: u32 },
+    /// The learner often stops after a mistake: the topic comes in two shorter sittings.
+    ShortSteps { persistence: f64 },
+    /// This method raised the learner's mastery fastest, so the step starts with it.
+    MethodWorks { method: Method, rate: f64, sessions: u32 },
 }
 
 /// A changed fact, as the planner needs it.
@@ -77,7 +82,16 @@ pub struct Signals {
     pub due_reviews: HashMap<String, f64>,
     /// Recent answers overall: (count, share right). A strong record offers test-outs.
     pub recent: Option<(u32, f64)>,
+    /// Share of wrong answers the learner followed with another try (indicators); below
+    /// [`LOW_PERSISTENCE`] new topics come in two shorter sittings.
+    pub persistence: Option<f64>,
+    /// The method measured to raise this learner's mastery fastest: (method, gain per 10 minutes,
+    /// sessions). Learning steps start with it.
+    pub best_method: Option<(Method, f64, u32)>,
 }
+
+/// Persistence below which new topics are split into two shorter sittings.
+pub const LOW_PERSISTENCE: f64 = 0.5;
 
 /// A record that offers a test-out on a new KP whose prerequisites are solid.
 pub const TEST_OUT_MIN_ANSWERS: u32 = 8;
@@ -93,6 +107,9 @@ pub struct Step {
     pub minutes: u32,
     /// 1 = this week, 2 = next week, … by the weekly time budget.
     pub week: u32,
+    /// The method to start with, when the learner's record shows one works best for them.
+    #[serde(default)]
+    pub method: Option<Method>,
     /// Part of the goal (false: optional, outside the goal role).
     pub for_goal: bool,
     pub reasons: Vec<Reason>,
@@ -162,7 +179,15 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
     // A short step (about a third of the lesson time): reviews and refreshes.
     let short_step = |i: usize, action: Action, for_goal: bool, reasons: Vec<Reason>| {
         let node = g.node(i);
-        Step { kp: node.id.clone(), action, minutes: node.minutes.div_ceil(3).max(3), week: 0, for_goal, reasons }
+        Step {
+            kp: node.id.clone(),
+            action,
+            minutes: node.minutes.div_ceil(3).max(3),
+            week: 0,
+            method: None,
+            for_goal,
+            reasons,
+        }
     };
     let mut steps = Vec::new();
     // First, due spaced reviews of learned KPs: short retrieval practice keeps them from being
@@ -272,7 +297,41 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
                 Action::TestOut => node.minutes.div_ceil(4).max(1),
                 _ => node.minutes.div_ceil(2).max(1),
             };
-            steps.push(Step { kp: node.id.clone(), action, minutes, week: 0, for_goal, reasons });
+            let method = match (action, input.signals.best_method) {
+                // Remediation starts with the worked example whatever works best otherwise.
+                (Action::Learn | Action::Practice, Some((m, rate, sessions))) => {
+                    reasons.push(Reason::MethodWorks { method: m, rate, sessions });
+                    Some(m)
+                }
+                _ => None,
+            };
+            let short = input.signals.persistence.filter(|&p| p < LOW_PERSISTENCE);
+            match (action, short) {
+                (Action::Learn | Action::Remediate, Some(persistence)) if minutes >= 10 => {
+                    // Two sittings: the lesson first, its practice next.
+                    reasons.insert(0, Reason::ShortSteps { persistence });
+                    let first = minutes.div_ceil(2);
+                    steps.push(Step {
+                        kp: node.id.clone(),
+                        action,
+                        minutes: first,
+                        week: 0,
+                        method,
+                        for_goal,
+                        reasons: reasons.clone(),
+                    });
+                    steps.push(Step {
+                        kp: node.id.clone(),
+                        action: Action::Practice,
+                        minutes: minutes - first,
+                        week: 0,
+                        method: Some(Method::Practice),
+                        for_goal,
+                        reasons,
+                    });
+                }
+                _ => steps.push(Step { kp: node.id.clone(), action, minutes, week: 0, method, for_goal, reasons }),
+            }
         }
     }
     let budget = input.weekly_minutes.max(1);

@@ -5,6 +5,7 @@
 //! loss), foreign keys on; every multi-row change goes through [`Store::transact`]; a database
 //! written by a newer Crossway is refused, never modified.
 
+mod assessment;
 mod error;
 mod events;
 mod learners;
@@ -18,6 +19,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use assessment::{
+    FeedbackRow, GroupMemberRow, GroupTaskRow, NewFeedback, PackAttemptRow, PeerReviewRow, SimRunRow, StudySessionRow,
+};
 pub use error::StoreError;
 pub use events::{AttemptRow, NewAttempt, Recorded};
 pub use learners::{LearnerRow, NewLearner};

@@ -11,6 +11,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("schema/v2.sql")),
     M::up(include_str!("schema/v3.sql")),
     M::up(include_str!("schema/v4.sql")),
+    M::up(include_str!("schema/v5.sql")),
 ];
 
 /// The schema version this build writes.

@@ -124,6 +124,13 @@ const FIXTURES: &[(usize, &str)] = &[
         "INSERT INTO kp_params (pack_id, kp_id, p_init, p_learn, p_forget, p_slip, p_guess, learners, answers, fitted_at)
        VALUES ('cbec-core', 'marketing.acos', 0.3, 0.2, 0.0, 0.1, 0.2, 25, 180, '2026-01-04T00:00:00.000Z');",
     ),
+    (
+        5,
+        "INSERT INTO simulation_runs (learner_id, pack_id, sim_id, started_at, finished_at, hints, accuracy, efficiency, score, minutes)
+       VALUES (7, 'cbec-core', 'sim.amazon-us-pricing', '2026-01-05T00:00:00.000Z', '2026-01-05T00:20:00.000Z', '[]', 0.75, 1.0, 0.8, 20.0);
+     INSERT INTO feedback (learner_id, kind, pack_id, target, target_id, rating, created_at)
+       VALUES (7, 'rating', 'cbec-core', 'lesson', 'marketing.acos', 4, '2026-01-05T00:00:00.000Z');",
+    ),
 ];
 
 #[test]
@@ -150,6 +157,8 @@ fn every_earlier_schema_version_upgrades_with_its_data() {
             let retention = store.db().retention_of(7, "marketing.acos").unwrap();
             assert_eq!(retention.map(|r| (r.state, r.scheduled_days)), (from >= 3).then_some((2, 3)), "from v{from}");
             assert_eq!(store.db().kp_params("cbec-core").unwrap().len(), usize::from(from >= 4), "from v{from}");
+            assert_eq!(store.db().simulation_runs(7).unwrap().len(), usize::from(from >= 5), "from v{from}");
+            assert_eq!(store.db().feedback_of_learner(7).unwrap().len(), usize::from(from >= 5), "from v{from}");
         }
         if from > 0 && from < SCHEMA_VERSION {
             assert!(

@@ -1,3 +1,4 @@
+pub mod assess;
 pub mod learners;
 pub mod packs;
 pub mod study;
