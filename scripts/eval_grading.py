@@ -32,7 +32,7 @@ def main():
             for r in rows:
                 f.write(json.dumps({"id": r["answer_id"], "question": r["question"], "reference_answer": r["reference_answer"],
                                     "answer": r["student_answer"], "max_score": 1, "lang": "en"}) + "\n")
-        for name, extra in [("default model", ["--threads", str(a.threads)]), ("keyword (no model)", ["--no-model"])]:
+        for name, extra in [("default model", ["--threads", str(a.threads)]), ("no model (lexical)", ["--no-model"])]:
             out = os.path.join(tmp, "out.jsonl")
             subprocess.run([a.bin, "grade", "--batch", inp, "--out", out] + extra, check=True, stderr=subprocess.DEVNULL)
             res = [json.loads(l) for l in open(out, encoding="utf-8")]

@@ -31,7 +31,7 @@ def main():
     random.Random(a.seed).shuffle(rows)
     rows = rows[: a.n]
     human = {str(i): float(r["score"]) for i, r in enumerate(rows)}
-    graders = [("keyword (no model)", ["--no-model"])]
+    graders = [("no model (lexical)", ["--no-model"])]
     if not a.no_model_only:
         graders.insert(0, ("default model", ["--threads", str(a.threads)]))
     with tempfile.TemporaryDirectory() as tmp:

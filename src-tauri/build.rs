@@ -35,6 +35,11 @@ const COMMANDS: &[&str] = &[
     "get_progress",
     "get_profile",
     "set_background",
+    "install_pack",
+    "import_model",
+    "check_pin",
+    "set_pin",
+    "get_simulation_run",
 ];
 
 fn main() {

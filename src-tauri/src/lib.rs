@@ -115,6 +115,11 @@ pub fn run() {
             commands::assess::get_progress,
             commands::assess::get_profile,
             commands::assess::set_background,
+            commands::packs::install_pack,
+            commands::packs::import_model,
+            commands::learners::check_pin,
+            commands::learners::set_pin,
+            commands::assess::get_simulation_run,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

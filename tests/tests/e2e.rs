@@ -20,8 +20,10 @@ struct Driver {
 
 impl Driver {
     fn start(xdg: &Path) -> Driver {
-        // A port of our own, so a stale driver from another run cannot answer.
-        let port = 20000 + (std::process::id() % 20000) as u16;
+        // A port of our own, so a stale driver from another run (or test) cannot answer.
+        static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+        let n = NEXT.fetch_add(2, std::sync::atomic::Ordering::SeqCst);
+        let port = 20000 + (std::process::id() % 20000) as u16 + n;
         let mut cmd = Command::new("tauri-driver");
         cmd.args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
             .env("XDG_DATA_HOME", xdg.join("data"))
@@ -52,6 +54,9 @@ impl Drop for Driver {
     }
 }
 
+/// One window at a time: two apps and two WebKit processes on 2 cores would slow both to a crawl.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn app_binary() -> PathBuf {
     let bin = std::env::var_os("CROSSWAY_DESKTOP_BIN")
         .map(PathBuf::from)
@@ -80,6 +85,7 @@ fn save_screenshot(s: &Session, name: &str) {
 #[test]
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/test.sh"]
 fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let xdg = tempfile::tempdir().unwrap();
     let driver = Driver::start(xdg.path());
     let app = app_binary();
@@ -92,6 +98,8 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.type_into(&name, "李雷").unwrap();
     s.click(&s.wait("#new-learner-goal option[value='amazon-ads']").unwrap()).unwrap();
     s.click(&s.wait("#create-learner").unwrap()).unwrap();
+    // Onboarding (all optional): straight to the path.
+    s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
 
     // The path: goal steps first, prerequisites first, each with its reasons.
     s.wait("#path-steps .step").unwrap();
@@ -158,8 +166,8 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
     s.wait_text("#attempt-count", "1").unwrap();
 
-    // Export everything: a JSON file in the data folder, with the answer in it.
-    s.click(&s.wait("#back-to-path").unwrap()).unwrap();
+    // Export everything (Settings → My data): a JSON file in the data folder, with the answer in it.
+    s.click(&s.wait("#nav-settings").unwrap()).unwrap();
     s.click(&s.wait(".my-data summary").unwrap()).unwrap();
     s.click(&s.wait("#export-data").unwrap()).unwrap();
     let saved = s.wait_text("#data-result", ".json").unwrap();
@@ -169,6 +177,7 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     assert_eq!(export["xapi"][0]["verb"]["id"], "http://adlnet.gov/expapi/verbs/answered");
 
     // The placement check: "I don't know" to every question ends it in at most 20 questions.
+    s.click(&s.wait("#nav-path").unwrap()).unwrap();
     s.click(&s.wait("#start-placement").unwrap()).unwrap();
     for _ in 0..20 {
         s.wait("#placement-dont-know, #placement-done").unwrap();
@@ -209,4 +218,180 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     let attempts = app.attempts(learners[0].id).unwrap();
     assert!(attempts.len() > 1, "the answer plus the placement questions");
     assert_eq!((attempts[0].item_id.as_str(), attempts[0].score), ("marketing.acos.basic", 0.0));
+}
+
+/// Waits until a chart has been drawn (ECharts puts a canvas in it).
+fn wait_chart(s: &Session, id: &str) {
+    s.wait(&format!("#{id}[data-ready='true'] canvas")).unwrap_or_else(|e| panic!("chart #{id} not drawn: {e:?}"));
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run scripts/test.sh"]
+fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let xdg = tempfile::tempdir().unwrap();
+    let driver = Driver::start(xdg.path());
+    let app = app_binary();
+    let app = app.to_str().unwrap();
+    let s = Session::start(&driver.url, app).unwrap();
+
+    // Onboarding in English: name, goal, weekly time, language.
+    let name = s.wait("#new-learner-name").unwrap();
+    s.type_into(&name, "Mia").unwrap();
+    s.click(&s.wait("#new-learner-goal option[value='amazon-ads']").unwrap()).unwrap();
+    s.click(&s.wait("#new-learner-locale option[value='en']").unwrap()).unwrap();
+    s.click(&s.wait("#create-learner").unwrap()).unwrap();
+    // Onboarding: background, method preferences, a PIN; then the path.
+    s.wait("#onboarding").unwrap();
+    s.click(&s.wait("#bg-education option[value='bachelor']").unwrap()).unwrap();
+    s.click(&s.wait("#save-background").unwrap()).unwrap();
+    s.wait_text("#background-form", "Saved").unwrap();
+    s.type_into(&s.wait("#pin-new").unwrap(), "2468").unwrap();
+    s.click(&s.wait("#save-pin").unwrap()).unwrap();
+    s.wait_text("#pin-result", "PIN set").unwrap();
+    save_screenshot(&s, "onboarding.png");
+    s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
+
+    // The dashboard: this week, readiness per required skill, the indicators (radar + words),
+    // the method blend and the knowledge map.
+    s.wait("#path-steps .step").unwrap();
+    s.wait_text("#this-week", "minutes studied this week").unwrap();
+    let readiness = s.text_of("#readiness").unwrap();
+    assert!(readiness.contains("Readiness for Amazon advertising specialist"), "{readiness}");
+    assert!(s.text_of("#indicator-list").unwrap().contains("no evidence yet"), "a new learner has no evidence");
+    wait_chart(&s, "indicator-radar");
+    wait_chart(&s, "knowledge-map");
+    assert!(s.text_of("#blend-reason").unwrap().contains("Not enough sessions yet"));
+    s.execute("document.querySelectorAll('details.why').forEach((d) => { d.open = true; })").unwrap();
+    let before = s.text_of("#path-steps .step[data-kp='marketing.acos']").unwrap();
+    assert!(before.contains("Learn"), "{before}");
+    save_screenshot(&s, "dashboard.png");
+    s.execute("document.getElementById('knowledge-map-card').scrollIntoView()").unwrap();
+    save_screenshot(&s, "knowledge-map.png");
+
+    // The ACoS lesson: a numeric and a free-text answer with immediate feedback, a rating, an
+    // error report and a disputed grade.
+    s.execute("window.scrollTo(0, 0)").unwrap();
+    s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
+    s.wait("#lesson-body").unwrap();
+    let num = s.wait("form[data-item='marketing.acos.tacos'] .numeric-input").unwrap();
+    s.type_into(&num, "30").unwrap();
+    s.click(&s.wait("form[data-item='marketing.acos.tacos'] .check-answer").unwrap()).unwrap();
+    let fb = s.wait_text("form[data-item='marketing.acos.tacos'] .feedback", "attempt #").unwrap();
+    assert!(fb.contains("Correct answer: 7.5") && fb.contains("that is ACoS, not TACoS"), "{fb}");
+    let text = s.wait("form[data-item='marketing.acos.acos-vs-tacos'] .free-text-input").unwrap();
+    s.type_into(&text, "ACoS is ad spend divided by ad sales. TACoS is ad spend divided by total sales.").unwrap();
+    s.click(&s.wait("form[data-item='marketing.acos.acos-vs-tacos'] .check-answer").unwrap()).unwrap();
+    let fb = s.wait_text("form[data-item='marketing.acos.acos-vs-tacos'] .feedback", "attempt #").unwrap();
+    assert!(
+        fb.contains("Reference answer") && fb.contains("keyword"),
+        "free text shows rubric points, the reference and the grader: {fb}"
+    );
+    s.click(&s.wait("form[data-item='marketing.acos.acos-vs-tacos'] .dispute summary").unwrap()).unwrap();
+    s.type_into(
+        &s.wait("form[data-item='marketing.acos.acos-vs-tacos'] .dispute-text").unwrap(),
+        "I defined both ratios",
+    )
+    .unwrap();
+    s.click(&s.wait("form[data-item='marketing.acos.acos-vs-tacos'] .send-dispute").unwrap()).unwrap();
+    s.wait_text("form[data-item='marketing.acos.acos-vs-tacos'] .dispute", "Sent").unwrap();
+    s.execute("document.querySelector(\"form[data-item='marketing.acos.acos-vs-tacos']\").scrollIntoView()").unwrap();
+    save_screenshot(&s, "lesson-free-text.png");
+    s.click(&s.wait("#rate-lesson .star[data-rating='4']").unwrap()).unwrap();
+    s.wait_text("#lesson-feedback-result", "rating").unwrap();
+    s.click(&s.wait("#report-error summary").unwrap()).unwrap();
+    s.type_into(&s.wait("#report-text").unwrap(), "The example still uses last year's fee").unwrap();
+    s.click(&s.wait("#send-report").unwrap()).unwrap();
+    s.wait_text("#lesson-feedback-result", "report").unwrap();
+
+    // Back on the dashboard the path has moved: the ACoS step shows the new mastery.
+    s.click(&s.wait("#nav-path").unwrap()).unwrap();
+    s.wait("#path-steps .step[data-kp='marketing.acos']").unwrap();
+    s.execute("document.querySelectorAll('details.why').forEach((d) => { d.open = true; })").unwrap();
+    let after = s.text_of("#path-steps .step[data-kp='marketing.acos']").unwrap();
+    assert!(after.contains("after 2 answer(s)"), "the path re-planned with the two answers: {after}");
+    assert_ne!(before, after);
+
+    // A simulation: start, answer a step, take a hint, finish, see the result.
+    s.click(&s.wait("#nav-simulations").unwrap()).unwrap();
+    s.click(&s.wait("#simulations li[data-sim='sim.amazon-us-pricing'] .start-simulation").unwrap()).unwrap();
+    s.wait("#sim-run #sim-brief").unwrap();
+    assert!(!s.find_all("#sim-run table.sim-table").unwrap().is_empty(), "the data tables are shown");
+    let step1 = "li.sim-step[data-step='sim.amazon-us-pricing.min-price']";
+    s.type_into(&s.wait(&format!("{step1} .numeric-input")).unwrap(), "20.44").unwrap();
+    s.click(&s.wait(&format!("{step1} .check-answer")).unwrap()).unwrap();
+    s.wait_text(&format!("{step1} .feedback"), "Correct").unwrap();
+    let step2 = "li.sim-step[data-step='sim.amazon-us-pricing.referral']";
+    s.click(&s.wait(&format!("{step2} .show-hint")).unwrap()).unwrap();
+    s.wait_text(&format!("{step2} .hint-text"), "max").unwrap();
+    save_screenshot(&s, "simulation.png");
+    s.click(&s.wait("#finish-simulation").unwrap()).unwrap();
+    // Unanswered steps: a second click confirms.
+    if s.find_all("#sim-result").unwrap().is_empty() {
+        std::thread::sleep(Duration::from_millis(200));
+        s.click(&s.wait("#finish-simulation").unwrap()).unwrap();
+    }
+    let result = s.wait_text("#sim-result", "%").unwrap();
+    assert!(s.text_of("#sim-accuracy").unwrap().contains('%'), "{result}");
+    assert!(s.text_of("#sim-improve").unwrap().contains("Step 2"), "the unanswered steps are named: {result}");
+    save_screenshot(&s, "simulation-result.png");
+
+    // The PIN: switching learner and coming back asks for it; a wrong one is refused.
+    s.click(&s.wait("#switch-learner").unwrap()).unwrap();
+    s.click(&s.wait(".learner").unwrap()).unwrap();
+    let pin = s.wait(".pin-input").unwrap();
+    s.type_into(&pin, "1111").unwrap();
+    s.click(&s.wait(".pin-open").unwrap()).unwrap();
+    s.wait_text(".pin-form", "not right").unwrap();
+    s.type_into(&s.wait(".pin-input").unwrap(), "2468").unwrap();
+    s.click(&s.wait(".pin-open").unwrap()).unwrap();
+    s.wait("#path-steps .step").unwrap();
+
+    // Progress: mastery by module, time per week, indicators over time; printable.
+    s.click(&s.wait("#nav-progress").unwrap()).unwrap();
+    wait_chart(&s, "module-mastery");
+    wait_chart(&s, "weekly-minutes");
+    wait_chart(&s, "indicator-trend");
+    let modules = s.text_of("#module-table").unwrap();
+    assert!(modules.contains("Digital marketing and advertising") && modules.contains("0 / 6"), "{modules}");
+    s.wait("#print-report").unwrap();
+    save_screenshot(&s, "progress.png");
+
+    // Group work (empty for a single learner) and Settings.
+    s.click(&s.wait("#nav-groups").unwrap()).unwrap();
+    s.wait("#group-tasks").unwrap();
+    s.click(&s.wait("#nav-settings").unwrap()).unwrap();
+    s.wait("#settings-title").unwrap();
+    s.click(&s.wait("#pref-example").unwrap()).unwrap();
+    s.click(&s.wait("#save-preferences").unwrap()).unwrap();
+    s.wait_text("#method-preferences", "Saved").unwrap();
+    assert!(
+        s.text_of("#model-settings").unwrap().contains("keyword grader"),
+        "the window says how free text is graded"
+    );
+    assert!(s.text_of("#pack-settings").unwrap().contains("1.0.0"));
+    save_screenshot(&s, "settings.png");
+    s.click(&s.wait(".my-data summary").unwrap()).unwrap();
+    s.click(&s.wait("#export-data").unwrap()).unwrap();
+    let saved = s.wait_text("#data-result", ".json").unwrap();
+    let path = saved.split_whitespace().find(|w| w.ends_with(".json")).unwrap().to_string();
+    let export: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(export["simulation_runs"].as_array().unwrap().len(), 1, "{export}");
+    let kinds: Vec<&str> = export["feedback"].as_array().unwrap().iter().filter_map(|f| f["kind"].as_str()).collect();
+    for k in ["dispute", "rating", "error_report"] {
+        assert!(kinds.contains(&k), "{k} missing from the export: {kinds:?}");
+    }
+    s.end().unwrap();
+    drop(driver);
+
+    // In the database: the step answers fed mastery, the run is scored, the feedback reached the
+    // authors' report.
+    let app = crossway_app::App::open_database(&xdg.path().join("data/crossway/crossway.sqlite3")).unwrap();
+    let l = app.learners().unwrap()[0].id;
+    let sims = app.simulations(l).unwrap();
+    let run = sims.iter().find(|x| x.id == "sim.amazon-us-pricing").unwrap();
+    assert_eq!(run.runs, 1);
+    assert!(run.best_score.unwrap() > 0.0);
+    let report = app.pack_report().unwrap();
+    assert!(report.lessons_to_fix.iter().any(|x| x.kp == "marketing.acos"), "{report:?}");
 }

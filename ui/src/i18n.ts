@@ -1,8 +1,10 @@
 // Every learner-facing string in both languages. `zh` is typed against `en`, so a missing or
 // extra key fails `npm run check` (and so the build and the test command).
-import type { Locale, Reason, Text } from "./ipc";
+import type { Locale, Method, Reason, Text } from "./ipc";
+import { dashEn, dashZh } from "./i18n/dash";
+import { simsEn, simsZh } from "./i18n/sims";
 
-const en = {
+const baseEn = {
   switchLanguage: "中文",
   switchLanguageLabel: "切换到中文",
   switchLearner: "Switch learner",
@@ -63,7 +65,7 @@ const en = {
   enterText: "Write an answer first.",
   rubricMet: "✓ met",
   rubricMissed: "✗ missing",
-  keywordGrader: "Checked by keyword matching (no AI model installed) — a rough check, not a final grade.",
+  keywordGrader: "Checked without an AI model (keyword matching per point; the score compares your answer with the reference answer, calibrated on public graded answers) — a rough check, not a final grade.",
   needsReview: "Low confidence: treat this grade as needing review.",
   modelNone: "No AI model installed: free-text answers get a keyword check. Multiple-choice and numeric answers are graded exactly.",
   modelFound: "AI model: {name} ({details}), {check}. Free-text answers are still checked by keyword matching here: the model's grades are not calibrated yet.",
@@ -112,9 +114,7 @@ const en = {
   backToPath: "See my path",
 };
 
-export type Key = keyof typeof en;
-
-const zh: Record<Key, string> = {
+const baseZh: Record<keyof typeof baseEn, string> = {
   switchLanguage: "English",
   switchLanguageLabel: "Switch to English",
   switchLearner: "切换学习者",
@@ -175,7 +175,7 @@ const zh: Record<Key, string> = {
   enterText: "请先写下你的答案。",
   rubricMet: "✓ 已答到",
   rubricMissed: "✗ 未答到",
-  keywordGrader: "由关键词匹配评分（未安装 AI 模型）——仅为粗略检查，不是最终成绩。",
+  keywordGrader: "未使用 AI 模型评分（各要点按关键词匹配；得分根据你的答案与参考答案的相似度计算，并在公开的已评分答案上校准）——仅为粗略检查，不是最终成绩。",
   needsReview: "置信度低：此评分需要人工复核。",
   modelNone: "未安装 AI 模型：主观题使用关键词检查；选择题和数值题按标准答案精确评分。",
   modelFound: "AI 模型：{name}（{details}），{check}。主观题目前仍用关键词检查：模型评分尚未完成校准。",
@@ -223,6 +223,11 @@ const zh: Record<Key, string> = {
   placementDone: "测评完成：目标岗位中有 {known} 个主题你已基本掌握，将跳过或只做一次确认；{unknown} 个主题需要学习。",
   backToPath: "查看学习路径",
 };
+
+// Screens keep their strings in i18n/<screen>.ts, each typed the same way.
+const en = { ...baseEn, ...dashEn, ...simsEn };
+export type Key = keyof typeof en;
+const zh: Record<Key, string> = { ...baseZh, ...dashZh, ...simsZh };
 
 const dicts: Record<Locale, Record<Key, string>> = { en, "zh-CN": zh };
 
@@ -272,7 +277,22 @@ export function reasonText(r: Reason, roleTitle: string, title: (kp: string) => 
       return t("reasonStrongRecord", { p: pct(r.accuracy), n: r.answers });
     case "recall_due":
       return t("reasonRecallDue", { p: pct(r.p_recall) });
+    case "short_steps":
+      return t("reasonShortSteps", { p: pct(r.persistence) });
+    case "method_works":
+      return t("reasonMethodWorks", { method: methodName(r.method), rate: (r.rate * 100).toFixed(1), n: r.sessions });
     case "fact_changed":
       return t("reasonFactChanged", { facts: r.facts.map((f) => (f.as_of ? `${f.fact}, ${f.as_of}` : f.fact)).join("; ") });
+  }
+}
+
+export function methodName(m: Method): string {
+  switch (m) {
+    case "read": return t("methodRead");
+    case "example": return t("methodExample");
+    case "practice": return t("methodPractice");
+    case "simulation": return t("methodSimulation");
+    case "discussion": return t("methodDiscussion");
+    case "workshop": return t("methodWorkshop");
   }
 }

@@ -17,11 +17,13 @@ export function isAppError(e: unknown): e is AppError {
 
 export interface Learner {
   id: number; name: string; locale: Locale; goal_role: string | null;
-  weekly_minutes: number; attempts: number;
+  weekly_minutes: number; attempts: number; has_pin: boolean;
 }
 export interface NewLearner { name: string; locale: Locale; goal_role: string | null; weekly_minutes: number }
 export interface Role { id: string; title: Text; required_kps: number }
-export interface Pack { id: string; version: string; title: Text; as_of: string; knowledge_points: number; items: number }
+export interface Changelog { version: string; date: string; notes: Text }
+export interface Pack { id: string; version: string; title: Text; as_of: string; knowledge_points: number; items: number; simulations: number; changelog: Changelog[] }
+export interface Install { pack: Pack; previous_version: string | null; changelog: Changelog[]; diff: unknown }
 export type ModelStatus =
   | { state: "not_installed"; models_dir: string }
   | { state: "found"; file: string; bytes: number; name: string | null; quantization: string | null; licence: string | null; verified: boolean };
@@ -37,11 +39,17 @@ export type Reason =
   | { kind: "prerequisite_review"; for_kp: string; p: number }
   | { kind: "fact_changed"; facts: { fact: string; as_of: string | null }[] }
   | { kind: "recall_due"; p_recall: number }
-  | { kind: "strong_record"; accuracy: number; answers: number };
+  | { kind: "strong_record"; accuracy: number; answers: number }
+  | { kind: "short_steps"; persistence: number }
+  | { kind: "method_works"; method: Method; rate: number; sessions: number };
+
+export type Method = "read" | "example" | "practice" | "simulation" | "discussion" | "workshop";
+export const METHODS: Method[] = ["read", "example", "practice", "simulation", "discussion", "workshop"];
 
 export interface Step {
   kp: string; title: Text; module: Text; action: "learn" | "practice" | "remediate" | "review" | "refresh" | "test_out"; minutes: number;
   week: number; for_goal: boolean; mastery: number; reasons: Reason[]; kp_titles: [string, Text][];
+  method: Method | null;
 }
 export interface LearningPath {
   learner_id: number; goal_role: string | null; goal_title: Text | null;
@@ -83,6 +91,51 @@ export interface FactUpdate {
   to_version: string; old_as_of: string | null; new_as_of: string | null; mastery: number;
 }
 export interface Attempt { id: number; item_id: string; kp: string; score: number; occurred_at: string }
+export interface Submission { item_id: string; answer: Answer; idempotency_key: string; seconds?: number }
+
+// Assessment (crates/crossway-app/src/{simulations,assessment,feedback,dashboard}.rs).
+export interface SimulationSummary { id: string; title: Text; kps: string[]; minutes: number; steps: number; best_score: number | null; runs: number }
+export type Cell = string | Text;
+export interface DataTable { id: string; caption: Text; columns: Text[]; rows: Cell[][] }
+export interface SimStep { item: Item; kp: string; has_hint: boolean }
+export interface SimulationRun {
+  run_id: number; sim_id: string; title: Text; brief_html: Text; minutes: number; tables: DataTable[];
+  steps: SimStep[]; answered: AttemptResult[]; hints_used: string[]; finished: boolean;
+}
+export interface SimulationResult {
+  run_id: number; sim_id: string; title: Text; accuracy: number; efficiency: number; time_factor: number;
+  hint_factor: number; score: number; minutes: number; fluent_minutes: number;
+  steps: { step: string; kp: string; kp_title: Text; score: number | null; hint_used: boolean }[];
+  improve: Text[];
+}
+export type Dimension = "knowledge" | "skill" | "attitude" | "teamwork";
+export interface IndicatorPart { key: string; value: number | null; evidence: number }
+export interface Indicator { dimension: Dimension; value: number | null; evidence: number; trend: number | null; parts: IndicatorPart[]; explanation: Text }
+export interface MethodEstimate { method: Method; rate: number; sd: number; sessions: number; preferred: boolean; best_module: string | null; share: number }
+export interface Blend {
+  recommended: Method; basis: { kind: "measured" | "preference" | "default" }; methods: MethodEstimate[];
+  reason: Text; preferred: Method[]; measured_sessions: number;
+}
+export interface FeedbackIn { kind: "rating" | "error_report" | "dispute"; target?: "lesson" | "item" | "method"; target_id?: string; attempt_id?: number; rating?: number; comment: string }
+export interface Feedback { id: number; kind: string; target: string; target_id: string; attempt_id: number | null; rating: number | null; comment: string; created_at: string; new: boolean }
+export interface GroupMember { learner_id: number; name: string; role: string; submitted: boolean; contribution: string | null; peer_rating: number | null }
+export interface GroupTask { id: number; kp: string; kp_title: Text; title: string; prompt_html: Text; created_at: string; members: GroupMember[]; reviewed: number[] }
+export interface NewGroupTask { kp: string; title: string; members: { learner_id: number; role: string }[] }
+export interface PeerReviewIn { reviewee_id: number; contribution: number; quality: number; communication: number; comment: string }
+export interface MapNode { kp: string; title: Text; module: string; mastery: number; attempts: number; required: boolean; state: "mastered" | "learning" | "not_started" }
+export interface KnowledgeMap { nodes: MapNode[]; edges: [string, string][]; modules: [string, Text][] }
+export interface Progress {
+  modules: { module: string; title: Text; mastery: number; mastered: number; kps: number }[];
+  weeks: { week: string; minutes: number }[]; minutes_this_week: number; weekly_minutes: number;
+  streak_days: number; total_minutes: number; answers: number;
+  indicators: { at: string; knowledge: number | null; skill: number | null; attitude: number | null; teamwork: number | null }[];
+}
+export interface Background { age_band: string | null; education: string | null; major: string | null; work_years: number | null; languages: string[] }
+export interface Profile {
+  learner: Learner; background: Background;
+  goal: { role: string; title: Text; requirements: { kp: string; title: Text; level: number; target: number; mastery: number; met: boolean }[]; readiness: number } | null;
+  behaviour: { attempts: number; correct_share: number | null; knowledge_points_practised: number; active_days_last_14: number; last_active: string | null };
+}
 
 export const api = {
   status: () => invoke<Status>("app_status"),
@@ -95,11 +148,36 @@ export const api = {
   setGoal: (learner_id: number, role: string | null) => invoke<GoalChange>("set_goal", { learner_id, role }),
   path: (learner_id: number) => invoke<LearningPath>("get_path", { learner_id }),
   lesson: (learner_id: number, kp: string) => invoke<Lesson>("get_lesson", { learner_id, kp }),
-  submitAnswer: (learner_id: number, submission: { item_id: string; answer: Answer; idempotency_key: string }) =>
+  submitAnswer: (learner_id: number, submission: Submission) =>
     invoke<AttemptResult>("submit_answer", { learner_id, submission }),
   attempts: (learner_id: number) => invoke<Attempt[]>("list_attempts", { learner_id }),
   industryUpdates: (learner_id: number) => invoke<FactUpdate[]>("industry_updates", { learner_id }),
   placementNext: (learner_id: number) => invoke<PlacementStep>("placement_next", { learner_id }),
   placementAnswer: (learner_id: number, answer: { item_id: string; answer: Answer | null; idempotency_key: string }) =>
     invoke<PlacementStep>("placement_answer", { learner_id, answer }),
+  simulations: (learner_id: number) => invoke<SimulationSummary[]>("list_simulations", { learner_id }),
+  startSimulation: (learner_id: number, sim_id: string) => invoke<SimulationRun>("start_simulation", { learner_id, sim_id }),
+  simulationRun: (learner_id: number, run_id: number) => invoke<SimulationRun>("get_simulation_run", { learner_id, run_id }),
+  simulationHint: (learner_id: number, run_id: number, step_id: string) => invoke<Text>("simulation_hint", { learner_id, run_id, step_id }),
+  answerSimulationStep: (learner_id: number, run_id: number, submission: Submission) =>
+    invoke<AttemptResult>("answer_simulation_step", { learner_id, run_id, submission }),
+  finishSimulation: (learner_id: number, run_id: number) => invoke<SimulationResult>("finish_simulation", { learner_id, run_id }),
+  indicators: (learner_id: number) => invoke<Indicator[]>("get_indicators", { learner_id }),
+  methodBlend: (learner_id: number) => invoke<Blend>("get_method_blend", { learner_id }),
+  setMethodPreferences: (learner_id: number, methods: Method[]) => invoke<Method[]>("set_method_preferences", { learner_id, methods }),
+  recordStudy: (learner_id: number, session: { kp: string; method: Method; seconds: number; idempotency_key: string }) =>
+    invoke<boolean>("record_study", { learner_id, session }),
+  sendFeedback: (learner_id: number, feedback: FeedbackIn) => invoke<Feedback>("send_feedback", { learner_id, feedback }),
+  groupTasks: (learner_id: number) => invoke<GroupTask[]>("list_group_tasks", { learner_id }),
+  createGroupTask: (task: NewGroupTask) => invoke<GroupTask>("create_group_task", { task }),
+  submitContribution: (learner_id: number, task_id: number, text: string) => invoke<GroupTask>("submit_contribution", { learner_id, task_id, text }),
+  peerReview: (learner_id: number, task_id: number, review: PeerReviewIn) => invoke<GroupTask>("peer_review", { learner_id, task_id, review }),
+  knowledgeMap: (learner_id: number) => invoke<KnowledgeMap>("get_knowledge_map", { learner_id }),
+  progress: (learner_id: number) => invoke<Progress>("get_progress", { learner_id }),
+  profile: (learner_id: number) => invoke<Profile>("get_profile", { learner_id }),
+  checkPin: (learner_id: number, pin: string) => invoke<boolean>("check_pin", { learner_id, pin }),
+  setPin: (learner_id: number, current: string | null, next: string | null) => invoke<boolean>("set_pin", { learner_id, current, new: next }),
+  installPack: (path: string) => invoke<Install>("install_pack", { path }),
+  importModel: (path: string) => invoke<{ file: string; bytes: number; sha256: string; known_as: string | null }>("import_model", { path }),
+  setBackground: (learner_id: number, background: Background) => invoke<Background>("set_background", { learner_id, background }),
 };

@@ -1,40 +1,19 @@
 // Crossway's study window. Business logic lives in Rust (crossway-app); this file shows and asks.
-import { api, isAppError, type Answer, type AttemptResult, type GoalPreview, type Item, type Learner, type LearningPath, type Lesson, type PlacementStep, type Role, type Status, type Step } from "./ipc";
+import { api, isAppError, type Answer, type GoalPreview, type Learner, type LearningPath, type Lesson, type Method, type PlacementStep, type Step } from "./ipc";
 import { getLocale, pct, reasonText, setLocale, t, tr } from "./i18n";
 import { clear, h } from "./dom";
+import { go, onLeave, roleTitle, setRenderer, showError, state, view, type Screen } from "./app";
+import { renderSimulationRun, renderSimulations } from "./screens/simulations";
+import { renderGroups } from "./screens/groups";
+import { renderProgress } from "./screens/progress";
+import { renderOnboarding, renderSettings } from "./screens/settings";
+import { itemForm } from "./practice";
+import { dashboardPanels } from "./screens/dashboard";
 
-const view = document.getElementById("view") as HTMLElement;
 const statusbar = document.getElementById("statusbar") as HTMLElement;
 const localeBtn = document.getElementById("toggle-locale") as HTMLButtonElement;
 const switchBtn = document.getElementById("switch-learner") as HTMLButtonElement;
 const currentLearner = document.getElementById("current-learner") as HTMLElement;
-
-interface State {
-  status: Status | null;
-  roles: Role[];
-  learner: Learner | null;
-  screen: { name: "learners" } | { name: "path" } | { name: "lesson"; kp: string; start?: string } | { name: "placement" };
-  /** Shown once on the path screen right after a goal change. */
-  lastGoalChange: GoalPreview | null;
-}
-const state: State = { status: null, roles: [], learner: null, screen: { name: "learners" }, lastGoalChange: null };
-
-function roleTitle(id: string | null): string {
-  const role = state.roles.find((r) => r.id === id);
-  return role ? tr(role.title) : (id ?? "");
-}
-
-function showError(e: unknown): void {
-  const message = isAppError(e) ? e.message : String(e);
-  const details = isAppError(e) ? (e.details ?? []) : [];
-  clear(view);
-  view.append(
-    h("section", { class: "card error", role: "alert", id: "error" },
-      h("h2", {}, t("errorTitle")),
-      h("p", {}, message),
-      details.length ? h("ul", {}, ...details.map((d) => h("li", {}, h("code", {}, d)))) : null),
-  );
-}
 
 async function render(): Promise<void> {
   localeBtn.textContent = t("switchLanguage");
@@ -42,6 +21,7 @@ async function render(): Promise<void> {
   switchBtn.textContent = t("switchLearner");
   switchBtn.hidden = state.learner === null;
   currentLearner.textContent = state.learner ? state.learner.name : "";
+  renderNav();
   renderStatus();
   try {
     switch (state.screen.name) {
@@ -49,10 +29,36 @@ async function render(): Promise<void> {
       case "path": return await renderPath();
       case "lesson": return await renderLesson(state.screen.kp, state.screen.start);
       case "placement": return await renderPlacement();
+      case "simulations": return await renderSimulations();
+      case "simulation": return await renderSimulationRun(state.screen.runId);
+      case "progress": return await renderProgress();
+      case "groups": return await renderGroups();
+      case "settings": return await renderSettings();
+      case "onboarding": return await renderOnboarding();
     }
   } catch (e) {
     showError(e);
   }
+}
+
+/** The screens of a learner's study loop; the current one is marked for screen readers too. */
+function renderNav(): void {
+  const nav = document.getElementById("screens") as HTMLElement;
+  nav.hidden = state.learner === null;
+  const current = state.screen.name === "lesson" || state.screen.name === "placement" || state.screen.name === "onboarding" ? "path"
+    : state.screen.name === "simulation" ? "simulations" : state.screen.name;
+  const items: [string, string, Screen][] = [
+    ["path", t("navDashboard"), { name: "path" }],
+    ["simulations", t("navSimulations"), { name: "simulations" }],
+    ["progress", t("navProgress"), { name: "progress" }],
+    ["groups", t("navGroups"), { name: "groups" }],
+    ["settings", t("navSettings"), { name: "settings" }],
+  ];
+  nav.setAttribute("aria-label", t("navLabel"));
+  nav.replaceChildren(...items.map(([id, label, screen]) => h("button", {
+    type: "button", id: `nav-${id}`, class: id === current ? "nav current" : "nav",
+    "aria-current": id === current ? "page" : undefined, onclick: () => void go(screen),
+  }, label)));
 }
 
 function renderStatus(): void {
@@ -80,8 +86,12 @@ async function renderLearners(): Promise<void> {
   const list = learners.length
     ? h("ul", { class: "learner-list" }, ...learners.map((l) =>
         h("li", {},
-          h("button", { type: "button", class: "learner", "data-learner-id": l.id, onclick: () => void openLearner(l) },
-            h("strong", {}, l.name), " · ", roleTitle(l.goal_role) || t("noGoal"), " · ", t("attemptsSoFar", { n: l.attempts })))))
+          h("button", { type: "button", class: "learner", "data-learner-id": l.id, onclick: (ev: Event) => {
+            if (l.has_pin) askPin(l, (ev.currentTarget as HTMLElement).parentElement!);
+            else void openLearner(l);
+          } },
+            h("strong", {}, l.name), " · ", roleTitle(l.goal_role) || t("noGoal"), " · ", t("attemptsSoFar", { n: l.attempts }),
+            l.has_pin ? h("span", { class: "badge" }, "🔒 ", t("pinLocked")) : null))))
     : h("p", { class: "muted" }, t("noLearners"));
 
   const name = h("input", { id: "new-learner-name", name: "name", required: true, maxlength: 80, autocomplete: "off" });
@@ -110,7 +120,9 @@ async function renderLearners(): Promise<void> {
           weekly_minutes: Number(weekly.value) || 180,
         });
         setLocale(learner.locale);
-        await openLearner(learner);
+        state.learner = learner;
+        localStorage.setItem("crossway.learner", String(learner.id));
+        await go({ name: "onboarding" });
       } catch (e) {
         showError(e);
       }
@@ -121,6 +133,27 @@ async function renderLearners(): Promise<void> {
     form,
   );
   name.focus();
+}
+
+/** A profile with a PIN opens only with it (a lock for shared computers, not encryption). */
+function askPin(l: Learner, where: HTMLElement): void {
+  if (where.querySelector(".pin-form")) return;
+  const id = `pin-${l.id}`;
+  const box = h("input", { id, type: "password", inputmode: "numeric", autocomplete: "off", maxlength: 8, class: "pin-input" });
+  const out = h("span", { class: "hint", "aria-live": "polite" });
+  const form = h("form", { class: "pin-form" }, h("label", { for: id }, t("pinEnter", { name: l.name })), box,
+    h("button", { type: "submit", class: "primary pin-open" }, t("pinOpen")), out);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void (async () => {
+      try {
+        if (await api.checkPin(l.id, box.value)) await openLearner(l);
+        else { out.textContent = t("pinWrong"); box.value = ""; box.focus(); }
+      } catch (e) { showError(e); }
+    })();
+  });
+  where.append(form);
+  box.focus();
 }
 
 async function openLearner(l: Learner): Promise<void> {
@@ -148,7 +181,7 @@ async function renderPath(): Promise<void> {
   }
   view.append(header);
   if (path.steps.length === 0) {
-    view.append(h("p", { class: "card" }, t("emptyPath")));
+    view.append(h("p", { class: "card" }, t("emptyPath")), ...(await dashboardPanels(path)));
     return;
   }
   const updates = await api.industryUpdates(learner.id);
@@ -163,8 +196,9 @@ async function renderPath(): Promise<void> {
         date: u.new_as_of ?? u.old_as_of ?? "",
       }))))));
   }
-  view.append(myData(learner));
-  const list = h("ol", { class: "steps", id: "path-steps" });
+  const panels = await dashboardPanels(path);
+  view.append(panels[0]);
+  const list = h("ol", { class: "steps", id: "path-steps", "aria-label": t("planTitle") });
   let week = 0;
   for (const s of path.steps) {
     if (s.week !== week) {
@@ -184,13 +218,18 @@ async function renderPath(): Promise<void> {
       masteryBar(s.mastery),
       h("details", { class: "why" }, h("summary", {}, t("why")), h("ul", {}, ...reasons)),
       h("button", { type: "button", class: "open-lesson primary", onclick: () => {
-        // Struggling: the worked example comes first.
-        state.screen = { name: "lesson", kp: s.kp, start: s.action === "remediate" ? "example" : "lesson" };
-        void render();
+        // Struggling: the worked example comes first; else the method that works for this learner.
+        const start = s.action === "remediate" ? "example" : s.method ? METHOD_TAB[s.method] : "lesson";
+        void go({ name: "lesson", kp: s.kp, start });
       } }, t("openLesson"))));
   }
-  view.append(list);
+  view.append(h("section", { class: "card plan" }, h("h2", {}, t("planTitle")), list), ...panels.slice(1));
 }
+
+/** The lesson tab each method opens on. */
+const METHOD_TAB: Record<Method, string> = {
+  read: "lesson", example: "example", practice: "practice", simulation: "lesson", discussion: "discussion", workshop: "workshop",
+};
 
 function actionLabel(a: Step["action"]): string {
   switch (a) {
@@ -216,39 +255,6 @@ function diffView(p: GoalPreview): HTMLElement {
   if (!lines.length) lines.push(t("goalNoChange"));
   lines.push(t("goalMinutes", { before: d.goal_minutes_before, after: d.goal_minutes_after }));
   return h("ul", { class: "goal-diff" }, ...lines.map((l) => h("li", {}, l)));
-}
-
-/** Export everything, or delete the learner (a second click confirms). */
-function myData(learner: Learner): HTMLElement {
-  const out = h("p", { class: "muted", id: "data-result", "aria-live": "polite" });
-  let armed = false;
-  const del = h("button", { type: "button", id: "delete-learner" }, t("deleteLearner"));
-  del.addEventListener("click", () => void (async () => {
-    if (!armed) {
-      armed = true;
-      del.textContent = t("confirmDelete", { name: learner.name });
-      return;
-    }
-    try {
-      await api.deleteLearner(learner.id);
-      state.learner = null;
-      localStorage.removeItem("crossway.learner");
-      state.screen = { name: "learners" };
-      await render();
-    } catch (e) { showError(e); }
-  })());
-  return h("details", { class: "card my-data" },
-    h("summary", {}, t("myData")),
-    h("p", { class: "muted" }, t("myDataLead")),
-    h("div", { class: "goal-changer" },
-      h("button", { type: "button", id: "export-data", onclick: () => void (async () => {
-        try {
-          const r = await api.exportLearner(learner.id);
-          out.textContent = t("exported", { n: r.attempts, path: r.path });
-        } catch (e) { showError(e); }
-      })() }, t("exportData")),
-      del),
-    out);
 }
 
 function goalChanger(learner: Learner): HTMLElement {
@@ -304,7 +310,21 @@ async function renderLesson(kp: string, start = "lesson"): Promise<void> {
     type: "button", role: "tab", id: `tab-${tab.id}`, "aria-selected": i === 0 ? "true" : "false", class: "tab",
     onclick: () => selectTab(i),
   }, tab.label));
+  // Time on each tab is a study session with that method (F10): recorded when the learner
+  // switches tab or leaves the lesson; the method blend measures what followed it.
+  const TAB_METHOD: Record<string, Method> = { lesson: "read", example: "example", discussion: "discussion", workshop: "workshop" };
+  let current = 0;
+  let since = performance.now();
+  const recordTab = (): void => {
+    const seconds = (performance.now() - since) / 1000;
+    since = performance.now();
+    const method = TAB_METHOD[tabs[current].id];
+    void api.recordStudy(state.learner!.id, { kp, method, seconds: Math.min(seconds, 86400), idempotency_key: crypto.randomUUID() }).catch(() => {});
+  };
+  onLeave(recordTab);
   function selectTab(i: number): void {
+    if (i !== current) recordTab();
+    current = i;
     tabButtons.forEach((b, j) => b.setAttribute("aria-selected", j === i ? "true" : "false"));
     panels.forEach((p, j) => { p.hidden = j !== i; });
     tabButtons[i].focus();
@@ -321,7 +341,7 @@ async function renderLesson(kp: string, start = "lesson"): Promise<void> {
         h("ul", {}, ...lesson.facts.map((f) => h("li", {}, tr(f.text), " ", h("span", { class: "muted" }, t("factMeta", { source: f.source, date: f.as_of }))))))
     : null;
   view.append(
-    h("button", { type: "button", id: "back-to-path", onclick: () => { state.screen = { name: "path" }; void render(); } }, "← " + t("back")),
+    h("button", { type: "button", id: "back-to-path", onclick: () => void go({ name: "path" }) }, "← " + t("back")),
     h("section", { class: "card" },
       h("p", { class: "muted" }, tr(lesson.module)),
       h("h1", { id: "lesson-title", tabindex: -1 }, tr(lesson.title)),
@@ -334,14 +354,44 @@ async function renderLesson(kp: string, start = "lesson"): Promise<void> {
             h("h2", {}, t("sourcesTitle")),
             h("ul", {}, ...lesson.sources.map((s) => h("li", {}, `[${s.id}] ${s.title}`, ...s.urls.map((u) => h("div", { class: "url" }, u))))))
         : null),
-    h("section", { class: "card practice" },
-      h("h2", {}, t("practice")),
+    lessonFeedback(kp),
+    h("section", { class: "card practice", id: "practice" },
+      h("h2", { tabindex: -1 }, t("practice")),
       h("p", { class: "muted", id: "attempt-count" }, t("attemptsSoFar", { n: attempts.length })),
-      ...lesson.items.map((item) => itemForm(item))),
+      ...lesson.items.map((item) => itemForm(item, (sub) => api.submitAnswer(state.learner!.id, sub), () => void (async () => {
+        const attempts = await api.attempts(state.learner!.id);
+        document.getElementById("attempt-count")!.textContent = t("attemptsSoFar", { n: attempts.length });
+      })()))),
   );
   const first = tabs.findIndex((tab) => tab.id === start);
-  if (first > 0) selectTab(first);
+  if (start === "practice") (document.querySelector("#practice h2") as HTMLElement).focus();
+  else if (first > 0) selectTab(first);
   else (document.getElementById("lesson-title") as HTMLElement).focus?.();
+}
+
+/** Rate this lesson (1–5) and report an error in it (F16); both go to the authors' report. */
+function lessonFeedback(kp: string): HTMLElement {
+  const out = h("p", { class: "muted", id: "lesson-feedback-result", "aria-live": "polite" });
+  const send = (f: Parameters<typeof api.sendFeedback>[1]) => void (async () => {
+    try {
+      await api.sendFeedback(state.learner!.id, f);
+      out.textContent = f.kind === "rating" ? t("ratingThanks") : t("reportThanks");
+    } catch (e) { out.textContent = isAppError(e) ? e.message : String(e); }
+  })();
+  const stars = h("fieldset", { class: "stars", id: "rate-lesson" }, h("legend", {}, t("rateLesson")),
+    ...[1, 2, 3, 4, 5].map((n) => h("button", { type: "button", class: "star", "data-rating": n, "aria-label": t("rateN", { n }),
+      onclick: () => send({ kind: "rating", target: "lesson", target_id: kp, rating: n, comment: "" }) }, "★".repeat(n))));
+  const report = h("textarea", { id: "report-text", rows: 2, maxlength: 2000 });
+  return h("section", { class: "card lesson-feedback" },
+    stars,
+    h("details", { id: "report-error" }, h("summary", {}, t("reportError")),
+      h("label", { for: "report-text" }, t("reportWhat")), report,
+      h("button", { type: "button", id: "send-report", onclick: () => {
+        if (!report.value.trim()) { out.textContent = t("reportWhat"); return; }
+        send({ kind: "error_report", target: "lesson", target_id: kp, comment: report.value });
+        report.value = "";
+      } }, t("reportSend"))),
+    out);
 }
 
 async function renderPlacement(): Promise<void> {
@@ -402,86 +452,6 @@ async function renderPlacement(): Promise<void> {
   show(await api.placementNext(learner.id));
 }
 
-function itemForm(item: Item): HTMLElement {
-  const feedback = h("div", { class: "feedback", "aria-live": "polite", "data-for": item.id });
-  let input: () => { ok: true; answer: import("./ipc").Answer } | { ok: false; msg: string };
-  const fields = h("div", { class: "fields" });
-  if (item.kind === "choice") {
-    const name = `opt-${item.id}`;
-    item.options.forEach((o, i) => {
-      const id = `${name}-${i}`;
-      fields.append(h("div", { class: "choice-option" },
-        h("input", { type: "radio", name, id, value: i }),
-        h("label", { for: id }, tr(o))));
-    });
-    input = () => {
-      const checked = fields.querySelector<HTMLInputElement>("input:checked");
-      return checked ? { ok: true, answer: { kind: "choice", option: Number(checked.value) } } : { ok: false, msg: t("pickOption") };
-    };
-  } else if (item.kind === "numeric") {
-    const id = `num-${item.id}`;
-    const box = h("input", { id, type: "text", inputmode: "decimal", class: "numeric-input", autocomplete: "off" });
-    fields.append(h("label", { for: id }, t("numberIn", { unit: item.unit ?? "" })), box);
-    input = () => {
-      const v = Number(box.value.replace(/[,，\s]/g, ""));
-      return box.value.trim() !== "" && Number.isFinite(v) ? { ok: true, answer: { kind: "numeric", value: v } } : { ok: false, msg: t("enterNumber") };
-    };
-  } else {
-    const id = `text-${item.id}`;
-    const area = h("textarea", { id, rows: 4, class: "free-text-input", maxlength: 4000 });
-    fields.append(h("label", { for: id }, t("yourAnswer")), area);
-    input = () => area.value.trim() ? { ok: true, answer: { kind: "free_text", text: area.value } } : { ok: false, msg: t("enterText") };
-  }
-  // One key per shown form: a double click or a retry after a hiccup is recorded once.
-  let key = crypto.randomUUID();
-  const button = h("button", { type: "submit", class: "check-answer primary" }, t("check"));
-  const form = h("form", { class: "item", "data-item": item.id, "data-kind": item.kind },
-    h("p", { class: "stem" }, tr(item.stem)), fields, button, feedback);
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const got = input();
-    if (!got.ok) {
-      feedback.replaceChildren(h("p", { class: "hint" }, got.msg));
-      return;
-    }
-    button.disabled = true;
-    void (async () => {
-      try {
-        const result = await api.submitAnswer(state.learner!.id, { item_id: item.id, answer: got.answer, idempotency_key: key });
-        key = crypto.randomUUID();
-        feedback.replaceChildren(...feedbackView(result));
-        const attempts = await api.attempts(state.learner!.id);
-        document.getElementById("attempt-count")!.textContent = t("attemptsSoFar", { n: attempts.length });
-      } catch (e) {
-        feedback.replaceChildren(h("p", { class: "hint", role: "alert" }, isAppError(e) ? e.message : String(e)));
-      } finally {
-        button.disabled = false;
-      }
-    })();
-  });
-  return form;
-}
-
-function feedbackView(r: AttemptResult): Node[] {
-  const out: Node[] = [];
-  const verdict = r.rubric.length ? `${Math.round(r.score * 100)}%` : r.correct ? t("correct") : t("incorrect");
-  out.push(h("p", { class: `verdict ${r.correct ? "ok" : "wrong"}` }, r.correct ? "✓ " : "✗ ", verdict));
-  if (r.rubric.length) {
-    out.push(h("ul", { class: "rubric" }, ...r.rubric.map((p) =>
-      h("li", { class: p.met ? "met" : "missed" }, (p.met ? t("rubricMet") : t("rubricMissed")) + " — " + tr(p.text)))));
-    out.push(h("p", { class: "muted" }, t("referenceAnswer", { answer: tr(r.correct_answer) })));
-    if (r.grader === "keyword") out.push(h("p", { class: "muted grader-note" }, t("keywordGrader")));
-    if (r.needs_review) out.push(h("p", { class: "hint" }, t("needsReview")));
-  } else if (!r.correct) {
-    out.push(h("p", {}, t("correctAnswer", { answer: tr(r.correct_answer) })));
-    if (r.error_cause) out.push(h("p", { class: "cause" }, t("errorCause", { cause: tr(r.error_cause) })));
-  }
-  if (r.explanation) out.push(h("p", {}, t("explanation", { text: tr(r.explanation) })));
-  out.push(h("p", { class: "muted" }, t("masteryChange", { before: pct(r.mastery_before), after: pct(r.mastery_after) })));
-  out.push(h("p", { class: "muted saved" }, r.duplicate ? t("alreadySaved", { id: r.attempt_id }) : t("saved", { id: r.attempt_id })));
-  return out;
-}
-
 localeBtn.addEventListener("click", () => {
   setLocale(getLocale() === "zh-CN" ? "en" : "zh-CN");
   void render();
@@ -494,13 +464,14 @@ switchBtn.addEventListener("click", () => {
 });
 
 async function start(): Promise<void> {
+  setRenderer(render);
   setLocale(getLocale());
   try {
     state.status = await api.status();
     state.roles = await api.roles();
     const remembered = Number(localStorage.getItem("crossway.learner"));
     const learners = await api.learners();
-    const l = learners.find((x) => x.id === remembered);
+    const l = learners.find((x) => x.id === remembered && !x.has_pin);
     if (l) {
       state.learner = l;
       state.screen = { name: "path" };

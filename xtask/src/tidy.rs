@@ -8,7 +8,11 @@ use std::process::Command;
 use serde_json::Value;
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    // `cargo run`/`cargo test` set CARGO_MANIFEST_DIR at run time too: prefer it, so a binary
+    // built in another checkout (cargo's fingerprints are relocatable) still looks here.
+    let dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    dir.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// `cargo metadata` for Linux x86-64 (the platform we ship and test).

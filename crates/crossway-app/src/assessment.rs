@@ -100,6 +100,11 @@ impl App {
         let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64());
         let mut covered = vec![false; attempts.len()];
         let mut out = Vec::new();
+        // Attempts by KP (indices, in time order), so each session looks only at its KP's answers.
+        let mut by_kp: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        for (i, a) in attempts.iter().enumerate() {
+            by_kp.entry(a.kp_id.as_str()).or_default().push(i);
+        }
         for (si, s) in studies.iter().enumerate() {
             let (Some(method), Some(before), Some(secs)) = (
                 s.payload.get("method").and_then(|m| m.as_str()).and_then(Method::parse),
@@ -111,22 +116,21 @@ impl App {
             let next_study = studies[si + 1..].iter().find(|n| n.kp_id == s.kp_id).map(|n| n.occurred_at);
             let mut minutes = secs / 60.0;
             let mut last_after = None;
-            for (ai, a) in attempts.iter().enumerate() {
-                if a.kp_id != s.kp_id || a.occurred_at < s.occurred_at || next_study.is_some_and(|t| a.occurred_at >= t)
-                {
-                    continue;
+            let mut taken = 0;
+            let own = by_kp.get(s.kp_id.as_str()).map_or(&[][..], Vec::as_slice);
+            let from = own.partition_point(|&ai| attempts[ai].occurred_at < s.occurred_at);
+            for &ai in &own[from..] {
+                let a = &attempts[ai];
+                if next_study.is_some_and(|t| a.occurred_at >= t) || taken >= ANSWERS_PER_SESSION {
+                    break;
                 }
                 if covered[ai] || a.payload.get("simulation_run").is_some() {
                     continue;
                 }
                 covered[ai] = true;
+                taken += 1;
                 minutes += num(&a.payload, "seconds").map_or(indicators::DEFAULT_ANSWER_MINUTES, |x| x / 60.0);
                 last_after = num(&a.payload, "mastery_after");
-                if covered.iter().zip(&attempts).filter(|(c, b)| **c && b.kp_id == s.kp_id).count()
-                    >= ANSWERS_PER_SESSION
-                {
-                    break;
-                }
             }
             if let Some(after) = last_after {
                 out.push(MethodSession { method, module: module_of(&s.kp_id), minutes, gain: after - before });

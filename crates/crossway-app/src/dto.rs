@@ -12,6 +12,8 @@ pub struct LearnerDto {
     pub goal_role: Option<String>,
     pub weekly_minutes: u32,
     pub attempts: u64,
+    /// The profile is locked with a PIN in the window.
+    pub has_pin: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -37,6 +39,9 @@ pub struct PackDto {
     pub as_of: String,
     pub knowledge_points: usize,
     pub items: usize,
+    pub simulations: usize,
+    /// Newest first, as the pack lists it.
+    pub changelog: Vec<ChangelogDto>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

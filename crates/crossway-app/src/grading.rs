@@ -1,11 +1,13 @@
 //! `crossway grade --batch`: grading free-text answers in bulk, with the on-device model or the
-//! keyword fallback, in the JSON-lines shapes of the CLI contract (docs/cli.md).
+//! no-model fallback (rubric points by keyword overlap, the score from the calibrated lexical model
+//! against the reference answer), in the JSON-lines shapes of the CLI contract (docs/cli.md).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crossway_tutor::keyword;
+use crossway_tutor::lexical::Lang;
 use crossway_tutor::llm::{LlmGrader, RubricPrompt};
 use serde::{Deserialize, Serialize};
 
@@ -102,8 +104,9 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             }
         });
         let refs: Vec<&str> = points.iter().map(String::as_str).collect();
-        // Per-point probabilities, the confidence, and whether to abstain, from one grading run.
-        let (p_met, confidence, abstained): (Vec<f64>, f64, bool) = match (&grader, ctx.as_mut()) {
+        // Per-point probabilities, the confidence, whether to abstain, and (without a model) the
+        // calibrated lexical score as a share of the marks, from one grading run.
+        let (p_met, confidence, abstained, share): (Vec<f64>, f64, bool, Option<f64>) = match (&grader, ctx.as_mut()) {
             (Some(g), Some(ctx)) => {
                 let prompt = RubricPrompt {
                     question: &item.question,
@@ -117,17 +120,25 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
                     .map_err(|e| AppError::new(ErrorCode::Internal, format!("input line {}: {e}", i + 1)))?
                     .p_met;
                 let c = p.iter().map(|x| (x - 0.5).abs() * 2.0).fold(1.0, f64::min);
-                (p, c, c < ABSTAIN_BELOW)
+                (p, c, c < ABSTAIN_BELOW, None)
             }
             _ => {
-                let g = keyword::grade(&refs, &item.answer);
-                (g.met.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect(), g.confidence, g.abstained)
+                // Rubric points met by keyword overlap; the score from the calibrated lexical model
+                // against the reference answer (docs/quality.md).
+                let g = keyword::grade_with_reference(
+                    &refs,
+                    Some(&item.question),
+                    &[item.reference_answer.as_str()],
+                    &item.answer,
+                    Lang::from_tag(&lang),
+                );
+                (g.met.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect(), g.confidence, g.abstained, Some(g.score))
             }
         };
         let (met, missed): (Vec<_>, Vec<_>) = points.iter().zip(&p_met).partition(|(_, p)| **p >= 0.5);
         let met: Vec<String> = met.into_iter().map(|(t, _)| t.clone()).collect();
         let missed: Vec<String> = missed.into_iter().map(|(t, _)| t.clone()).collect();
-        let score = item.max_score * met.len() as f64 / points.len() as f64;
+        let score = item.max_score * share.unwrap_or(met.len() as f64 / points.len() as f64);
         let feedback = feedback_text(&lang, &met, &missed);
         let out = GradeOutput {
             id: item.id,

@@ -11,6 +11,7 @@ mod grading;
 pub mod kt;
 mod models;
 mod packs;
+mod pin;
 mod placement;
 mod practice;
 mod profile;
@@ -170,7 +171,8 @@ impl App {
             .into_iter()
             .map(|l| {
                 let attempts = db.attempt_count(l.id)?;
-                Ok(learner_dto(l, attempts))
+                let has_pin = self.has_pin(l.id)?;
+                Ok(LearnerDto { has_pin, ..learner_dto(l, attempts) })
             })
             .collect()
     }
@@ -179,7 +181,7 @@ impl App {
         let db = self.store.db();
         let l = db.learner(id)?;
         let n = db.attempt_count(id)?;
-        Ok(learner_dto(l, n))
+        Ok(LearnerDto { has_pin: self.has_pin(id)?, ..learner_dto(l, n) })
     }
 
     pub fn create_learner(&mut self, new: NewLearnerDto) -> Result<LearnerDto> {
@@ -276,5 +278,6 @@ fn learner_dto(l: crossway_store::LearnerRow, attempts: u64) -> LearnerDto {
         goal_role: l.goal_role,
         weekly_minutes: l.weekly_minutes,
         attempts,
+        has_pin: false,
     }
 }

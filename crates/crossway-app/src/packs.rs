@@ -23,6 +23,17 @@ pub(crate) fn pack_dto(p: &Pack) -> PackDto {
         as_of: p.manifest.as_of.to_string(),
         knowledge_points: p.kps.len(),
         items: p.items.len(),
+        simulations: p.simulations.len(),
+        changelog: p
+            .manifest
+            .changelog
+            .iter()
+            .map(|c| crate::ChangelogDto {
+                version: c.version.clone(),
+                date: c.date.to_string(),
+                notes: c.notes.clone(),
+            })
+            .collect(),
     }
 }
 

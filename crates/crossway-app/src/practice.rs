@@ -313,8 +313,14 @@ impl App {
     pub fn submit_answer(&mut self, learner_id: i64, sub: SubmitAnswerDto) -> Result<AttemptResultDto> {
         let pack = self.active_pack()?.clone();
         let item = pack.item(&sub.item_id).ok_or_else(|| AppError::not_found("item", &sub.item_id))?;
-        // Practice beyond the plan: the KP is not a goal step of the current path.
-        let voluntary = !self.path(learner_id)?.steps.iter().any(|s| s.kp == item.kp && s.for_goal);
+        // Practice beyond the plan: the goal does not need this KP, or not any more (its mastery
+        // already meets the goal's target) — the planner's own targets, without planning.
+        let learner = self.store.db().learner(learner_id)?;
+        let role = learner.goal_role.as_deref().and_then(|r| pack.role(r));
+        let (targets, _) = crossway_core::planner::goal_targets(&pack.graph, role);
+        let target = pack.graph.idx(&item.kp).and_then(|i| targets[i]);
+        let p = self.store.db().mastery_of(learner_id, &item.kp)?.map_or(self.params_for(&item.kp).p_init, |m| m.p);
+        let voluntary = target.is_none_or(|t| p >= t);
         let extra = serde_json::json!({ "voluntary": voluntary });
         self.answer_item(learner_id, &pack, item, &sub, extra)
     }
@@ -362,7 +368,8 @@ impl App {
             duplicate,
             item_id: item.id.clone(),
             kp: item.kp.clone(),
-            correct: g.score >= 0.999,
+            // A free-text grade is a probability-like score: above one half counts as passed.
+            correct: if g.rubric.is_empty() { g.score >= 0.999 } else { g.score >= 0.5 },
             score: g.score,
             correct_answer: g.correct_answer,
             error_cause: g.error_cause,
@@ -388,8 +395,9 @@ pub(crate) struct Graded {
     pub needs_review: bool,
 }
 
-/// Grades an answer: by the key for choice and numeric items, by the labelled keyword grader for
-/// free text (the model grader is not wired into the app yet, issue #5).
+/// Grades an answer: by the key for choice and numeric items, by the labelled no-model grader for
+/// free text (rubric points by keyword overlap, the score from the calibrated lexical model; the
+/// model grader is not wired into the app yet, issue #5).
 pub(crate) fn grade_answer(item: &crossway_content::Item, answer: &Answer) -> Result<Graded> {
     match (&item.body, answer) {
         (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
@@ -401,7 +409,15 @@ pub(crate) fn grade_answer(item: &crossway_content::Item, answer: &Answer) -> Re
             }
             let loc = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
             let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
-            let g = crossway_tutor::keyword::grade(&points, text);
+            // Rubric points by keyword overlap; score, confidence and abstention from the
+            // calibrated lexical model against the reference answer (docs/quality.md).
+            let g = crossway_tutor::keyword::grade_with_reference(
+                &points,
+                Some(item.stem.get(loc)),
+                &[reference.get(loc)],
+                text,
+                crossway_tutor::lexical::Lang::from_tag(loc),
+            );
             let rubric = rubric.iter().zip(&g.met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
             Ok(Graded {
                 score: g.score,

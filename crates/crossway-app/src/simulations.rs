@@ -141,7 +141,7 @@ impl App {
                     duplicate: true,
                     item_id: step.id.clone(),
                     kp: step.kp.clone(),
-                    correct: a.score >= 0.999,
+                    correct: if g.rubric.is_empty() { a.score >= 0.999 } else { a.score >= 0.5 },
                     score: a.score,
                     correct_answer: g.correct_answer,
                     error_cause: g.error_cause,

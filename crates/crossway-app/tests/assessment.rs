@@ -107,8 +107,9 @@ fn every_simulation_is_scored_end_to_end_and_feeds_mastery() {
             assert_eq!(r.kp, step.kp);
             assert!(!r.correct || r.mastery_after >= r.mastery_before, "{}: a right answer raises mastery", step.id);
             match step.body {
-                // The keyword grader (no model in the app yet, issue #5) under-credits even the
-                // reference answer; it must still be clearly above an off-topic answer.
+                // The no-model grader (calibrated lexical score, issue #5) gives a probability,
+                // not 1.0, even to the reference answer; it must still be clearly above an
+                // off-topic answer.
                 ItemBody::FreeText { .. } => {
                     assert!(r.score >= 0.25, "{}: the reference answer scored {}", step.id, r.score)
                 }
@@ -436,4 +437,26 @@ fn a_group_task_with_roles_contributions_and_peer_reviews_counts_for_teamwork() 
     assert!((ann.value.unwrap() - (1.0 + 0.5 + 0.75) / 3.0).abs() < 1e-9, "{ann:?}");
     let cai = team(ids[2]);
     assert_eq!(cai.parts.iter().find(|p| p.key == "participation").unwrap().value, Some(0.0));
+}
+
+#[test]
+fn a_pin_locks_a_profile_and_can_be_changed_or_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = learner(&mut app, "Pat", None);
+    assert!(!app.learner(l).unwrap().has_pin);
+    assert!(app.check_pin(l, "").unwrap(), "no PIN: always open");
+    assert!(app.set_pin(l, None, Some("12a4")).unwrap_err().message.contains("4 to 8 digits"));
+    assert!(app.set_pin(l, None, Some("2468")).unwrap());
+    assert!(app.learners().unwrap()[0].has_pin);
+    assert!(app.check_pin(l, "2468").unwrap());
+    assert!(!app.check_pin(l, "1357").unwrap());
+    // Changing or removing it needs the current PIN.
+    assert!(app.set_pin(l, Some("0000"), Some("1111")).unwrap_err().message.contains("current PIN"));
+    assert!(!app.set_pin(l, Some("2468"), None).unwrap());
+    assert!(!app.learner(l).unwrap().has_pin);
+    // The hash never leaves the machine in an export.
+    assert!(app.set_pin(l, None, Some("97531")).unwrap());
+    let export = serde_json::to_string(&app.export_learner(l).unwrap()).unwrap();
+    assert!(!export.contains("salt") && !export.contains("97531"));
 }

@@ -181,6 +181,34 @@ fn grade_batch_writes_one_line_per_input_with_the_contract_keys() {
 }
 
 #[test]
+fn grade_without_a_model_scores_with_the_calibrated_lexical_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let q = "What will happen to the other 2 bulbs if the middle bulb burns out?";
+    let r = "If the middle bulb burns out the other 2 bulbs will stay lit.";
+    let line = |id: &str, answer: &str| {
+        serde_json::json!({"id": id, "question": q, "reference_answer": r, "answer": answer, "max_score": 2})
+            .to_string()
+    };
+    let zh = serde_json::json!({"id": "zh", "question": "线性表频繁插入删除宜用何种存储结构？", "reference_answer": "链式存储结构，插入删除只需修改指针，不用移动元素。", "answer": "用链式存储，插入删除只改指针。", "max_score": 10, "lang": "zh-CN"});
+    std::fs::write(
+        &input,
+        [line("good", "The other two bulbs will stay lit."), line("off", "I like pizza."), zh.to_string()].join("\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out.jsonl");
+    let o = crossway(&["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-model"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let score = |i: usize| lines[i]["score"].as_f64().unwrap();
+    assert!(score(0) > 1.0 && score(0) < 2.0, "a probability times max_score: {}", lines[0]);
+    assert!(score(1) < 0.5, "{}", lines[1]);
+    assert!(score(2) > 5.0 && score(2) < 10.0, "{}", lines[2]);
+    assert!(lines.iter().all(|l| l["grader"] == "keyword"));
+}
+
+#[test]
 fn grade_rejects_bad_input_and_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");

@@ -91,7 +91,7 @@ impl KnowledgeGraph {
         &self.nodes
     }
 
-    pub(crate) fn idx(&self, id: &str) -> Option<usize> {
+    pub fn idx(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
     }
 

@@ -225,11 +225,17 @@ fn compute(d: Dimension, ev: &Evidence, at: DateTime<Utc>, current: bool) -> (Op
             let voluntary = any_activity.then(|| (f64::from(voluntary_n) / VOLUNTARY_TARGET).min(1.0));
             // Persistence and use of feedback: what followed each wrong answer on the same KP.
             let (mut wrong, mut retried, mut fixed) = (0u32, 0u32, 0u32);
+            // The next answer on the same KP, for every answer: one backward pass.
+            let mut next_on_kp: Vec<Option<usize>> = vec![None; answers.len()];
+            let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            for i in (0..answers.len()).rev() {
+                next_on_kp[i] = seen.insert(answers[i].kp.as_str(), i);
+            }
             for (i, a) in answers.iter().enumerate() {
                 if a.score >= 0.5 {
                     continue;
                 }
-                let next = answers[i + 1..].iter().find(|b| b.kp == a.kp);
+                let next = next_on_kp[i].map(|j| answers[j]);
                 // A wrong answer from the last day without a follow-up has not had its chance yet.
                 if next.is_none() && a.at > at - Duration::days(1) {
                     continue;

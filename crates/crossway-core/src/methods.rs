@@ -230,8 +230,8 @@ pub fn blend(sessions: &[MethodSession], preferred: &[Method], module_title: &dy
         })
         .collect();
     let recommended = best_mean(&post);
+    let top = methods[Method::ALL.iter().position(|&m| m == recommended).unwrap_or(0)].clone();
     methods.sort_by(|a, b| b.rate.total_cmp(&a.rate).then(a.method.cmp(&b.method)));
-    let top = methods.iter().find(|e| e.method == recommended).cloned().expect("every method has an estimate");
     let basis = if top.sessions >= MIN_SESSIONS_FOR_EVIDENCE {
         BlendBasis::Measured { rate: top.rate, sessions: top.sessions, module: top.best_module.clone() }
     } else if top.preferred {

@@ -139,33 +139,7 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
     let n = g.len();
     let role = input.goal_role.and_then(|id| input.roles.iter().find(|r| r.id == id));
 
-    // Target mastery per KP: the role's requirement, and at least level 1 for every prerequisite
-    // of a required KP.
-    let mut target: Vec<Option<f64>> = vec![None; n];
-    let mut required_level: Vec<Option<Level>> = vec![None; n];
-    if let Some(role) = role {
-        let mut required = Vec::new();
-        for req in &role.requires {
-            let Some(i) = g.idx(&req.kp) else { continue };
-            required_level[i] = Some(required_level[i].map_or(req.level, |l| l.max(req.level)));
-            let t = req.level.mastery_threshold();
-            target[i] = Some(target[i].map_or(t, |x: f64| x.max(t)));
-            required.push(i);
-        }
-        // Every prerequisite of a required KP, transitively, needs level 1: one walk for all.
-        let level1 = Level(1).mastery_threshold();
-        let mut seen = vec![false; n];
-        let mut stack = required;
-        while let Some(i) = stack.pop() {
-            for &j in g.prerequisites_of(i) {
-                if !seen[j] {
-                    seen[j] = true;
-                    target[j] = Some(target[j].map_or(level1, |x: f64| x.max(level1)));
-                    stack.push(j);
-                }
-            }
-        }
-    }
+    let (target, required_level) = goal_targets(g, role);
     let default_target = Level(1).mastery_threshold();
     // One lookup per KP; everything below indexes these.
     let mastery: Vec<Mastery> = (0..n)
@@ -347,6 +321,38 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
     }
     let goal_minutes = steps.iter().filter(|s| s.for_goal).map(|s| s.minutes).sum();
     Path { goal_role: role.map(|r| r.id.clone()), steps, goal_minutes }
+}
+
+/// Target mastery per KP (graph index) for a goal role: the role's requirement, and at least
+/// level 1 for every prerequisite of a required KP; with the required level per KP.
+pub fn goal_targets(g: &KnowledgeGraph, role: Option<&Role>) -> (Vec<Option<f64>>, Vec<Option<Level>>) {
+    let n = g.len();
+    let mut target: Vec<Option<f64>> = vec![None; n];
+    let mut required_level: Vec<Option<Level>> = vec![None; n];
+    if let Some(role) = role {
+        let mut required = Vec::new();
+        for req in &role.requires {
+            let Some(i) = g.idx(&req.kp) else { continue };
+            required_level[i] = Some(required_level[i].map_or(req.level, |l| l.max(req.level)));
+            let t = req.level.mastery_threshold();
+            target[i] = Some(target[i].map_or(t, |x: f64| x.max(t)));
+            required.push(i);
+        }
+        // Every prerequisite of a required KP, transitively, needs level 1: one walk for all.
+        let level1 = Level(1).mastery_threshold();
+        let mut seen = vec![false; n];
+        let mut stack = required;
+        while let Some(i) = stack.pop() {
+            for &j in g.prerequisites_of(i) {
+                if !seen[j] {
+                    seen[j] = true;
+                    target[j] = Some(target[j].map_or(level1, |x: f64| x.max(level1)));
+                    stack.push(j);
+                }
+            }
+        }
+    }
+    (target, required_level)
 }
 
 /// How a path changed, e.g. after a goal change: "added: …, dropped: …, moved: …".

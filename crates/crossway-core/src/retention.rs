@@ -20,11 +20,32 @@ pub struct Retention {
     pub scheduled_days: i64,
 }
 
+/// FSRS divides by stability: after many lapses it can reach 0 and the next review would be NaN
+/// (which SQLite stores as NULL, so the answer failed to save). Stability is kept at least this
+/// (about a quarter of an hour, in days) and difficulty within FSRS's 1–10.
+const MIN_STABILITY: f64 = 0.01;
+
+fn sane_stability(s: f64) -> f64 {
+    if s.is_finite() {
+        s.max(MIN_STABILITY)
+    } else {
+        MIN_STABILITY
+    }
+}
+
+fn sane_difficulty(d: f64) -> f64 {
+    if d.is_finite() {
+        d.clamp(1.0, 10.0)
+    } else {
+        5.0
+    }
+}
+
 fn to_card(r: &Retention) -> Card {
     Card {
         due: r.due,
-        stability: r.stability,
-        difficulty: r.difficulty,
+        stability: sane_stability(r.stability),
+        difficulty: sane_difficulty(r.difficulty),
         elapsed_days: 0,
         scheduled_days: r.scheduled_days,
         reps: r.reps as i32,
@@ -45,8 +66,8 @@ pub fn review(prev: Option<&Retention>, correct: bool, now: DateTime<Utc>) -> Re
     let rating = if correct { Rating::Good } else { Rating::Again };
     let next = FSRS::new(Parameters::default()).next(card, now, rating).card;
     Retention {
-        stability: next.stability,
-        difficulty: next.difficulty,
+        stability: sane_stability(next.stability),
+        difficulty: sane_difficulty(next.difficulty),
         due: next.due,
         last_review: next.last_review,
         reps: next.reps.max(0) as u32,
@@ -98,5 +119,58 @@ mod tests {
         assert!(soon > 0.9 && late < soon, "{soon} {late}");
         assert!(!is_due(&r, r.last_review));
         assert!(is_due(&r, r.due));
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    /// Any sequence of answers, minutes or months apart, keeps the memory state finite (a NaN
+    /// stability once made a learner's next answer fail to save).
+    #[test]
+    fn a_state_worn_down_to_zero_stability_still_reviews() {
+        // The state a real answer history reached (230 reviews, 61 lapses), as stored.
+        let worn = Retention {
+            stability: 0.0,
+            difficulty: 9.84,
+            due: Utc.with_ymd_and_hms(2026, 1, 4, 5, 14, 25).unwrap(),
+            last_review: Utc.with_ymd_and_hms(2026, 1, 3, 5, 14, 25).unwrap(),
+            reps: 230,
+            lapses: 61,
+            state: 2,
+            scheduled_days: 1,
+        };
+        let now = Utc.with_ymd_and_hms(2026, 1, 3, 23, 44, 25).unwrap();
+        for correct in [true, false] {
+            let n = review(Some(&worn), correct, now);
+            assert!(n.stability.is_finite() && n.stability > 0.0, "{n:?}");
+            assert!(recall_probability(&n, now + Duration::hours(1)).is_finite());
+        }
+        assert!(recall_probability(&worn, now).is_finite());
+    }
+
+    #[test]
+    fn the_state_stays_finite_for_any_answer_sequence() {
+        let mut seed = 0x1234_5678_9abc_def1_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..300 {
+            let mut now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+            let mut r: Option<Retention> = None;
+            for _ in 0..200 {
+                now += Duration::minutes((next() % (60 * 24 * 40)) as i64);
+                let correct = next() % 3 != 0;
+                let n = review(r.as_ref(), correct, now);
+                assert!(n.stability.is_finite() && n.difficulty.is_finite(), "{r:?} → {n:?} at {now}");
+                assert!(recall_probability(&n, now + Duration::days(3)).is_finite());
+                r = Some(n);
+            }
+        }
     }
 }

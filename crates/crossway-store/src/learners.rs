@@ -108,6 +108,13 @@ impl Db<'_> {
         Ok(())
     }
 
+    pub fn delete_profile_fact(&self, learner: i64, key: &str) -> Result<()> {
+        self.0
+            .prepare_cached("DELETE FROM profile_facts WHERE learner_id = ?1 AND key = ?2")?
+            .execute(params![learner, key])?;
+        Ok(())
+    }
+
     pub fn profile_facts(&self, learner: i64) -> Result<Vec<(String, serde_json::Value)>> {
         let mut stmt =
             self.0.prepare_cached("SELECT key, value FROM profile_facts WHERE learner_id = ?1 ORDER BY key")?;

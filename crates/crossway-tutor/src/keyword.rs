@@ -2,7 +2,9 @@
 //!
 //! It is a rough check, labelled as such wherever it is shown: plain token overlap with a
 //! reference correlates only moderately with human scores (r ≈ 0.4–0.6 on the eval sets), so it
-//! abstains ("needs review") whenever it is unsure.
+//! abstains ("needs review") whenever it is unsure. With a reference answer,
+//! [`grade_with_reference`] keeps these per-point verdicts but scores with the calibrated lexical
+//! model ([`crate::lexical`]), fitted on the eval sets' `train` splits.
 
 use std::collections::HashSet;
 
@@ -51,6 +53,27 @@ pub fn grade(rubric: &[&str], answer: &str) -> RubricGrade {
     RubricGrade { met, score, confidence, abstained, method: METHOD }
 }
 
+/// Grades like [`grade`] (the same per-point `met` verdicts), but takes the score, confidence and
+/// abstention from the calibrated lexical model ([`crate::lexical`]) against the reference
+/// answer(s) when there is one: `score` is then the model's probability that the answer is right
+/// (English) or its expected share of the marks (Chinese), not the share of points met.
+pub fn grade_with_reference(
+    rubric: &[&str],
+    question: Option<&str>,
+    references: &[&str],
+    answer: &str,
+    lang: crate::lexical::Lang,
+) -> RubricGrade {
+    let mut g = grade(rubric, answer);
+    if references.iter().any(|r| !r.trim().is_empty()) {
+        let v = crate::lexical::score(lang, question, references, answer);
+        g.score = v.p;
+        g.confidence = v.confidence;
+        g.abstained = v.abstained;
+    }
+    g
+}
+
 const STOPWORDS: &[&str] = &[
     "the",
     "a",
@@ -83,7 +106,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// Lower-cased words for Latin text, character bigrams for Chinese.
-fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut prev_cjk: Option<char> = None;
@@ -133,6 +156,19 @@ mod tests {
         assert_eq!(g.met, [false, false, false]);
         let g = grade(&RUBRIC, "ok");
         assert!(g.abstained);
+    }
+
+    #[test]
+    fn with_a_reference_the_points_stay_and_the_lexical_model_scores() {
+        let reference = "30% is below the 35.4% break-even ACoS, so each ad sale is profitable; the target ACoS is 20.4% (35.4% − 15%), so the campaign misses it: lower the CPC or raise the conversion rate.";
+        let lang = crate::lexical::Lang::En;
+        let good = grade_with_reference(&RUBRIC, None, &[reference], reference, lang);
+        assert_eq!(good.met, grade(&RUBRIC, reference).met);
+        assert!(good.score > 0.5 && good.score < 1.0, "a probability, not a share of points: {good:?}");
+        let off = grade_with_reference(&RUBRIC, None, &[reference], "I am not sure, maybe ask my manager.", lang);
+        assert!(off.score < 0.5 && off.score < good.score, "{off:?}");
+        // No reference: the keyword grade as before.
+        assert_eq!(grade_with_reference(&RUBRIC, None, &[" "], reference, lang), grade(&RUBRIC, reference));
     }
 
     #[test]

@@ -6,9 +6,14 @@
 //!   `crossway grade`; not yet by the app (its grades are not calibrated yet: docs/quality.md).
 //! - [`worker`]: one thread owning the model and its context; jobs in, events out (each rubric
 //!   point as it is scored), cancellation and deadlines; not yet wired into the app.
-//! - [`keyword`]: the clearly labelled no-model fallback the app uses for free text today.
+//! - [`keyword`]: the clearly labelled no-model fallback the app uses for free text today: its
+//!   per-rubric-point verdicts, with the score from [`lexical`] when there is a reference answer.
+//! - [`lexical`]: cheap overlap features and small logistic models fitted on the eval sets'
+//!   `train` splits (weights generated into `lexical_weights.rs` by `scripts/fit_lexical.py`).
 
 pub mod keyword;
+pub mod lexical;
+mod lexical_weights;
 pub mod llm;
 pub mod manifest;
 pub mod worker;

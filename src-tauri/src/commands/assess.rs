@@ -23,6 +23,15 @@ pub fn start_simulation(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub fn get_simulation_run(
+    state: State<'_, AppState>,
+    learner_id: i64,
+    run_id: i64,
+) -> Result<SimulationRunDto, AppError> {
+    state.with(|app| app.simulation_run(learner_id, run_id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub fn simulation_hint(
     state: State<'_, AppState>,
     learner_id: i64,

@@ -36,3 +36,18 @@ pub fn export_learner(state: State<'_, AppState>, learner_id: i64) -> Result<Exp
 pub fn delete_learner(state: State<'_, AppState>, learner_id: i64) -> Result<(), AppError> {
     state.with(|app| app.delete_learner(learner_id))
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn check_pin(state: State<'_, AppState>, learner_id: i64, pin: String) -> Result<bool, AppError> {
+    state.with(|app| app.check_pin(learner_id, &pin))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_pin(
+    state: State<'_, AppState>,
+    learner_id: i64,
+    current: Option<String>,
+    new: Option<String>,
+) -> Result<bool, AppError> {
+    state.with(|app| app.set_pin(learner_id, current.as_deref(), new.as_deref()))
+}
