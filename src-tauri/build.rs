@@ -40,6 +40,8 @@ const COMMANDS: &[&str] = &[
     "check_pin",
     "set_pin",
     "get_simulation_run",
+    "tutor_status",
+    "submit_free_text",
 ];
 
 fn main() {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crossway_app::{App, AppConfig, AppError, ErrorCode};
 use tauri::Manager;
 
-pub use state::AppState;
+pub use state::{AppState, TutorSlot, TutorStatus};
 
 /// On Linux without X11 or Wayland, the text telling the user how to run Crossway; `None` when
 /// a display is available.
@@ -74,11 +74,50 @@ fn open_app(resource_dir: Option<PathBuf>) -> Result<App, AppError> {
     Ok(app)
 }
 
+/// Loads the model on a background thread (the window opens at once and grades with the
+/// fallback until the model is ready); the window hears `tutor-status` events.
+fn start_tutor(app: tauri::AppHandle, model: Option<PathBuf>) {
+    use tauri::Emitter;
+    let slot = app.state::<TutorSlot>();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let Some(model) = model else {
+        *slot.status.lock().unwrap_or_else(|e| e.into_inner()) =
+            TutorStatus { state: "none", model: None, message: None, threads };
+        return;
+    };
+    let name = model.file_name().map(|n| n.to_string_lossy().into_owned());
+    let loading = TutorStatus { state: "loading", model: name.clone(), message: None, threads };
+    *slot.status.lock().unwrap_or_else(|e| e.into_inner()) = loading.clone();
+    let _ = app.emit("tutor-status", &loading);
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let result = crossway_app::Tutor::start(model, threads);
+        let slot = app.state::<TutorSlot>();
+        let status = match result {
+            Ok(tutor) => {
+                *slot.tutor.lock().unwrap_or_else(|e| e.into_inner()) = Some(tutor);
+                let ms = started.elapsed().as_millis();
+                TutorStatus { state: "ready", model: name, message: Some(format!("loaded in {ms} ms")), threads }
+            }
+            Err(e) => {
+                eprintln!("Crossway: the model did not load ({e}); free text is graded without it");
+                TutorStatus { state: "failed", model: name, message: Some(e.to_string()), threads }
+            }
+        };
+        *slot.status.lock().unwrap_or_else(|e| e.into_inner()) = status.clone();
+        let _ = app.emit("tutor-status", &status);
+    });
+}
+
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
             let resource_dir = app.path().resource_dir().ok();
-            app.manage(AppState::new(open_app(resource_dir)));
+            let opened = open_app(resource_dir);
+            let model = opened.as_ref().ok().and_then(|a| a.model_path());
+            app.manage(AppState::new(opened));
+            app.manage(TutorSlot::default());
+            start_tutor(app.handle().clone(), model);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -120,6 +159,8 @@ pub fn run() {
             commands::learners::check_pin,
             commands::learners::set_pin,
             commands::assess::get_simulation_run,
+            commands::study::tutor_status,
+            commands::study::submit_free_text,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

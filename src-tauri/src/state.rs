@@ -23,3 +23,22 @@ impl AppState {
         }
     }
 }
+
+/// The on-device model, loaded in the background at start-up and kept outside the `App` lock:
+/// grading takes seconds and must not block the rest of the window.
+#[derive(Default)]
+pub struct TutorSlot {
+    pub status: std::sync::Mutex<TutorStatus>,
+    pub tutor: std::sync::Mutex<Option<crossway_app::Tutor>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct TutorStatus {
+    /// none | loading | ready | failed
+    pub state: &'static str,
+    /// The model's file name.
+    pub model: Option<String>,
+    /// Why it failed (a preflight or load error), or how long loading took.
+    pub message: Option<String>,
+    pub threads: usize,
+}

@@ -20,6 +20,10 @@ struct Driver {
 
 impl Driver {
     fn start(xdg: &Path) -> Driver {
+        Driver::start_with_models(xdg, &xdg.join("no-models"))
+    }
+
+    fn start_with_models(xdg: &Path, models: &Path) -> Driver {
         // A port of our own, so a stale driver from another run (or test) cannot answer.
         static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
         let n = NEXT.fetch_add(2, std::sync::atomic::Ordering::SeqCst);
@@ -29,8 +33,8 @@ impl Driver {
             .env("XDG_DATA_HOME", xdg.join("data"))
             .env("XDG_CONFIG_HOME", xdg.join("config"))
             .env("XDG_CACHE_HOME", xdg.join("cache"))
-            // No model for this run: the window must say so (the source tree may hold the test model).
-            .env("CROSSWAY_MODELS_DIR", xdg.join("no-models"))
+            // By default no model: the window must say so (the source tree may hold the test model).
+            .env("CROSSWAY_MODELS_DIR", models)
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
@@ -365,10 +369,8 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
     s.click(&s.wait("#pref-example").unwrap()).unwrap();
     s.click(&s.wait("#save-preferences").unwrap()).unwrap();
     s.wait_text("#method-preferences", "Saved").unwrap();
-    assert!(
-        s.text_of("#model-settings").unwrap().contains("keyword grader"),
-        "the window says how free text is graded"
-    );
+    let model_card = s.text_of("#model-settings").unwrap();
+    assert!(model_card.contains("rubric point"), "the window says how free text is graded: {model_card}");
     assert!(s.text_of("#pack-settings").unwrap().contains("1.0.0"));
     save_screenshot(&s, "settings.png");
     s.click(&s.wait(".my-data summary").unwrap()).unwrap();
@@ -394,4 +396,56 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
     assert!(run.best_score.unwrap() > 0.0);
     let report = app.pack_report().unwrap();
     assert!(report.lessons_to_fix.iter().any(|x| x.kp == "marketing.acos"), "{report:?}");
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and the test model: run scripts/test.sh"]
+fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let model = workspace_root().join("models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(model.is_file(), "{} is missing: scripts/test.sh fetches it", model.display());
+    let xdg = tempfile::tempdir().unwrap();
+    let models = xdg.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::fs::copy(&model, models.join("SmolLM2-135M-Instruct.Q4_1.gguf")).unwrap();
+    let driver = Driver::start_with_models(xdg.path(), &models);
+    let app = app_binary();
+    let s = Session::start(&driver.url, app.to_str().unwrap()).unwrap();
+
+    let name = s.wait("#new-learner-name").unwrap();
+    s.type_into(&name, "Lin").unwrap();
+    s.click(&s.wait("#new-learner-goal option[value='amazon-ads']").unwrap()).unwrap();
+    s.click(&s.wait("#new-learner-locale option[value='en']").unwrap()).unwrap();
+    s.click(&s.wait("#create-learner").unwrap()).unwrap();
+    s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
+    // The model loads in the background; the status bar follows it.
+    let status = s.wait_text("#tutor-status[data-state='ready']", "On-device model ready").unwrap();
+    assert!(status.contains("SmolLM2"), "{status}");
+
+    s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
+    let form = "form[data-item='marketing.acos.acos-vs-tacos']";
+    let text = s.wait(&format!("{form} .free-text-input")).unwrap();
+    s.type_into(
+        &text,
+        "ACoS is ad spend divided by ad sales; TACoS is ad spend divided by total sales, so organic sales fell.",
+    )
+    .unwrap();
+    s.click(&s.wait(&format!("{form} .check-answer")).unwrap()).unwrap();
+    let fb = s.wait_text(&format!("{form} .feedback"), "attempt #").unwrap();
+    assert!(fb.contains("judged by the on-device model (SmolLM2"), "{fb}");
+    assert!(fb.contains("Reference answer"), "{fb}");
+    s.execute(&format!("document.querySelector(\"{form}\").scrollIntoView()")).unwrap();
+    save_screenshot(&s, "lesson-model-grade.png");
+    s.end().unwrap();
+    drop(driver);
+
+    // In the database: the model's probability per rubric point, kept with the answer.
+    let app = crossway_app::App::open_database(&xdg.path().join("data/crossway/crossway.sqlite3")).unwrap();
+    let l = app.learners().unwrap()[0].id;
+    let export = app.export_learner(l).unwrap();
+    let a = &export.attempts[0];
+    assert_eq!(a.payload["grader"], "model");
+    let p = a.payload["model"]["p_met"].as_array().unwrap();
+    assert_eq!(p.len(), 3, "one probability per rubric point: {}", a.payload);
+    assert!(p.iter().all(|x| (0.0..=1.0).contains(&x.as_f64().unwrap())));
 }

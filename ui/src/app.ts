@@ -1,5 +1,5 @@
 // The window's shared state and navigation. Screens live in their own modules and call `go`.
-import { isAppError, type GoalPreview, type Learner, type Role, type Status } from "./ipc";
+import { isAppError, type GoalPreview, type Learner, type Role, type Status, type TutorStatus } from "./ipc";
 import { t, tr } from "./i18n";
 import { clear, h } from "./dom";
 
@@ -24,8 +24,10 @@ interface State {
   screen: Screen;
   /** Shown once on the path screen right after a goal change. */
   lastGoalChange: GoalPreview | null;
+  /** The on-device model: loading in the background, ready, failed, or none. */
+  tutor: TutorStatus | null;
 }
-export const state: State = { status: null, roles: [], learner: null, screen: { name: "learners" }, lastGoalChange: null };
+export const state: State = { status: null, roles: [], learner: null, screen: { name: "learners" }, lastGoalChange: null, tutor: null };
 
 let renderer: () => Promise<void> = async () => {};
 /** Set once by main.ts. */

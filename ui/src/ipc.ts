@@ -1,6 +1,6 @@
 // Typed wrappers over the Tauri commands in src-tauri/src/commands. Mirrors
 // crates/crossway-app/src/dto.rs and error.rs: keep the two in step.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
 export type Locale = "en" | "zh-CN";
 export interface Text { en: string; "zh-CN": string }
@@ -91,6 +91,8 @@ export interface FactUpdate {
   to_version: string; old_as_of: string | null; new_as_of: string | null; mastery: number;
 }
 export interface Attempt { id: number; item_id: string; kp: string; score: number; occurred_at: string }
+export interface TutorStatus { state: "none" | "loading" | "ready" | "failed"; model: string | null; message: string | null; threads: number }
+export interface PointEvent { index: number; p_met: number }
 export interface Submission { item_id: string; answer: Answer; idempotency_key: string; seconds?: number }
 
 // Assessment (crates/crossway-app/src/{simulations,assessment,feedback,dashboard}.rs).
@@ -155,6 +157,13 @@ export const api = {
   placementNext: (learner_id: number) => invoke<PlacementStep>("placement_next", { learner_id }),
   placementAnswer: (learner_id: number, answer: { item_id: string; answer: Answer | null; idempotency_key: string }) =>
     invoke<PlacementStep>("placement_answer", { learner_id, answer }),
+  tutorStatus: () => invoke<TutorStatus>("tutor_status"),
+  /** Grades free text with the on-device model, each rubric point arriving on `onPoint` first. */
+  submitFreeText: (learner_id: number, submission: Submission, run_id: number | null, onPoint: (p: PointEvent) => void) => {
+    const on_point = new Channel<PointEvent>();
+    on_point.onmessage = onPoint;
+    return invoke<AttemptResult>("submit_free_text", { learner_id, submission, run_id, on_point });
+  },
   simulations: (learner_id: number) => invoke<SimulationSummary[]>("list_simulations", { learner_id }),
   startSimulation: (learner_id: number, sim_id: string) => invoke<SimulationRun>("start_simulation", { learner_id, sim_id }),
   simulationRun: (learner_id: number, run_id: number) => invoke<SimulationRun>("get_simulation_run", { learner_id, run_id }),

@@ -1,5 +1,6 @@
 // Crossway's study window. Business logic lives in Rust (crossway-app); this file shows and asks.
-import { api, isAppError, type Answer, type GoalPreview, type Learner, type LearningPath, type Lesson, type Method, type PlacementStep, type Step } from "./ipc";
+import { listen } from "@tauri-apps/api/event";
+import { api, isAppError, type TutorStatus, type Answer, type GoalPreview, type Learner, type LearningPath, type Lesson, type Method, type PlacementStep, type Step } from "./ipc";
 import { getLocale, pct, reasonText, setLocale, t, tr } from "./i18n";
 import { clear, h } from "./dom";
 import { go, onLeave, roleTitle, setRenderer, showError, state, view, type Screen } from "./app";
@@ -7,7 +8,7 @@ import { renderSimulationRun, renderSimulations } from "./screens/simulations";
 import { renderGroups } from "./screens/groups";
 import { renderProgress } from "./screens/progress";
 import { renderOnboarding, renderSettings } from "./screens/settings";
-import { itemForm } from "./practice";
+import { itemForm, submitAnswer } from "./practice";
 import { dashboardPanels } from "./screens/dashboard";
 
 const statusbar = document.getElementById("statusbar") as HTMLElement;
@@ -64,20 +65,24 @@ function renderNav(): void {
 function renderStatus(): void {
   const s = state.status;
   if (!s) return;
-  const parts: string[] = [];
-  for (const p of s.packs) parts.push(t("packLine", { title: tr(p.title), version: p.version, date: p.as_of }));
+  const parts: [string, string][] = [];
+  for (const p of s.packs) parts.push([`pack-status-${p.id}`, t("packLine", { title: tr(p.title), version: p.version, date: p.as_of })]);
   if (s.model.state === "not_installed") {
-    parts.push(t("modelNone"));
+    parts.push(["model-status", t("modelNone")]);
   } else {
     const m = s.model;
-    parts.push(t("modelFound", {
+    parts.push(["model-status", t("modelFound", {
       name: m.name ?? m.file,
       details: [m.quantization, `${Math.round(m.bytes / 1048576)} MiB`, m.licence].filter(Boolean).join(", "),
       check: m.verified ? t("checksumOk") : t("checksumUnknown"),
-    }));
+    })]);
   }
-  statusbar.replaceChildren(...parts.map((p) => h("span", { class: "status-part" }, p)));
-  statusbar.querySelector(".status-part:last-child")?.setAttribute("id", "model-status");
+  const tutor = state.tutor;
+  if (tutor && tutor.state !== "none") {
+    const key = tutor.state === "loading" ? "tutorLoading" : tutor.state === "ready" ? "tutorReady" : "tutorFailed";
+    parts.push(["tutor-status", t(key, { model: tutor.model ?? "", message: tutor.message ?? "", threads: tutor.threads })]);
+  }
+  statusbar.replaceChildren(...parts.map(([id, text]) => h("span", { class: "status-part", id, "data-state": id === "tutor-status" ? tutor?.state : undefined }, text)));
 }
 
 async function renderLearners(): Promise<void> {
@@ -358,7 +363,7 @@ async function renderLesson(kp: string, start = "lesson"): Promise<void> {
     h("section", { class: "card practice", id: "practice" },
       h("h2", { tabindex: -1 }, t("practice")),
       h("p", { class: "muted", id: "attempt-count" }, t("attemptsSoFar", { n: attempts.length })),
-      ...lesson.items.map((item) => itemForm(item, (sub) => api.submitAnswer(state.learner!.id, sub), () => void (async () => {
+      ...lesson.items.map((item) => itemForm(item, (sub, progress) => submitAnswer(item, null, sub, progress), () => void (async () => {
         const attempts = await api.attempts(state.learner!.id);
         document.getElementById("attempt-count")!.textContent = t("attemptsSoFar", { n: attempts.length });
       })()))),
@@ -465,9 +470,12 @@ switchBtn.addEventListener("click", () => {
 
 async function start(): Promise<void> {
   setRenderer(render);
+  // The model loads in the background; the status bar follows it.
+  void listen<TutorStatus>("tutor-status", (e) => { state.tutor = e.payload; renderStatus(); });
   setLocale(getLocale());
   try {
     state.status = await api.status();
+    state.tutor = await api.tutorStatus();
     state.roles = await api.roles();
     const remembered = Number(localStorage.getItem("crossway.learner"));
     const learners = await api.learners();

@@ -6,7 +6,22 @@ import { state } from "./app";
 
 /** A question with its answer form and immediate feedback. `submit` records the answer (a lesson
  * item or a simulation step); the time from showing the form to submitting is sent along. */
-export function itemForm(item: Item, submit: (s: Submission) => Promise<AttemptResult>, onResult?: (r: AttemptResult) => void): HTMLElement {
+/** Submits an answer to a lesson item (`runId` null) or a simulation step: free text goes to the
+ * on-device model when it is ready, its rubric points shown as they stream in; everything else
+ * (and free text without a ready model) is graded at once. */
+export function submitAnswer(item: Item, runId: number | null, sub: Submission, progress: (n: Node) => void): Promise<AttemptResult> {
+  const learner = state.learner!.id;
+  if (item.kind === "free_text" && state.tutor?.state === "ready") {
+    const points = h("ol", { class: "streamed-points", "aria-live": "polite" });
+    progress(h("div", { class: "streaming" }, h("p", { class: "muted", role: "status" }, t("modelGrading", { n: item.rubric_points })), points));
+    return api.submitFreeText(learner, sub, runId, (p) => {
+      points.append(h("li", { "data-point": p.index }, t(p.p_met >= 0.5 ? "pointMet" : "pointMissed", { n: p.index + 1, p: pct(p.p_met) })));
+    });
+  }
+  return runId === null ? api.submitAnswer(learner, sub) : api.answerSimulationStep(learner, runId, sub);
+}
+
+export function itemForm(item: Item, submit: (s: Submission, progress: (n: Node) => void) => Promise<AttemptResult>, onResult?: (r: AttemptResult) => void): HTMLElement {
   let shownAt = performance.now();
   const feedback = h("div", { class: "feedback", "aria-live": "polite", "data-for": item.id });
   let input: () => { ok: true; answer: Answer } | { ok: false; msg: string };
@@ -54,7 +69,7 @@ export function itemForm(item: Item, submit: (s: Submission) => Promise<AttemptR
     void (async () => {
       try {
         const seconds = Math.min(86400, (performance.now() - shownAt) / 1000);
-        const result = await submit({ item_id: item.id, answer: got.answer, idempotency_key: key, seconds });
+        const result = await submit({ item_id: item.id, answer: got.answer, idempotency_key: key, seconds }, (n) => feedback.replaceChildren(n));
         key = crypto.randomUUID();
         shownAt = performance.now();
         feedback.replaceChildren(...feedbackView(result));
@@ -78,6 +93,7 @@ export function feedbackView(r: AttemptResult): Node[] {
       h("li", { class: p.met ? "met" : "missed" }, (p.met ? t("rubricMet") : t("rubricMissed")) + " — " + tr(p.text)))));
     out.push(h("p", { class: "muted" }, t("referenceAnswer", { answer: tr(r.correct_answer) })));
     if (r.grader === "keyword") out.push(h("p", { class: "muted grader-note" }, t("keywordGrader")));
+    if (r.grader === "model") out.push(h("p", { class: "muted grader-note" }, t("modelGrader", { model: state.tutor?.model ?? "" })));
     if (r.needs_review) out.push(h("p", { class: "hint" }, t("needsReview")));
   } else if (!r.correct) {
     out.push(h("p", {}, t("correctAnswer", { answer: tr(r.correct_answer) })));

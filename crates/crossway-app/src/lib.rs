@@ -19,6 +19,7 @@ mod profile_plan;
 mod refit;
 mod simulations;
 mod synth;
+mod tutor;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,7 +31,10 @@ use crossway_store::{NewLearner, Store, DB_FILE};
 
 pub use assessment::{BlendDto, StudySessionDto};
 /// Core types the shells pass through.
+pub use crossway_content::Answer;
 pub use crossway_core::{indicators::Indicator, methods::Method, LocalizedText};
+/// The tutor's worker thread (the model) and its events, for the shells.
+pub use crossway_tutor::worker::{GradeEvent, Tutor};
 pub use dashboard::{IndicatorPointDto, KnowledgeMapDto, MapNodeDto, ModuleProgressDto, ProgressDto, WeekDto};
 pub use data::{AttemptExport, ExportFileDto, LearnerExport, MasteryExport};
 pub use dto::*;
@@ -46,6 +50,7 @@ pub use profile_plan::{plan_for_profile, simulate_methods, simulate_pack, PlanOu
 pub use refit::{FittedKp, RefitReport, MIN_ANSWERS, MIN_LEARNERS};
 pub use simulations::{SimStepDto, SimStepScoreDto, SimulationResultDto, SimulationRunDto, SimulationSummaryDto};
 pub use synth::synth_pack;
+pub use tutor::{FreeTextJob, ModelVerdict, MODEL_GRADER};
 
 /// Where the app keeps its files and which pack to install on first run.
 #[derive(Debug, Clone)]

@@ -311,6 +311,16 @@ impl App {
     /// Grades an answer, records the attempt and updates mastery — in one transaction. A second
     /// submission with the same idempotency key records nothing and returns the same result.
     pub fn submit_answer(&mut self, learner_id: i64, sub: SubmitAnswerDto) -> Result<AttemptResultDto> {
+        self.submit_answer_with_model(learner_id, sub, None)
+    }
+
+    /// [`App::submit_answer`] with the on-device model's rubric verdicts for a free-text item.
+    pub fn submit_answer_with_model(
+        &mut self,
+        learner_id: i64,
+        sub: SubmitAnswerDto,
+        model: Option<crate::ModelVerdict>,
+    ) -> Result<AttemptResultDto> {
         let pack = self.active_pack()?.clone();
         let item = pack.item(&sub.item_id).ok_or_else(|| AppError::not_found("item", &sub.item_id))?;
         // Practice beyond the plan: the goal does not need this KP, or not any more (its mastery
@@ -321,8 +331,11 @@ impl App {
         let target = pack.graph.idx(&item.kp).and_then(|i| targets[i]);
         let p = self.store.db().mastery_of(learner_id, &item.kp)?.map_or(self.params_for(&item.kp).p_init, |m| m.p);
         let voluntary = target.is_none_or(|t| p >= t);
-        let extra = serde_json::json!({ "voluntary": voluntary });
-        self.answer_item(learner_id, &pack, item, &sub, extra)
+        let mut extra = serde_json::json!({ "voluntary": voluntary });
+        if let Some(m) = &model {
+            extra["model"] = serde_json::json!({ "name": m.model, "p_met": m.p_met, "ms": m.ms });
+        }
+        self.answer_item(learner_id, &pack, item, &sub, extra, model.as_ref())
     }
 
     /// Grades `sub` against `item` (a pack item or a simulation step) and records it; `extra` is
@@ -334,6 +347,7 @@ impl App {
         item: &crossway_content::Item,
         sub: &SubmitAnswerDto,
         extra: serde_json::Value,
+        model: Option<&crate::ModelVerdict>,
     ) -> Result<AttemptResultDto> {
         let key = sub.idempotency_key.trim();
         if key.is_empty() || key.len() > 128 {
@@ -345,7 +359,7 @@ impl App {
             }
         }
         let learner = self.store.db().learner(learner_id)?;
-        let g = grade_answer(item, &sub.answer)?;
+        let g = grade_answer(item, &sub.answer, model)?;
         let now = self.now();
         let mut payload = serde_json::json!({
             "answer": sub.answer,
@@ -398,7 +412,11 @@ pub(crate) struct Graded {
 /// Grades an answer: by the key for choice and numeric items, by the labelled no-model grader for
 /// free text (rubric points by keyword overlap, the score from the calibrated lexical model; the
 /// model grader is not wired into the app yet, issue #5).
-pub(crate) fn grade_answer(item: &crossway_content::Item, answer: &Answer) -> Result<Graded> {
+pub(crate) fn grade_answer(
+    item: &crossway_content::Item,
+    answer: &Answer,
+    model: Option<&crate::ModelVerdict>,
+) -> Result<Graded> {
     match (&item.body, answer) {
         (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
             if text.trim().is_empty() {
@@ -418,15 +436,27 @@ pub(crate) fn grade_answer(item: &crossway_content::Item, answer: &Answer) -> Re
                 text,
                 crossway_tutor::lexical::Lang::from_tag(loc),
             );
-            let rubric = rubric.iter().zip(&g.met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
+            // With the on-device model: each rubric point's verdict is the model's (it reads the
+            // point's meaning, not its words); the score stays the calibrated lexical estimate,
+            // which measured better than the model's own (docs/quality.md); a strong disagreement
+            // between the two asks for a human look.
+            let (met, grader, disagree) = match model.filter(|m| m.p_met.len() == rubric.len()) {
+                Some(m) => {
+                    let met: Vec<bool> = m.p_met.iter().map(|&p| p >= 0.5).collect();
+                    let share = met.iter().filter(|&&x| x).count() as f64 / met.len().max(1) as f64;
+                    (met, crate::tutor::MODEL_GRADER.to_string(), (share - g.score).abs() > 0.5)
+                }
+                None => (g.met.clone(), g.method.to_string(), false),
+            };
+            let rubric = rubric.iter().zip(&met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
             Ok(Graded {
                 score: g.score,
                 correct_answer: reference.clone(),
                 error_cause: None,
                 rubric,
-                grader: g.method.to_string(),
+                grader,
                 confidence: Some(g.confidence),
-                needs_review: g.abstained,
+                needs_review: g.abstained || disagree,
             })
         }
         _ => {

@@ -134,6 +134,7 @@ impl App {
                 let g = crate::practice::grade_answer(
                     step,
                     &serde_json::from_value(a.payload.get("answer")?.clone()).ok()?,
+                    model_of(&a.payload).as_ref(),
                 )
                 .ok()?;
                 Some(AttemptResultDto {
@@ -209,6 +210,17 @@ impl App {
         run_id: i64,
         sub: SubmitAnswerDto,
     ) -> Result<AttemptResultDto> {
+        self.answer_simulation_step_with_model(learner_id, run_id, sub, None)
+    }
+
+    /// [`App::answer_simulation_step`] with the on-device model's rubric verdicts (free text).
+    pub fn answer_simulation_step_with_model(
+        &mut self,
+        learner_id: i64,
+        run_id: i64,
+        sub: SubmitAnswerDto,
+        model: Option<crate::ModelVerdict>,
+    ) -> Result<AttemptResultDto> {
         let run = self.run_of(learner_id, run_id)?;
         let (pack, i) = self.simulation_def(&run.sim_id)?;
         let sim: &Simulation = &pack.simulations[i];
@@ -228,8 +240,11 @@ impl App {
         } else if run.finished_at.is_some() {
             return Err(AppError::invalid("this run is finished; start a new run to try again"));
         }
-        let extra = serde_json::json!({ "simulation_run": run_id, "simulation": sim.id, "voluntary": false });
-        self.answer_item(learner_id, &pack, step, &sub, extra)
+        let mut extra = serde_json::json!({ "simulation_run": run_id, "simulation": sim.id, "voluntary": false });
+        if let Some(m) = &model {
+            extra["model"] = serde_json::json!({ "name": m.model, "p_met": m.p_met, "ms": m.ms });
+        }
+        self.answer_item(learner_id, &pack, step, &sub, extra, model.as_ref())
     }
 
     /// Finishes a run (steps left out count as wrong) and scores it; finishing again returns the
@@ -325,4 +340,14 @@ impl App {
             improve,
         })
     }
+}
+
+/// The model verdict stored with an answer, if it was graded with the model.
+fn model_of(payload: &serde_json::Value) -> Option<crate::ModelVerdict> {
+    let m = payload.get("model")?;
+    Some(crate::ModelVerdict {
+        model: m.get("name")?.as_str()?.to_string(),
+        p_met: m.get("p_met")?.as_array()?.iter().filter_map(|x| x.as_f64()).collect(),
+        ms: m.get("ms").and_then(|x| x.as_u64()).unwrap_or(0),
+    })
 }

@@ -48,3 +48,78 @@ pub fn placement_answer(
 pub fn industry_updates(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<FactUpdateDto>, AppError> {
     state.with(|app| app.industry_updates(learner_id))
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn tutor_status(tutor: State<'_, crate::TutorSlot>) -> crate::TutorStatus {
+    tutor.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// One rubric point judged by the model, streamed to the window as soon as it is scored.
+#[derive(Clone, serde::Serialize)]
+pub struct PointEvent {
+    pub index: usize,
+    pub p_met: f64,
+}
+
+/// Grades a free-text answer with the on-device model — each rubric point streamed over
+/// `on_point` — then records it (with the calibrated fallback score, see `practice.rs`). Without
+/// a ready model, or if it fails or takes longer than 60 s, the answer is graded without it.
+/// Runs off the main thread; the `App` lock is held only to prepare and to record.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn submit_free_text(
+    state: State<'_, AppState>,
+    tutor: State<'_, crate::TutorSlot>,
+    learner_id: i64,
+    submission: SubmitAnswerDto,
+    run_id: Option<i64>,
+    on_point: tauri::ipc::Channel<PointEvent>,
+) -> Result<AttemptResultDto, AppError> {
+    let text = match &submission.answer {
+        crossway_app::Answer::FreeText { text } => text.clone(),
+        _ => return Err(AppError::new(crossway_app::ErrorCode::InvalidInput, "not a free-text answer")),
+    };
+    let job = state.with(|app| app.free_text_job(&submission.item_id, &text))?;
+    let verdict = {
+        let guard = tutor.tutor.lock().unwrap_or_else(|e| e.into_inner());
+        let model = tutor.status.lock().unwrap_or_else(|e| e.into_inner()).model.clone().unwrap_or_default();
+        match guard.as_ref() {
+            Some(t) => {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                match t.grade(job.into_grade_job(Some(deadline))) {
+                    Ok(running) => {
+                        let mut verdict = None;
+                        while let Ok(event) = running.events.recv() {
+                            match event {
+                                crossway_app::GradeEvent::Point { index, p_met } => {
+                                    let _ = on_point.send(PointEvent { index, p_met });
+                                }
+                                crossway_app::GradeEvent::Done(v) => {
+                                    verdict = Some(crossway_app::ModelVerdict {
+                                        p_met: v.p_met,
+                                        model: model.clone(),
+                                        ms: v.ms as u64,
+                                    });
+                                    break;
+                                }
+                                other => {
+                                    eprintln!("Crossway: model grading stopped ({other:?}); grading without it");
+                                    break;
+                                }
+                            }
+                        }
+                        verdict
+                    }
+                    Err(e) => {
+                        eprintln!("Crossway: the model could not take the job ({e}); grading without it");
+                        None
+                    }
+                }
+            }
+            None => None,
+        }
+    };
+    state.with(|app| match run_id {
+        Some(run) => app.answer_simulation_step_with_model(learner_id, run, submission, verdict),
+        None => app.submit_answer_with_model(learner_id, submission, verdict),
+    })
+}

@@ -130,6 +130,10 @@ function modelCard(): HTMLElement {
   return h("section", { class: "card", id: "model-settings" },
     h("h2", {}, t("modelTitle")),
     ...lines,
+    state.tutor && state.tutor.state !== "none"
+      ? h("p", { id: "tutor-settings-status" }, t(state.tutor.state === "loading" ? "tutorLoading" : state.tutor.state === "ready" ? "tutorReady" : "tutorFailed",
+          { model: state.tutor.model ?? "", message: state.tutor.message ?? "", threads: state.tutor.threads }))
+      : null,
     h("p", { class: "notice" }, t("modelNotWired")),
     h("label", { for: "model-path" }, t("modelImport")), path,
     h("button", { type: "button", id: "import-model", onclick: () => void (async () => {

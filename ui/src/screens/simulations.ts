@@ -4,7 +4,7 @@ import { api, isAppError, type AttemptResult, type Cell, type DataTable, type Si
 import { getLocale, pct, t, tr } from "../i18n";
 import { clear, h } from "../dom";
 import { go, state, view } from "../app";
-import { feedbackView, itemForm } from "../practice";
+import { feedbackView, itemForm, submitAnswer } from "../practice";
 
 /** Runs started in this window, by id: there is no command to reopen a run, so the run screen
  * shows what `start_simulation` returned, kept up to date as steps are answered. */
@@ -214,7 +214,7 @@ export async function renderSimulationRun(runId: number): Promise<void> {
         h("p", { class: "stem" }, tr(step.item.stem)),
         h("p", { class: "sim-left-out" }, t("simLeftOutNote")));
     } else {
-      const form = itemForm(step.item, (sub) => api.answerSimulationStep(learnerId, runId, sub), (r) => {
+      const form = itemForm(step.item, (sub, progress) => submitAnswer(step.item, runId, sub, progress), (r) => {
         if (!answeredOf(id)) run.answered.push(r);
         // A step is answered once per run: the form stays as a record, the answer is locked.
         form.querySelector(".check-answer")?.remove();
