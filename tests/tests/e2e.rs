@@ -364,6 +364,7 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
     // Group work (empty for a single learner) and Settings.
     s.click(&s.wait("#nav-groups").unwrap()).unwrap();
     s.wait("#group-tasks").unwrap();
+    save_screenshot(&s, "groups.png");
     s.click(&s.wait("#nav-settings").unwrap()).unwrap();
     s.wait("#settings-title").unwrap();
     s.click(&s.wait("#pref-example").unwrap()).unwrap();
