@@ -116,6 +116,7 @@ impl App {
             let next_study = studies[si + 1..].iter().find(|n| n.kp_id == s.kp_id).map(|n| n.occurred_at);
             let mut minutes = secs / 60.0;
             let mut last_after = None;
+            let mut first_before = None;
             let mut taken = 0;
             let own = by_kp.get(s.kp_id.as_str()).map_or(&[][..], Vec::as_slice);
             let from = own.partition_point(|&ai| attempts[ai].occurred_at < s.occurred_at);
@@ -130,9 +131,15 @@ impl App {
                 covered[ai] = true;
                 taken += 1;
                 minutes += num(&a.payload, "seconds").map_or(indicators::DEFAULT_ANSWER_MINUTES, |x| x / 60.0);
+                // The lesson page shows the questions under the tabs: answers can fall inside the
+                // session, so "before" is the mastery just before its first answer.
+                if first_before.is_none() {
+                    first_before = num(&a.payload, "mastery_before");
+                }
                 last_after = num(&a.payload, "mastery_after");
             }
             if let Some(after) = last_after {
+                let before = first_before.unwrap_or(before).min(before);
                 out.push(MethodSession { method, module: module_of(&s.kp_id), minutes, gain: after - before });
             }
         }
