@@ -1,16 +1,19 @@
-// Charts through Apache ECharts (canvas renderer; renders CJK with the system fonts). Only the
+// Charts through Apache ECharts (SVG renderer: crisp when printed, renders CJK with the system
+// fonts; with the canvas renderer WebKitGTK stopped taking window snapshots once a chart's canvas
+// had been removed). Only the
 // parts used are bundled. Every chart also has a text equivalent beside it in the screen, so no
 // information is in the picture alone.
 import * as echarts from "echarts/core";
 import { BarChart, GraphChart, LineChart, RadarChart } from "echarts/charts";
 import { AriaComponent, GridComponent, LegendComponent, RadarComponent, TooltipComponent } from "echarts/components";
-import { CanvasRenderer } from "echarts/renderers";
+import { SVGRenderer } from "echarts/renderers";
 import { h } from "./dom";
+import { onLeave } from "./app";
 
-echarts.use([BarChart, GraphChart, LineChart, RadarChart, AriaComponent, GridComponent, LegendComponent, RadarComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, GraphChart, LineChart, RadarChart, AriaComponent, GridComponent, LegendComponent, RadarComponent, TooltipComponent, SVGRenderer]);
 
 const live: echarts.ECharts[] = [];
-window.addEventListener("resize", () => live.forEach((c) => c.resize()));
+window.addEventListener("resize", () => live.forEach((c) => { if (!c.isDisposed()) c.resize(); }));
 
 /** A chart container; the chart is drawn once the element is in the document. */
 export function chart(id: string, label: string, option: echarts.EChartsCoreOption, onClick?: (data: unknown) => void): HTMLElement {
@@ -19,12 +22,17 @@ export function chart(id: string, label: string, option: echarts.EChartsCoreOpti
     if (!el.isConnected) return;
     // Charts of a screen left behind are disposed with it.
     for (let i = live.length - 1; i >= 0; i--) {
-      if (!live[i].getDom().isConnected) {
-        live[i].dispose();
+      if (live[i].isDisposed() || !live[i].getDom().isConnected) {
+        if (!live[i].isDisposed()) live[i].dispose();
         live.splice(i, 1);
       }
     }
-    const c = echarts.init(el, undefined, { renderer: "canvas" });
+    const c = echarts.init(el, undefined, { renderer: "svg" });
+    // A chart left on a screen the learner navigated away from keeps its animation loop (the
+    // knowledge map's force layout) running: dispose it with the screen.
+    onLeave(() => {
+      if (!c.isDisposed()) c.dispose();
+    });
     c.setOption({ aria: { enabled: true, label: { description: label } }, animation: false, ...option });
     if (onClick) c.on("click", (p) => onClick(p.data));
     live.push(c);

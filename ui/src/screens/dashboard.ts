@@ -117,28 +117,25 @@ export async function dashboardPanels(path: LearningPath): Promise<HTMLElement[]
     h("p", { class: "muted" }, t("blendLead"))));
 
   // The knowledge map: KPs as nodes (colour and symbol by state), prerequisites as edges.
-  const moduleIds = map.modules.map(([id]) => id);
   const symbol = (s: string) => (s === "mastered" ? "circle" : s === "learning" ? "diamond" : "emptyCircle");
   const colour = (s: string) => (s === "mastered" ? palette.mastered : s === "learning" ? palette.learning : palette.notStarted);
   const graph = chart("knowledge-map", t("mapLabel"), {
     tooltip: { formatter: (p: { data?: { name?: string; value?: number } }) => (p.data?.name ? `${p.data.name}: ${p.data.value ?? 0}%` : "") },
-    legend: { bottom: 0, data: map.modules.map(([, title]) => tr(title)) },
     series: [{
       type: "graph",
       layout: "force",
       roam: true,
       draggable: true,
-      force: { repulsion: 120, edgeLength: 40, gravity: 0.12 },
+      force: { repulsion: 120, edgeLength: 40, gravity: 0.12, layoutAnimation: false },
       edgeSymbol: ["none", "arrow"],
       edgeSymbolSize: 6,
       label: { show: true, position: "right", fontSize: 10, formatter: (p: { data: { short: string } }) => p.data.short },
-      categories: map.modules.map(([, title]) => ({ name: tr(title) })),
+      // Colour and symbol show the state (the text above says which); modules are in the list.
       data: map.nodes.map((n) => ({
         id: n.kp,
         name: tr(n.title),
         short: tr(n.title).length > 10 ? `${tr(n.title).slice(0, 10)}…` : tr(n.title),
         value: pct(n.mastery),
-        category: moduleIds.indexOf(n.module),
         symbol: symbol(n.state),
         symbolSize: n.required ? 16 : 10,
         itemStyle: { color: colour(n.state), borderColor: n.required ? palette.required : undefined, borderWidth: n.required ? 2 : 0 },
