@@ -456,3 +456,36 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     assert_eq!(p.len(), 3, "one probability per rubric point: {}", a.payload);
     assert!(p.iter().all(|x| (0.0..=1.0).contains(&x.as_f64().unwrap())));
 }
+
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and the test model: run scripts/test.sh"]
+fn a_truncated_model_is_reported_and_free_text_is_still_graded() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let model = workspace_root().join("models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(model.is_file(), "{} is missing: scripts/test.sh fetches it", model.display());
+    let xdg = tempfile::tempdir().unwrap();
+    let models = xdg.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    // The first 2 MiB of a real model: the GGUF signature is there, the tensors are not.
+    let bytes = std::fs::read(&model).unwrap();
+    std::fs::write(models.join("broken.gguf"), &bytes[..2 << 20]).unwrap();
+    let driver = Driver::start_with_models(xdg.path(), &models);
+    let app = app_binary();
+    let s = Session::start(&driver.url, app.to_str().unwrap()).unwrap();
+    let name = s.wait("#new-learner-name").unwrap();
+    s.type_into(&name, "Kai").unwrap();
+    s.click(&s.wait("#new-learner-locale option[value='en']").unwrap()).unwrap();
+    s.click(&s.wait("#create-learner").unwrap()).unwrap();
+    s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
+    let status = s.wait_text("#tutor-status[data-state='failed']", "could not be loaded").unwrap();
+    assert!(status.contains("broken.gguf") && status.contains("graded without it"), "{status}");
+    // The rest of the app works, and free text is graded without the model.
+    s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
+    let form = "form[data-item='marketing.acos.acos-vs-tacos']";
+    s.type_into(&s.wait(&format!("{form} .free-text-input")).unwrap(), "ACoS uses ad sales, TACoS total sales.")
+        .unwrap();
+    s.click(&s.wait(&format!("{form} .check-answer")).unwrap()).unwrap();
+    let fb = s.wait_text(&format!("{form} .feedback"), "attempt #").unwrap();
+    assert!(fb.contains("without an AI model"), "{fb}");
+    s.end().unwrap();
+}
