@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "get_simulation_run",
     "tutor_status",
     "submit_free_text",
+    "explain_answer",
 ];
 
 fn main() {

@@ -161,6 +161,7 @@ pub fn run() {
             commands::assess::get_simulation_run,
             commands::study::tutor_status,
             commands::study::submit_free_text,
+            commands::study::explain_answer,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

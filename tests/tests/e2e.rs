@@ -441,6 +441,11 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     let fb = s.wait_text(&format!("{form} .feedback"), "attempt #").unwrap();
     assert!(fb.contains("judged by the on-device model (SmolLM2"), "{fb}");
     assert!(fb.contains("Reference answer"), "{fb}");
+    // The model explains what is missing, from the item and the lesson, labelled as generated.
+    s.click(&s.wait(&format!("{form} .explain-answer")).unwrap()).unwrap();
+    let explained = s.wait_text(&format!("{form} .explain"), "It can be wrong").unwrap();
+    let generated = s.text_of(&format!("{form} .generated")).unwrap();
+    assert!(!generated.trim().is_empty(), "no explanation text: {explained}");
     s.execute(&format!("document.querySelector(\"{form}\").scrollIntoView()")).unwrap();
     save_screenshot(&s, "lesson-model-grade.png");
     s.end().unwrap();

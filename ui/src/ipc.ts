@@ -164,6 +164,12 @@ export const api = {
     on_point.onmessage = onPoint;
     return invoke<AttemptResult>("submit_free_text", { learner_id, submission, run_id, on_point });
   },
+  /** The on-device model explains what a recorded free-text answer missed, piece by piece. */
+  explainAnswer: (learner_id: number, attempt_id: number, onPiece: (p: string) => void) => {
+    const on_piece = new Channel<string>();
+    on_piece.onmessage = onPiece;
+    return invoke<string>("explain_answer", { learner_id, attempt_id, on_piece });
+  },
   simulations: (learner_id: number) => invoke<SimulationSummary[]>("list_simulations", { learner_id }),
   startSimulation: (learner_id: number, sim_id: string) => invoke<SimulationRun>("start_simulation", { learner_id, sim_id }),
   simulationRun: (learner_id: number, run_id: number) => invoke<SimulationRun>("get_simulation_run", { learner_id, run_id }),

@@ -94,6 +94,7 @@ export function feedbackView(r: AttemptResult): Node[] {
     out.push(h("p", { class: "muted" }, t("referenceAnswer", { answer: tr(r.correct_answer) })));
     if (r.grader === "keyword") out.push(h("p", { class: "muted grader-note" }, t("keywordGrader")));
     if (r.grader === "model") out.push(h("p", { class: "muted grader-note" }, t("modelGrader", { model: state.tutor?.model ?? "" })));
+    if (state.tutor?.state === "ready" && r.rubric.some((p) => !p.met)) out.push(explainBox(r));
     if (r.needs_review) out.push(h("p", { class: "hint" }, t("needsReview")));
   } else if (!r.correct) {
     out.push(h("p", {}, t("correctAnswer", { answer: tr(r.correct_answer) })));
@@ -122,4 +123,25 @@ function disputeForm(r: AttemptResult): HTMLElement {
   })() }, t("disputeSend"));
   return h("details", { class: "dispute" }, h("summary", {}, t("disputeGrade")),
     h("label", { for: id }, t("disputeWhy")), box, send, out);
+}
+
+/** "Explain what is missing": a few sentences the on-device model writes from this item, the
+ * missed rubric points and the lesson only, streamed as it writes; labelled as generated. */
+function explainBox(r: AttemptResult): HTMLElement {
+  const text = h("p", { class: "generated", "aria-live": "polite" });
+  const note = h("p", { class: "muted" });
+  const button = h("button", { type: "button", class: "explain-answer", onclick: () => void (async () => {
+    button.disabled = true;
+    note.textContent = t("explainWorking");
+    text.textContent = "";
+    try {
+      const full = await api.explainAnswer(state.learner!.id, r.attempt_id, (piece) => { text.textContent += piece; });
+      text.textContent = full;
+      note.textContent = t("explainLabel");
+    } catch (e) {
+      note.textContent = isAppError(e) ? e.message : String(e);
+      button.disabled = false;
+    }
+  })() }, t("explainButton"));
+  return h("div", { class: "explain" }, button, text, note);
 }

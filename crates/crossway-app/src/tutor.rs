@@ -78,3 +78,56 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// What the model may use to explain a recorded free-text attempt: the item, the answer, the
+    /// rubric points it missed (as graded) and the start of the KP's lesson, in the answer's
+    /// language.
+    pub fn explain_job(&self, learner_id: i64, attempt_id: i64) -> Result<crossway_tutor::worker::ExplainJob> {
+        let pack = self.active_pack()?;
+        let a = self
+            .store
+            .db()
+            .attempts(learner_id)?
+            .into_iter()
+            .find(|a| a.id == attempt_id)
+            .ok_or_else(|| AppError::not_found("attempt", attempt_id))?;
+        let item = pack
+            .item(&a.item_id)
+            .or_else(|| pack.simulations.iter().flat_map(|s| s.steps.iter()).find(|s| s.id == a.item_id))
+            .ok_or_else(|| AppError::not_found("item", &a.item_id))?;
+        let ItemBody::FreeText { reference, .. } = &item.body else {
+            return Err(AppError::invalid(format!("{} is not a free-text item", item.id)));
+        };
+        let answer: crossway_content::Answer = a
+            .payload
+            .get("answer")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .ok_or_else(|| AppError::invalid(format!("attempt {attempt_id} has no stored answer")))?;
+        let crossway_content::Answer::FreeText { text } = &answer else {
+            return Err(AppError::invalid(format!("attempt {attempt_id} is not a free-text answer")));
+        };
+        let lang = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
+        let model = a.payload.get("model").and_then(|m| {
+            Some(ModelVerdict {
+                model: m.get("name")?.as_str()?.to_string(),
+                p_met: m.get("p_met")?.as_array()?.iter().filter_map(|x| x.as_f64()).collect(),
+                ms: 0,
+            })
+        });
+        let graded = crate::practice::grade_answer(item, &answer, model.as_ref())?;
+        let missed: Vec<String> =
+            graded.rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();
+        let lesson: String =
+            pack.kp(&item.kp).map(|k| k.lesson.get(lang)).unwrap_or_default().chars().take(900).collect();
+        Ok(crossway_tutor::worker::ExplainJob {
+            question: item.stem.get(lang).to_string(),
+            reference: reference.get(lang).to_string(),
+            answer: text.clone(),
+            missed,
+            lesson,
+            lang: lang.to_string(),
+            max_tokens: 96,
+        })
+    }
+}

@@ -278,6 +278,110 @@ impl LlmGrader {
     }
 }
 
+/// What the explanation of a free-text answer may draw on: the item, the answer, the rubric
+/// points it missed and an excerpt of the lesson — nothing else, so the model has no reason to
+/// bring in facts the pack does not hold.
+#[derive(Debug, Clone)]
+pub struct ExplainPrompt<'a> {
+    pub question: &'a str,
+    pub reference: &'a str,
+    pub answer: &'a str,
+    pub missed: &'a [&'a str],
+    pub lesson: &'a str,
+    pub lang: &'a str,
+}
+
+impl LlmGrader {
+    fn explain_prompt(&self, p: &ExplainPrompt<'_>) -> Result<String, LlmError> {
+        let missed = p.missed.iter().map(|m| format!("- {m}")).collect::<Vec<_>>().join("\n");
+        let (system, user) = if p.lang == "zh-CN" {
+            (
+                "你是耐心的跨境电商辅导老师。只根据下面给出的课程摘录、参考答案和未达到的评分要点，用中文写两三句话，告诉学生答案缺了什么、为什么重要。不要引入材料以外的事实、数字或政策。",
+                format!(
+                    "课程摘录：{}\n问题：{}\n参考答案：{}\n学生的答案：{}\n未达到的评分要点：\n{}\n请用中文简要说明。",
+                    p.lesson, p.question, p.reference, p.answer, missed
+                ),
+            )
+        } else {
+            (
+                "You are a patient cross-border e-commerce tutor. Using only the lesson excerpt, the reference answer and the missed rubric points below, write two or three sentences in English telling the learner what their answer is missing and why it matters. Do not add facts, numbers or rules that are not in the material.",
+                format!(
+                    "Lesson excerpt: {}\nQuestion: {}\nReference answer: {}\nLearner's answer: {}\nMissed rubric points:\n{}\nExplain briefly.",
+                    p.lesson, p.question, p.reference, p.answer, missed
+                ),
+            )
+        };
+        let msgs = [
+            LlamaChatMessage::new("system".into(), system.into()).map_err(|e| LlmError::Inference(e.to_string()))?,
+            LlamaChatMessage::new("user".into(), user).map_err(|e| LlmError::Inference(e.to_string()))?,
+        ];
+        let tmpl = self.model.chat_template(None).map_err(|e| LlmError::Inference(format!("no chat template: {e}")))?;
+        self.model.apply_chat_template(&tmpl, &msgs, true).map_err(|e| LlmError::Inference(e.to_string()))
+    }
+
+    /// Writes a short explanation (greedy decoding, at most `max_tokens`), handing each piece of
+    /// text to `on_piece` as soon as it is whole UTF-8; `on_piece` returns false to stop. Uses
+    /// sequence 1 of `ctx` and leaves the prefix cache in sequence 0 untouched.
+    pub fn explain(
+        &self,
+        ctx: &mut LlamaContext<'_>,
+        p: &ExplainPrompt<'_>,
+        max_tokens: usize,
+        mut on_piece: impl FnMut(&str) -> bool,
+    ) -> Result<String, LlmError> {
+        let err = |e: &dyn std::fmt::Display| LlmError::Inference(e.to_string());
+        let prompt = self.model.vocab().tokenize(self.explain_prompt(p)?.as_bytes(), false, true);
+        let limit = ctx.n_ctx() as usize;
+        if prompt.len() + max_tokens + 1 >= limit {
+            return Err(LlmError::TooLong { tokens: prompt.len() + max_tokens, limit: limit as u32 });
+        }
+        ctx.clear_kv_cache_seq(Some(1), None, None).map_err(|e| err(&e))?;
+        let mut batch = LlamaBatch::new(512, 1);
+        let mut pos = 0usize;
+        for chunk in prompt.chunks(512) {
+            batch.clear();
+            for (i, &t) in chunk.iter().enumerate() {
+                batch.add(t, (pos + i) as i32, &[1], pos + i + 1 == prompt.len()).map_err(|e| err(&e))?;
+            }
+            ctx.decode(&mut batch).map_err(|e| err(&e))?;
+            pos += chunk.len();
+        }
+        let (mut text, mut pending) = (String::new(), Vec::<u8>::new());
+        for _ in 0..max_tokens {
+            let logits = ctx.get_logits_ith(batch.n_tokens() - 1);
+            let next = logits
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(i, _)| LlamaToken(i as i32))
+                .ok_or_else(|| LlmError::Inference("no logits".into()))?;
+            if self.model.vocab().is_eog(next) {
+                break;
+            }
+            pending.extend(self.model.vocab().token_to_piece(next, false, None));
+            // Hand over the longest valid UTF-8 prefix; keep a split character for the next token.
+            let valid = match std::str::from_utf8(&pending) {
+                Ok(s) => s.len(),
+                Err(e) => e.valid_up_to(),
+            };
+            if valid > 0 {
+                let piece = String::from_utf8_lossy(&pending[..valid]).into_owned();
+                pending.drain(..valid);
+                text.push_str(&piece);
+                if !on_piece(&piece) {
+                    break;
+                }
+            }
+            batch.clear();
+            batch.add(next, pos as i32, &[1], true).map_err(|e| err(&e))?;
+            ctx.decode(&mut batch).map_err(|e| err(&e))?;
+            pos += 1;
+        }
+        ctx.clear_kv_cache_seq(Some(1), None, None).map_err(|e| err(&e))?;
+        Ok(text.trim().to_string())
+    }
+}
+
 fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }

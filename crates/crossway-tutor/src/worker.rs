@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crate::llm::{LlmError, LlmGrader, LlmVerdicts, RubricPrompt};
+use crate::llm::{ExplainPrompt, LlmError, LlmGrader, LlmVerdicts, RubricPrompt};
 
 /// One grading job (owned strings: it crosses threads).
 #[derive(Debug, Clone)]
@@ -37,8 +37,29 @@ pub enum GradeEvent {
     Failed(LlmError),
 }
 
+/// What to explain about a free-text answer (owned strings: it crosses threads).
+#[derive(Debug, Clone)]
+pub struct ExplainJob {
+    pub question: String,
+    pub reference: String,
+    pub answer: String,
+    pub missed: Vec<String>,
+    pub lesson: String,
+    pub lang: String,
+    pub max_tokens: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExplainEvent {
+    /// The next piece of text, as soon as it is whole UTF-8.
+    Piece(String),
+    Done(String),
+    Failed(LlmError),
+}
+
 enum Request {
     Grade { job: GradeJob, cancel: Arc<AtomicBool>, events: Sender<GradeEvent> },
+    Explain { job: ExplainJob, events: Sender<ExplainEvent> },
 }
 
 /// A handle on the worker thread. Dropping it stops the thread.
@@ -76,6 +97,17 @@ impl Tutor {
             }
             Err(_) => Err(LlmError::Inference("the tutor thread stopped while loading".into())),
         }
+    }
+
+    /// Queues an explanation; its pieces arrive on the returned receiver, then `Done`.
+    pub fn explain(&self, job: ExplainJob) -> Result<Receiver<ExplainEvent>, LlmError> {
+        let (events, rx) = mpsc::channel();
+        self.requests
+            .as_ref()
+            .ok_or_else(|| LlmError::Inference("the tutor has stopped".into()))?
+            .send(Request::Explain { job, events })
+            .map_err(|_| LlmError::Inference("the tutor has stopped".into()))?;
+        Ok(rx)
     }
 
     /// Queues a job; its events arrive on the returned receiver.
@@ -117,7 +149,29 @@ fn run(model: PathBuf, threads: usize, requests: Receiver<Request>, ready: Sende
     };
     let _ = ready.send(Ok(()));
     let mut cache = Vec::new();
-    while let Ok(Request::Grade { job, cancel, events }) = requests.recv() {
+    while let Ok(request) = requests.recv() {
+        let (job, cancel, events) = match request {
+            Request::Grade { job, cancel, events } => (job, cancel, events),
+            Request::Explain { job, events } => {
+                let missed: Vec<&str> = job.missed.iter().map(String::as_str).collect();
+                let prompt = ExplainPrompt {
+                    question: &job.question,
+                    reference: &job.reference,
+                    answer: &job.answer,
+                    missed: &missed,
+                    lesson: &job.lesson,
+                    lang: &job.lang,
+                };
+                let result = grader.explain(&mut ctx, &prompt, job.max_tokens, |piece| {
+                    events.send(ExplainEvent::Piece(piece.to_string())).is_ok()
+                });
+                let _ = events.send(match result {
+                    Ok(text) => ExplainEvent::Done(text),
+                    Err(e) => ExplainEvent::Failed(e),
+                });
+                continue;
+            }
+        };
         if cancel.load(Ordering::SeqCst) {
             let _ = events.send(GradeEvent::Cancelled);
             continue;

@@ -68,3 +68,36 @@ fn a_model_that_cannot_load_is_reported_by_start() {
     std::fs::write(&bad, "not a model").unwrap();
     assert!(matches!(Tutor::start(bad, 1).err(), Some(LlmError::NotGguf { .. })));
 }
+
+#[test]
+fn the_worker_streams_an_explanation_in_pieces() {
+    let tutor = crossway_tutor::worker::Tutor::start(model_for_explain(), 2).unwrap();
+    let job = crossway_tutor::worker::ExplainJob {
+        question: "What is ACoS?".into(),
+        reference: "ACoS = ad spend ÷ ad-attributed sales.".into(),
+        answer: "It is the total sales.".into(),
+        missed: vec!["Defines ACoS as ad spend divided by ad sales.".into()],
+        lesson: "ACoS (advertising cost of sales) is ad spend divided by the sales the ads brought.".into(),
+        lang: "en".into(),
+        max_tokens: 24,
+    };
+    let events = tutor.explain(job).unwrap();
+    let mut pieces = String::new();
+    let done = loop {
+        match events.recv().unwrap() {
+            crossway_tutor::worker::ExplainEvent::Piece(p) => pieces.push_str(&p),
+            crossway_tutor::worker::ExplainEvent::Done(text) => break text,
+            crossway_tutor::worker::ExplainEvent::Failed(e) => panic!("{e}"),
+        }
+    };
+    assert!(!done.is_empty(), "the small model wrote nothing");
+    assert_eq!(done, pieces.trim(), "the streamed pieces make up the text");
+}
+
+fn model_for_explain() -> std::path::PathBuf {
+    let path = std::env::var_os("CROSSWAY_TEST_MODEL").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/SmolLM2-135M-Instruct.Q4_1.gguf")
+    });
+    assert!(path.is_file(), "{} is missing: run `cargo xtask fetch-model test`", path.display());
+    path
+}
