@@ -2,7 +2,7 @@
 //! authors get item and lesson statistics (`crossway pack report`). Group tasks with peer reviews
 //! for classrooms (F11).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crossway_core::itemstats::{self, Flag, ItemStat, LessonFeedback, LessonStat, Response};
 use crossway_core::methods::Method;
@@ -180,10 +180,7 @@ impl App {
                 let id = f.target_id.clone().unwrap_or_default();
                 let known = match target {
                     "lesson" => pack.kp(&id).is_some(),
-                    "item" => {
-                        pack.item(&id).is_some()
-                            || pack.simulations.iter().any(|s| s.steps.iter().any(|st| st.id == id))
-                    }
+                    "item" => pack.item_or_step(&id).is_some(),
                     other => {
                         return Err(AppError::invalid(format!(
                             "cannot report an error in a `{other}` (use lesson or item)"
@@ -274,8 +271,15 @@ impl App {
         let db = self.store.db();
         let attempts = db.pack_attempts(&pack.manifest.id)?;
         let feedback = db.feedback_for_pack(&pack.manifest.id)?;
-        let disputed: HashSet<i64> =
+        // A learner disputed an item if they disputed any of their answers to it (a later answer
+        // included): it counts against the item once, on their first answer.
+        let disputed_ids: HashSet<i64> =
             feedback.iter().filter_map(|f| (f.kind == "dispute").then_some(f.attempt_id).flatten()).collect();
+        let disputed: HashSet<(i64, &str)> = attempts
+            .iter()
+            .filter(|a| disputed_ids.contains(&a.id))
+            .map(|a| (a.learner_id, a.item_id.as_str()))
+            .collect();
         // First answers only, outside placement checks.
         let mut seen = HashSet::new();
         let responses: Vec<Response> = attempts
@@ -287,30 +291,10 @@ impl App {
                 item: a.item_id.clone(),
                 score: a.score,
                 seconds: a.payload.get("seconds").and_then(|s| s.as_f64()),
-                disputed: disputed.contains(&a.id),
+                disputed: disputed.contains(&(a.learner_id, a.item_id.as_str())),
             })
             .collect();
-        // A dispute of a later answer still counts against the item.
-        let mut late_disputes: HashMap<String, u32> = HashMap::new();
-        for a in attempts.iter().filter(|a| disputed.contains(&a.id)) {
-            if !responses.iter().any(|r| r.learner == a.learner_id && r.item == a.item_id && r.disputed) {
-                *late_disputes.entry(a.item_id.clone()).or_default() += 1;
-            }
-        }
-        let mut responses = responses;
-        for (item, n) in late_disputes {
-            let mut left = n;
-            for r in responses.iter_mut().filter(|r| r.item == item && !r.disputed) {
-                if left == 0 {
-                    break;
-                }
-                r.disputed = true;
-                left -= 1;
-            }
-        }
-        let find_item = |id: &str| {
-            pack.item(id).or_else(|| pack.simulations.iter().flat_map(|s| s.steps.iter()).find(|s| s.id == id))
-        };
+        let find_item = |id: &str| pack.item_or_step(id);
         let items: Vec<ItemReportDto> = itemstats::item_stats(&responses)
             .into_iter()
             .map(|stat| {

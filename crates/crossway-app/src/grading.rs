@@ -96,13 +96,7 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             Some(r) if !r.is_empty() => r.clone(),
             _ => vec![format!("Says what the reference answer says: {}", item.reference_answer)],
         };
-        let lang = item.lang.clone().unwrap_or_else(|| {
-            if item.question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
-                "zh-CN".into()
-            } else {
-                "en".into()
-            }
-        });
+        let lang = item.lang.clone().unwrap_or_else(|| crate::practice::answer_locale(&item.question).to_string());
         let refs: Vec<&str> = points.iter().map(String::as_str).collect();
         // Per-point probabilities, the confidence, whether to abstain, and (without a model) the
         // calibrated lexical score as a share of the marks, from one grading run.

@@ -333,7 +333,7 @@ impl App {
         let voluntary = target.is_none_or(|t| p >= t);
         let mut extra = serde_json::json!({ "voluntary": voluntary });
         if let Some(m) = &model {
-            extra["model"] = serde_json::json!({ "name": m.model, "p_met": m.p_met, "ms": m.ms });
+            extra["model"] = m.to_payload();
         }
         self.answer_item(learner_id, &pack, item, &sub, extra, model.as_ref())
     }
@@ -419,13 +419,8 @@ pub(crate) fn grade_answer(
 ) -> Result<Graded> {
     match (&item.body, answer) {
         (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
-            if text.trim().is_empty() {
-                return Err(AppError::invalid("the answer is empty"));
-            }
-            if text.chars().count() > 4000 {
-                return Err(AppError::invalid("the answer is longer than 4000 characters"));
-            }
-            let loc = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
+            check_free_text(text)?;
+            let loc = answer_locale(text);
             let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
             // Rubric points by keyword overlap; score, confidence and abstention from the
             // calibrated lexical model against the reference answer (docs/quality.md).
@@ -471,5 +466,25 @@ pub(crate) fn grade_answer(
                 needs_review: false,
             })
         }
+    }
+}
+
+/// A free-text answer must be 1 to 4000 characters.
+pub(crate) fn check_free_text(text: &str) -> Result<()> {
+    if text.trim().is_empty() {
+        return Err(AppError::invalid("the answer is empty"));
+    }
+    if text.chars().count() > 4000 {
+        return Err(AppError::invalid("the answer is longer than 4000 characters"));
+    }
+    Ok(())
+}
+
+/// The language a free-text answer is written in: Chinese if it holds a CJK ideograph.
+pub(crate) fn answer_locale(text: &str) -> &'static str {
+    if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        "zh-CN"
+    } else {
+        "en"
     }
 }

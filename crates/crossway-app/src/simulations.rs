@@ -134,7 +134,7 @@ impl App {
                 let g = crate::practice::grade_answer(
                     step,
                     &serde_json::from_value(a.payload.get("answer")?.clone()).ok()?,
-                    model_of(&a.payload).as_ref(),
+                    crate::ModelVerdict::from_payload(&a.payload).as_ref(),
                 )
                 .ok()?;
                 Some(AttemptResultDto {
@@ -242,7 +242,7 @@ impl App {
         }
         let mut extra = serde_json::json!({ "simulation_run": run_id, "simulation": sim.id, "voluntary": false });
         if let Some(m) = &model {
-            extra["model"] = serde_json::json!({ "name": m.model, "p_met": m.p_met, "ms": m.ms });
+            extra["model"] = m.to_payload();
         }
         self.answer_item(learner_id, &pack, step, &sub, extra, model.as_ref())
     }
@@ -340,14 +340,4 @@ impl App {
             improve,
         })
     }
-}
-
-/// The model verdict stored with an answer, if it was graded with the model.
-fn model_of(payload: &serde_json::Value) -> Option<crate::ModelVerdict> {
-    let m = payload.get("model")?;
-    Some(crate::ModelVerdict {
-        model: m.get("name")?.as_str()?.to_string(),
-        p_met: m.get("p_met")?.as_array()?.iter().filter_map(|x| x.as_f64()).collect(),
-        ms: m.get("ms").and_then(|x| x.as_u64()).unwrap_or(0),
-    })
 }

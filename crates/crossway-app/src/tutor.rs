@@ -29,6 +29,23 @@ pub struct ModelVerdict {
     pub ms: u64,
 }
 
+impl ModelVerdict {
+    /// How an answer's payload keeps the verdict (`{"model": {"name", "p_met", "ms"}}`).
+    pub(crate) fn to_payload(&self) -> serde_json::Value {
+        serde_json::json!({ "name": self.model, "p_met": self.p_met, "ms": self.ms })
+    }
+
+    /// The verdict stored with an answer, if the model graded it.
+    pub(crate) fn from_payload(payload: &serde_json::Value) -> Option<Self> {
+        let m = payload.get("model")?;
+        Some(Self {
+            model: m.get("name")?.as_str()?.to_string(),
+            p_met: m.get("p_met")?.as_array()?.iter().filter_map(|x| x.as_f64()).collect(),
+            ms: m.get("ms").and_then(|x| x.as_u64()).unwrap_or(0),
+        })
+    }
+}
+
 impl FreeTextJob {
     pub fn into_grade_job(self, deadline: Option<std::time::Instant>) -> crossway_tutor::worker::GradeJob {
         crossway_tutor::worker::GradeJob {
@@ -55,20 +72,12 @@ impl App {
     /// answer's language. Checks the answer like `submit_answer` does.
     pub fn free_text_job(&self, item_id: &str, answer: &str) -> Result<FreeTextJob> {
         let pack = self.active_pack()?;
-        let item = pack
-            .item(item_id)
-            .or_else(|| pack.simulations.iter().flat_map(|s| s.steps.iter()).find(|s| s.id == item_id))
-            .ok_or_else(|| AppError::not_found("item", item_id))?;
+        let item = pack.item_or_step(item_id).ok_or_else(|| AppError::not_found("item", item_id))?;
         let ItemBody::FreeText { reference, rubric } = &item.body else {
             return Err(AppError::invalid(format!("{item_id} is not a free-text item")));
         };
-        if answer.trim().is_empty() {
-            return Err(AppError::invalid("the answer is empty"));
-        }
-        if answer.chars().count() > 4000 {
-            return Err(AppError::invalid("the answer is longer than 4000 characters"));
-        }
-        let lang = if answer.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
+        crate::practice::check_free_text(answer)?;
+        let lang = crate::practice::answer_locale(answer);
         Ok(FreeTextJob {
             question: item.stem.get(lang).to_string(),
             reference: reference.get(lang).to_string(),
@@ -92,10 +101,7 @@ impl App {
             .into_iter()
             .find(|a| a.id == attempt_id)
             .ok_or_else(|| AppError::not_found("attempt", attempt_id))?;
-        let item = pack
-            .item(&a.item_id)
-            .or_else(|| pack.simulations.iter().flat_map(|s| s.steps.iter()).find(|s| s.id == a.item_id))
-            .ok_or_else(|| AppError::not_found("item", &a.item_id))?;
+        let item = pack.item_or_step(&a.item_id).ok_or_else(|| AppError::not_found("item", &a.item_id))?;
         let ItemBody::FreeText { reference, .. } = &item.body else {
             return Err(AppError::invalid(format!("{} is not a free-text item", item.id)));
         };
@@ -107,14 +113,8 @@ impl App {
         let crossway_content::Answer::FreeText { text } = &answer else {
             return Err(AppError::invalid(format!("attempt {attempt_id} is not a free-text answer")));
         };
-        let lang = if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { "zh-CN" } else { "en" };
-        let model = a.payload.get("model").and_then(|m| {
-            Some(ModelVerdict {
-                model: m.get("name")?.as_str()?.to_string(),
-                p_met: m.get("p_met")?.as_array()?.iter().filter_map(|x| x.as_f64()).collect(),
-                ms: 0,
-            })
-        });
+        let lang = crate::practice::answer_locale(text);
+        let model = ModelVerdict::from_payload(&a.payload);
         let graded = crate::practice::grade_answer(item, &answer, model.as_ref())?;
         let missed: Vec<String> =
             graded.rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();

@@ -28,6 +28,11 @@ impl Pack {
         self.items.iter().find(|i| i.id == id)
     }
 
+    /// An item, or a simulation step (steps are items too, answered inside a run).
+    pub fn item_or_step(&self, id: &str) -> Option<&Item> {
+        self.item(id).or_else(|| self.simulations.iter().flat_map(|s| s.steps.iter()).find(|s| s.id == id))
+    }
+
     pub fn items_for<'a>(&'a self, kp: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
         self.items.iter().filter(move |i| i.kp == kp)
     }
