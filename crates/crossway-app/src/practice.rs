@@ -147,12 +147,14 @@ impl App {
             signals.recent = Some((recent.len() as u32, right / recent.len() as f64));
         }
         // Path effects of the assessment: persistence after errors, the method that works.
-        signals.persistence = self
-            .indicators(learner_id)?
-            .iter()
-            .flat_map(|i| i.parts.iter())
-            .find(|p| p.key == "persistence")
-            .and_then(|p| p.value);
+        signals.persistence = crossway_core::indicators::parts_now(
+            crossway_core::indicators::Dimension::Attitude,
+            &self.evidence(learner_id)?,
+            self.now(),
+        )
+        .into_iter()
+        .find(|p| p.key == "persistence")
+        .and_then(|p| p.value);
         let blend = self.method_blend(learner_id)?.blend;
         if let crossway_core::methods::BlendBasis::Measured { rate, sessions, .. } = blend.basis {
             signals.best_method = Some((blend.recommended, rate, sessions));

@@ -131,6 +131,12 @@ pub fn indicators(ev: &Evidence, now: DateTime<Utc>) -> Vec<Indicator> {
         .collect()
 }
 
+/// One dimension's parts now, without the trend and the sentence (the planner's signals need
+/// only a part or two).
+pub fn parts_now(d: Dimension, ev: &Evidence, now: DateTime<Utc>) -> Vec<Part> {
+    compute(d, ev, now, true).2
+}
+
 /// Each dimension's value at the end of each of the last `weeks` weeks (oldest first, the last
 /// one now), for charts of the indicators over time.
 pub fn history(ev: &Evidence, now: DateTime<Utc>, weeks: u32) -> Vec<(DateTime<Utc>, [Option<f64>; 4])> {
