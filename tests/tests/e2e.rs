@@ -230,6 +230,17 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     assert_eq!((attempts[0].item_id.as_str(), attempts[0].score), ("marketing.acos.basic", 0.0));
 }
 
+/// Creates a learner in English on the first screen (onboarding comes next).
+fn new_english_learner(s: &Session, name: &str, goal: Option<&str>) {
+    let field = s.wait("#new-learner-name").unwrap();
+    s.type_into(&field, name).unwrap();
+    if let Some(goal) = goal {
+        s.click(&s.wait(&format!("#new-learner-goal option[value='{goal}']")).unwrap()).unwrap();
+    }
+    s.click(&s.wait("#new-learner-locale option[value='en']").unwrap()).unwrap();
+    s.click(&s.wait("#create-learner").unwrap()).unwrap();
+}
+
 /// Waits until a chart has been drawn (ECharts puts a canvas in it).
 fn wait_chart(s: &Session, id: &str) {
     s.wait(&format!("#{id}[data-ready='true'] svg")).unwrap_or_else(|e| panic!("chart #{id} not drawn: {e:?}"));
@@ -246,11 +257,7 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
     let s = Session::start(&driver.url, app).unwrap();
 
     // Onboarding in English: name, goal, weekly time, language.
-    let name = s.wait("#new-learner-name").unwrap();
-    s.type_into(&name, "Mia").unwrap();
-    s.click(&s.wait("#new-learner-goal option[value='amazon-ads']").unwrap()).unwrap();
-    s.click(&s.wait("#new-learner-locale option[value='en']").unwrap()).unwrap();
-    s.click(&s.wait("#create-learner").unwrap()).unwrap();
+    new_english_learner(&s, "Mia", Some("amazon-ads"));
     // Onboarding: background, method preferences, a PIN; then the path.
     s.wait("#onboarding").unwrap();
     s.click(&s.wait("#bg-education option[value='bachelor']").unwrap()).unwrap();
@@ -419,11 +426,7 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     let app = app_binary();
     let s = Session::start(&driver.url, app.to_str().unwrap()).unwrap();
 
-    let name = s.wait("#new-learner-name").unwrap();
-    s.type_into(&name, "Lin").unwrap();
-    s.click(&s.wait("#new-learner-goal option[value='amazon-ads']").unwrap()).unwrap();
-    s.click(&s.wait("#new-learner-locale option[value='en']").unwrap()).unwrap();
-    s.click(&s.wait("#create-learner").unwrap()).unwrap();
+    new_english_learner(&s, "Lin", Some("amazon-ads"));
     s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
     // The model loads in the background; the status bar follows it.
     let status = s.wait_text("#tutor-status[data-state='ready']", "On-device model ready").unwrap();
@@ -477,10 +480,7 @@ fn a_truncated_model_is_reported_and_free_text_is_still_graded() {
     let driver = Driver::start_with_models(xdg.path(), &models);
     let app = app_binary();
     let s = Session::start(&driver.url, app.to_str().unwrap()).unwrap();
-    let name = s.wait("#new-learner-name").unwrap();
-    s.type_into(&name, "Kai").unwrap();
-    s.click(&s.wait("#new-learner-locale option[value='en']").unwrap()).unwrap();
-    s.click(&s.wait("#create-learner").unwrap()).unwrap();
+    new_english_learner(&s, "Kai", None);
     s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
     let status = s.wait_text("#tutor-status[data-state='failed']", "could not be loaded").unwrap();
     assert!(status.contains("broken.gguf") && status.contains("graded without it"), "{status}");
