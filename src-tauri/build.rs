@@ -43,6 +43,7 @@ const COMMANDS: &[&str] = &[
     "tutor_status",
     "submit_free_text",
     "explain_answer",
+    "warm_free_text",
 ];
 
 fn main() {

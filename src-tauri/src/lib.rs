@@ -162,6 +162,7 @@ pub fn run() {
             commands::study::tutor_status,
             commands::study::submit_free_text,
             commands::study::explain_answer,
+            commands::study::warm_free_text,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -463,6 +463,9 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     let p = a.payload["model"]["p_met"].as_array().unwrap();
     assert_eq!(p.len(), 3, "one probability per rubric point: {}", a.payload);
     assert!(p.iter().all(|x| (0.0..=1.0).contains(&x.as_f64().unwrap())));
+    // The first answer to the item already found the question in the model's cache: the window
+    // asked the model to read it when the learner started typing.
+    assert!(a.payload["model"]["cached_tokens"].as_u64().unwrap() > 50, "no warm-up: {}", a.payload);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 // Answering questions: the form for each item kind, immediate feedback (F14) and disputing a grade.
 import { api, isAppError, type Answer, type AttemptResult, type Item, type Submission } from "./ipc";
-import { pct, t, tr } from "./i18n";
+import { getLocale, pct, t, tr } from "./i18n";
 import { h } from "./dom";
 import { state } from "./app";
 
@@ -50,6 +50,11 @@ export function itemForm(item: Item, submit: (s: Submission, progress: (n: Node)
     const id = `text-${item.id}`;
     const area = h("textarea", { id, rows: 4, class: "free-text-input", maxlength: 4000 });
     fields.append(h("label", { for: id }, t("yourAnswer")), area);
+    // While the learner types, the model reads the question and reference answer, so grading
+    // the answer afterwards starts from the learner's own words (a warm prefix cache).
+    area.addEventListener("focus", () => {
+      if (state.tutor?.state === "ready") api.warmFreeText(item.id, getLocale()).catch(() => undefined);
+    }, { once: true });
     input = () => area.value.trim() ? { ok: true, answer: { kind: "free_text", text: area.value } } : { ok: false, msg: t("enterText") };
   }
   // One key per shown form: a double click or a retry after a hiccup is recorded once.

@@ -4,15 +4,17 @@
 //! rubric verdict streamed to the window and to the whole grade.
 //!
 //! `cargo run --release -p crossway-app --example grade_speed -- [--model FILE] [--threads N]
-//!  [--answers N] [--busy]` — `--busy` keeps one extra thread spinning, like a window that is
-//! rendering charts while the model grades. Figures in docs/performance.md.
+//!  [--answers N] [--busy] [--warm]` — `--busy` keeps one extra thread spinning, like a window that
+//! is rendering charts while the model grades; `--warm` lets the worker read each item first
+//! (`Tutor::warm`, what the window asks for when the learner starts typing) and times the warm-up
+//! on its own. Figures in docs/performance.md.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crossway_app::GradeEvent;
 use crossway_content::ItemBody;
-use crossway_tutor::worker::{GradeJob, Tutor};
+use crossway_tutor::worker::{GradeJob, Tutor, WarmEvent, WarmJob};
 
 fn percentile(v: &mut [f64], q: f64) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -28,6 +30,7 @@ fn main() {
     let mut threads = 2usize;
     let mut answers = 50usize;
     let mut busy = false;
+    let mut warm = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -35,6 +38,7 @@ fn main() {
             "--threads" => threads = args.next().and_then(|s| s.parse().ok()).expect("--threads N"),
             "--answers" => answers = args.next().and_then(|s| s.parse().ok()).expect("--answers N"),
             "--busy" => busy = true,
+            "--warm" => warm = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -55,14 +59,24 @@ fn main() {
     });
     let (mut first, mut whole, mut first_cold, mut whole_cold, mut whole_warm) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut warm_ms = Vec::new();
     let (mut prompt_tokens, mut cached_tokens, mut points) = (0usize, 0usize, 0usize);
     'items: for item in &pack.items {
-        let ItemBody::FreeText { reference, rubric } = &item.body else { continue };
+        let ItemBody::FreeText { reference, rubric, .. } = &item.body else { continue };
         for (k, answer) in
             [reference.en.as_str(), "I am not sure; I would ask my manager what to do."].iter().enumerate()
         {
             if first.len() >= answers {
                 break 'items;
+            }
+            if warm && k == 0 {
+                let t0 = Instant::now();
+                let job =
+                    WarmJob { question: item.stem.en.clone(), reference: reference.en.clone(), lang: "en".into() };
+                match tutor.warm(job).unwrap_or_else(|e| panic!("{e}")).recv() {
+                    Ok(WarmEvent::Warmed { .. }) => warm_ms.push(t0.elapsed().as_secs_f64() * 1000.0),
+                    other => panic!("warm-up failed: {other:?}"),
+                }
             }
             let job = GradeJob {
                 question: item.stem.en.clone(),
@@ -111,12 +125,18 @@ fn main() {
             "model": model.file_name().map(|f| f.to_string_lossy().into_owned()),
             "threads": threads,
             "busy_thread": busy,
+            "warmed": warm,
+            "warm_up_ms": { "median": percentile(&mut warm_ms, 0.5), "p90": percentile(&mut warm_ms, 0.9) },
             "answers": n,
             "rubric_points": points,
             "load_ms": load_ms,
             "first_verdict_ms": { "median": percentile(&mut first, 0.5), "p90": percentile(&mut first, 0.9) },
             "whole_grade_ms": { "median": percentile(&mut whole, 0.5), "p90": percentile(&mut whole, 0.9) },
-            "first_answer_of_an_item": { "first_verdict_median": percentile(&mut first_cold, 0.5), "whole_median": percentile(&mut whole_cold, 0.5) },
+            "first_answer_of_an_item": {
+                "first_verdict_median": percentile(&mut first_cold.clone(), 0.5),
+                "first_verdict_p90": percentile(&mut first_cold, 0.9),
+                "whole_median": percentile(&mut whole_cold, 0.5),
+            },
             "second_answer_same_item_cached_prefix": { "whole_median": percentile(&mut whole_warm, 0.5) },
             "prompt_tokens": prompt_tokens,
             "cached_tokens": cached_tokens,

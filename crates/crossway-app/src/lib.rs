@@ -34,7 +34,7 @@ pub use assessment::{BlendDto, StudySessionDto};
 pub use crossway_content::Answer;
 pub use crossway_core::{indicators::Indicator, methods::Method, LocalizedText};
 /// The tutor's worker thread (the model) and its events, for the shells.
-pub use crossway_tutor::worker::{ExplainEvent, GradeEvent, Tutor};
+pub use crossway_tutor::worker::{ExplainEvent, GradeEvent, Tutor, WarmEvent, WarmJob};
 pub use dashboard::{IndicatorPointDto, KnowledgeMapDto, MapNodeDto, ModuleProgressDto, ProgressDto, WeekDto};
 pub use data::{AttemptExport, ExportFileDto, LearnerExport, MasteryExport};
 pub use dto::*;

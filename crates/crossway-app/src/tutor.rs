@@ -27,12 +27,14 @@ pub struct ModelVerdict {
     pub p_met: Vec<f64>,
     pub model: String,
     pub ms: u64,
+    /// Prompt tokens served from the prefix cache (an earlier answer to the item, or its warm-up).
+    pub cached_tokens: u64,
 }
 
 impl ModelVerdict {
-    /// How an answer's payload keeps the verdict (`{"model": {"name", "p_met", "ms"}}`).
+    /// How an answer's payload keeps the verdict (`{"model": {"name", "p_met", "ms", "cached_tokens"}}`).
     pub(crate) fn to_payload(&self) -> serde_json::Value {
-        serde_json::json!({ "name": self.model, "p_met": self.p_met, "ms": self.ms })
+        serde_json::json!({ "name": self.model, "p_met": self.p_met, "ms": self.ms, "cached_tokens": self.cached_tokens })
     }
 
     /// The verdict stored with an answer, if the model graded it.
@@ -42,6 +44,7 @@ impl ModelVerdict {
             model: m.get("name")?.as_str()?.to_string(),
             p_met: m.get("p_met")?.as_array()?.iter().filter_map(|x| x.as_f64()).collect(),
             ms: m.get("ms").and_then(|x| x.as_u64()).unwrap_or(0),
+            cached_tokens: m.get("cached_tokens").and_then(|x| x.as_u64()).unwrap_or(0),
         })
     }
 }
@@ -73,7 +76,7 @@ impl App {
     pub fn free_text_job(&self, item_id: &str, answer: &str) -> Result<FreeTextJob> {
         let pack = self.active_pack()?;
         let item = pack.item_or_step(item_id).ok_or_else(|| AppError::not_found("item", item_id))?;
-        let ItemBody::FreeText { reference, rubric } = &item.body else {
+        let ItemBody::FreeText { reference, rubric, .. } = &item.body else {
             return Err(AppError::invalid(format!("{item_id} is not a free-text item")));
         };
         crate::practice::check_free_text(answer)?;
@@ -89,6 +92,23 @@ impl App {
 }
 
 impl App {
+    /// The warm-up for a free-text item (a lesson item or a simulation step) shown to the learner:
+    /// its question and reference in `lang` (the window's language — the answer's language is
+    /// not known yet; when it differs, grading decodes the prefix itself).
+    pub fn warm_job(&self, item_id: &str, lang: &str) -> Result<crossway_tutor::worker::WarmJob> {
+        let pack = self.active_pack()?;
+        let item = pack.item_or_step(item_id).ok_or_else(|| AppError::not_found("item", item_id))?;
+        let ItemBody::FreeText { reference, .. } = &item.body else {
+            return Err(AppError::invalid(format!("{item_id} is not a free-text item")));
+        };
+        let lang = if lang == "zh-CN" { "zh-CN" } else { "en" };
+        Ok(crossway_tutor::worker::WarmJob {
+            question: item.stem.get(lang).to_string(),
+            reference: reference.get(lang).to_string(),
+            lang: lang.to_string(),
+        })
+    }
+
     /// What the model may use to explain a recorded free-text attempt: the item, the answer, the
     /// rubric points it missed (as graded) and the start of the KP's lesson, in the answer's
     /// language.

@@ -1,10 +1,11 @@
 //! The tutor's worker: one thread owns the model and its context (a llama.cpp context is not
 //! `Send`), takes grading jobs from a channel and answers with events — each rubric point as soon
 //! as it is scored, then the result. Jobs can be cancelled and carry a deadline; the prefix cache
-//! lives as long as the worker, so a second learner answering the same item reuses it.
+//! lives as long as the worker, so a second learner answering the same item reuses it, and
+//! [`Tutor::warm`] fills it for an item while the learner is still typing.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -57,15 +58,39 @@ pub enum ExplainEvent {
     Failed(LlmError),
 }
 
+/// The item whose grading prefix to prefill (owned strings: it crosses threads).
+#[derive(Debug, Clone)]
+pub struct WarmJob {
+    pub question: String,
+    pub reference: String,
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WarmEvent {
+    /// The prefix is in the cache; `tokens` were decoded for it (0: it was there already).
+    Warmed {
+        tokens: usize,
+        ms: u128,
+    },
+    /// Skipped: a newer warm-up was queued before the worker got to this one (the learner moved
+    /// on to another question).
+    Superseded,
+    Failed(LlmError),
+}
+
 enum Request {
     Grade { job: GradeJob, cancel: Arc<AtomicBool>, events: Sender<GradeEvent> },
     Explain { job: ExplainJob, events: Sender<ExplainEvent> },
+    Warm { job: WarmJob, generation: u64, events: Sender<WarmEvent> },
 }
 
 /// A handle on the worker thread. Dropping it stops the thread.
 pub struct Tutor {
     requests: Option<Sender<Request>>,
     thread: Option<JoinHandle<()>>,
+    /// The generation of the newest warm-up request; older ones still queued are skipped.
+    warm_generation: Arc<AtomicU64>,
 }
 
 /// A running job: its events, and the switch that cancels it.
@@ -85,12 +110,14 @@ impl Tutor {
     pub fn start(model: PathBuf, threads: usize) -> Result<Tutor, LlmError> {
         let (req_tx, req_rx) = mpsc::channel::<Request>();
         let (ready_tx, ready_rx) = mpsc::channel::<Result<(), LlmError>>();
+        let warm_generation = Arc::new(AtomicU64::new(0));
+        let newest = warm_generation.clone();
         let thread = std::thread::Builder::new()
             .name("crossway-tutor".into())
-            .spawn(move || run(model, threads, req_rx, ready_tx))
+            .spawn(move || run(model, threads, req_rx, ready_tx, newest))
             .map_err(|e| LlmError::Inference(format!("cannot start the tutor thread: {e}")))?;
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Tutor { requests: Some(req_tx), thread: Some(thread) }),
+            Ok(Ok(())) => Ok(Tutor { requests: Some(req_tx), thread: Some(thread), warm_generation }),
             Ok(Err(e)) => {
                 let _ = thread.join();
                 Err(e)
@@ -106,6 +133,20 @@ impl Tutor {
             .as_ref()
             .ok_or_else(|| LlmError::Inference("the tutor has stopped".into()))?
             .send(Request::Explain { job, events })
+            .map_err(|_| LlmError::Inference("the tutor has stopped".into()))?;
+        Ok(rx)
+    }
+
+    /// Queues a warm-up of an item's grading prefix (see [`crate::llm::LlmGrader::warm`]). Only
+    /// the newest queued warm-up runs; the others answer `Superseded`. Grading jobs queued after
+    /// it wait for it (they reuse what it decoded).
+    pub fn warm(&self, job: WarmJob) -> Result<Receiver<WarmEvent>, LlmError> {
+        let (events, rx) = mpsc::channel();
+        let generation = self.warm_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        self.requests
+            .as_ref()
+            .ok_or_else(|| LlmError::Inference("the tutor has stopped".into()))?
+            .send(Request::Warm { job, generation, events })
             .map_err(|_| LlmError::Inference("the tutor has stopped".into()))?;
         Ok(rx)
     }
@@ -132,7 +173,13 @@ impl Drop for Tutor {
     }
 }
 
-fn run(model: PathBuf, threads: usize, requests: Receiver<Request>, ready: Sender<Result<(), LlmError>>) {
+fn run(
+    model: PathBuf,
+    threads: usize,
+    requests: Receiver<Request>,
+    ready: Sender<Result<(), LlmError>>,
+    warm_generation: Arc<AtomicU64>,
+) {
     let grader = match LlmGrader::load(&model, threads) {
         Ok(g) => g,
         Err(e) => {
@@ -152,6 +199,19 @@ fn run(model: PathBuf, threads: usize, requests: Receiver<Request>, ready: Sende
     while let Ok(request) = requests.recv() {
         let (job, cancel, events) = match request {
             Request::Grade { job, cancel, events } => (job, cancel, events),
+            Request::Warm { job, generation, events } => {
+                if generation != warm_generation.load(Ordering::SeqCst) {
+                    let _ = events.send(WarmEvent::Superseded);
+                    continue;
+                }
+                let started = Instant::now();
+                let result = grader.warm(&mut ctx, &mut cache, &job.question, &job.reference, &job.lang);
+                let _ = events.send(match result {
+                    Ok(tokens) => WarmEvent::Warmed { tokens, ms: started.elapsed().as_millis() },
+                    Err(e) => WarmEvent::Failed(e),
+                });
+                continue;
+            }
             Request::Explain { job, events } => {
                 let missed: Vec<&str> = job.missed.iter().map(String::as_str).collect();
                 let prompt = ExplainPrompt {

@@ -98,6 +98,7 @@ pub fn submit_free_text(
                                         p_met: v.p_met,
                                         model: model.clone(),
                                         ms: v.ms as u64,
+                                        cached_tokens: v.cached_tokens as u64,
                                     });
                                     break;
                                 }
@@ -122,6 +123,23 @@ pub fn submit_free_text(
         Some(run) => app.answer_simulation_step_with_model(learner_id, run, submission, verdict),
         None => app.submit_answer_with_model(learner_id, submission, verdict),
     })
+}
+
+/// Prefills the on-device model's cache for a free-text question as it is shown (its system
+/// prompt, question and reference in the window's language), so that grading the answer later
+/// starts from the learner's own words. Returns whether a warm-up was queued: not without a
+/// ready model, and not while the model is grading (the learner has already answered). Off the
+/// main thread, like every command that takes the `App` lock on the way to the model.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn warm_free_text(
+    state: State<'_, AppState>,
+    tutor: State<'_, crate::TutorSlot>,
+    item_id: String,
+    lang: String,
+) -> Result<bool, AppError> {
+    let job = state.with(|app| app.warm_job(&item_id, &lang))?;
+    let Ok(guard) = tutor.tutor.try_lock() else { return Ok(false) };
+    Ok(guard.as_ref().is_some_and(|t| t.warm(job).is_ok()))
 }
 
 /// A short explanation of what a recorded free-text answer missed, written by the on-device

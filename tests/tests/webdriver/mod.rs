@@ -35,7 +35,24 @@ impl Session {
     pub fn start(driver: &str, application: &str) -> Result<Session, String> {
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
         let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
-        let v = call(&agent, "POST", &format!("{driver}/session"), Some(caps))?;
+        // tauri-driver proxies to WebKitWebDriver, which it starts itself: on a loaded machine the
+        // first request can reach it before that is listening and come back as a transport error
+        // (no HTTP status, no session made). Retry those for a while; report anything else.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let url = format!("{driver}/session");
+        let v = loop {
+            match agent.request("POST", &url).send_json(caps.clone()) {
+                Err(ureq::Error::Transport(t)) if Instant::now() < deadline => {
+                    eprintln!("webdriver: session request failed ({t}); retrying");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                Ok(r) => break r.into_json::<Value>().map(|v| v["value"].clone()).map_err(|e| e.to_string())?,
+                Err(ureq::Error::Status(code, r)) => {
+                    return Err(format!("POST {url}: HTTP {code}: {}", r.into_string().unwrap_or_default()))
+                }
+                Err(e) => return Err(format!("POST {url}: {e}")),
+            }
+        };
         let id = v["sessionId"].as_str().ok_or_else(|| format!("no session id in {v}"))?;
         Ok(Session { base: format!("{driver}/session/{id}"), agent })
     }
