@@ -1,46 +1,151 @@
 #!/usr/bin/env python3
-"""Grading quality on the SemEval-2013 Task 7 set (../shared/eval/grading), 2-way accuracy.
+"""Grading quality of `crossway grade --batch` per split, for each model beside the no-model grader.
 
-Usage: python3 scripts/eval_grading.py [--split test-unseen-answers] [--n 120] [--seed 7]
-Runs `crossway grade --batch` with the default model and with --no-model on the same sample and
-prints accuracy, abstain rate and median time per answer. The data set is read in place and never
-copied into the repository; without it the script says so and exits 0.
+Usage: python3 scripts/eval_grading.py [--n 100] [--seed 7] [--models default,test] [--threads 2]
+                                       [--splits all|UA,UQ,UD,zh] [--bin PATH]
+
+For every SemEval-2013 Task 7 test split (SciEntsBank UA/UQ/UD, Beetle UA/UQ; 2-way labels) and
+the zh_ADS `test` split (scores 0–10), a random `--n` answers (0 = the whole split; same sample for
+every grader) are graded once per model and once with `--no-model`. One run with a model gives two
+graders (docs/cli.md):
+- "model alone": `model_score` — the share of rubric points the model's yes/no logits call met
+  (SemEval and zh_ADS have no rubric, so the single point is "says what the reference says");
+  abstained when a point's P(yes) is within 0.1 of 0.5;
+- "app (lexical score + model points)": `score`, the calibrated lexical estimate, and
+  `abstained` as the app sets it (lexical abstention, or the model and the score > 0.5 apart).
+2-way: an answer counts as right at score ≥ max_score / 2; accuracy and macro-F1 over all answers
+(abstained ones included — the abstain rate is reported beside). zh_ADS: Pearson r and RMSE.
+Models are the manifest's (`models/`, `cargo xtask fetch-model default|test`). The data is read in
+place and never copied; without it the script says so and exits 0. Nothing here is fitted.
 """
-import argparse, csv, json, os, random, statistics, subprocess, sys, tempfile
+import argparse, csv, json, os, random, statistics, subprocess, sys, tempfile, time, tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "..", "shared", "eval", "grading", "semeval2013_task7_2way_3way.csv")
+DATA = os.path.join(ROOT, "..", "shared", "eval", "grading")
+SEMEVAL = os.path.join(DATA, "semeval2013_task7_2way_3way.csv")
+ZH = os.path.join(DATA, "zh_ADS_algorithms.csv")
+SPLITS = [("sciEntsBank", "test-unseen-answers", "UA"), ("sciEntsBank", "test-unseen-questions", "UQ"),
+          ("sciEntsBank", "test-unseen-domains", "UD"), ("beetle", "test-unseen-answers", "UA"),
+          ("beetle", "test-unseen-questions", "UQ")]
+BASELINE = {("sciEntsBank", "UA"): 0.637, ("sciEntsBank", "UQ"): 0.690, ("sciEntsBank", "UD"): 0.704,
+            ("beetle", "UA"): 0.763, ("beetle", "UQ"): 0.634, ("zh_ADS", "test"): 0.404}
+
+
+def pearson(x, y):
+    mx, my = statistics.mean(x), statistics.mean(y)
+    sx = sum((a - mx) ** 2 for a in x) ** 0.5
+    sy = sum((b - my) ** 2 for b in y) ** 0.5
+    return sum((a - mx) * (b - my) for a, b in zip(x, y)) / (sx * sy) if sx and sy else float("nan")
+
+
+def macro_f1(pred, gold):
+    f = []
+    for c in (True, False):
+        tp = sum(p == c and g == c for p, g in zip(pred, gold))
+        fp = sum(p == c and g != c for p, g in zip(pred, gold))
+        fn = sum(p != c and g == c for p, g in zip(pred, gold))
+        f.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(f) / 2
+
+
+def sample(rows, n, seed):
+    rows = list(rows)
+    random.Random(seed).shuffle(rows)
+    return rows if n <= 0 else rows[:n]
+
+
+def load(a):
+    """(group, id, input line, gold) for every sampled answer."""
+    items = []
+    wanted = set(a.splits.split(",")) if a.splits != "all" else None
+    semeval = list(csv.DictReader(open(SEMEVAL, encoding="utf-8")))
+    for corpus, split, short in SPLITS:
+        if wanted and short not in wanted:
+            continue
+        rows = [r for r in semeval if r["corpus"] == corpus and r["split"] == split]
+        for r in sample(rows, a.n, a.seed):
+            line = {"question": r["question"], "reference_answer": r["reference_answer"],
+                    "answer": r["student_answer"], "max_score": 1, "lang": "en"}
+            items.append(((corpus, short), line, r["label_2way"] == "correct"))
+    if not wanted or "zh" in wanted:
+        rows = [r for r in csv.DictReader(open(ZH, encoding="utf-8")) if r["split"] == "test"]
+        for r in sample(rows, a.n, a.seed):
+            line = {"question": r["question"], "reference_answer": r["reference_answer"],
+                    "answer": r["student_answer"], "max_score": 10, "lang": "zh-CN"}
+            items.append((("zh_ADS", "test"), line, float(r["score"])))
+    for i, (_, line, _) in enumerate(items):
+        line["id"] = i
+    return items
+
+
+def run(a, items, extra, tmp):
+    inp, out = os.path.join(tmp, "in.jsonl"), os.path.join(tmp, "out.jsonl")
+    with open(inp, "w", encoding="utf-8") as f:
+        for _, line, _ in items:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+    t0 = time.time()
+    subprocess.run([a.bin, "grade", "--batch", inp, "--out", out] + extra, check=True, stderr=subprocess.DEVNULL)
+    res = {r["id"]: r for r in map(json.loads, open(out, encoding="utf-8"))}
+    return res, time.time() - t0
+
+
+def report(name, items, res, score_key, abstain):
+    rows = []
+    groups = sorted({g for g, _, _ in items}, key=lambda g: (g[0] == "zh_ADS", g))
+    for g in groups:
+        mine = [(line, gold) for gg, line, gold in items if gg == g]
+        scores = [res[line["id"]][score_key] for line, _ in mine]
+        ab = sum(abstain(res[line["id"]]) for line, _ in mine) / len(mine)
+        ms = statistics.median(res[line["id"]]["ms"] for line, _ in mine)
+        if g[0] == "zh_ADS":
+            gold = [gold for _, gold in mine]
+            rmse = (sum((p - q) ** 2 for p, q in zip(scores, gold)) / len(gold)) ** 0.5
+            quality = f"r {pearson(scores, gold):.3f}, RMSE {rmse:.2f}"
+        else:
+            pred = [s >= line["max_score"] / 2 for s, (line, _) in zip(scores, mine)]
+            gold = [gold for _, gold in mine]
+            acc = sum(p == q for p, q in zip(pred, gold)) / len(gold)
+            quality = f"acc {acc:.3f}, F1 {macro_f1(pred, gold):.3f}"
+        rows.append(f"| {g[0]} {g[1]} | {len(mine)} | {name} | {quality} | {ab:.2f} | {ms:.0f} | {BASELINE[g]:.3f} |")
+    return rows
+
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--split", default="test-unseen-answers")
-    ap.add_argument("--n", type=int, default=120)
+    ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--models", default="default,test")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--splits", default="all")
     ap.add_argument("--bin", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "crossway"))
     a = ap.parse_args()
-    if not os.path.exists(DATA):
+    if not (os.path.exists(SEMEVAL) and os.path.exists(ZH)):
         print(f"skipped: {DATA} not found (the shared eval data is not beside this checkout)")
         return 0
-    rows = [r for r in csv.DictReader(open(DATA, encoding="utf-8")) if r["split"] == a.split]
-    random.Random(a.seed).shuffle(rows)
-    rows = rows[: a.n]
-    labels = {r["answer_id"]: r["label_2way"] == "correct" for r in rows}
+    manifest = tomllib.load(open(os.path.join(ROOT, "models", "manifest.toml"), "rb"))["models"]
+    items = load(a)
+    print(f"{len(items)} answers; seed {a.seed}; {a.threads} threads; {a.bin}")
+    print("| split | n | grader | accuracy, macro-F1 (2-way) / Pearson r, RMSE (zh) | abstained | median ms | overlap baseline |")
+    print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        inp = os.path.join(tmp, "in.jsonl")
-        with open(inp, "w", encoding="utf-8") as f:
-            for r in rows:
-                f.write(json.dumps({"id": r["answer_id"], "question": r["question"], "reference_answer": r["reference_answer"],
-                                    "answer": r["student_answer"], "max_score": 1, "lang": "en"}) + "\n")
-        for name, extra in [("default model", ["--threads", str(a.threads)]), ("no model (lexical)", ["--no-model"])]:
-            out = os.path.join(tmp, "out.jsonl")
-            subprocess.run([a.bin, "grade", "--batch", inp, "--out", out] + extra, check=True, stderr=subprocess.DEVNULL)
-            res = [json.loads(l) for l in open(out, encoding="utf-8")]
-            acc = sum((r["score"] >= 0.5) == labels[r["id"]] for r in res) / len(res)
-            abst = sum(r["abstained"] for r in res) / len(res)
-            ms = statistics.median(r["ms"] for r in res)
-            print(f"{a.split:22} n={len(res):4}  {name:20} accuracy {acc:.3f}  abstained {abst:.3f}  median {ms:.0f} ms")
+        res, secs = run(a, items, ["--no-model"], tmp)
+        for row in report("no model (lexical)", items, res, "score", lambda r: r["abstained"]):
+            print(row, flush=True)
+        for role in [m for m in a.models.split(",") if m]:
+            m = next(m for m in manifest if m["role"] == role)
+            path = os.path.join(ROOT, "models", m["file"])
+            if not os.path.exists(path):
+                print(f"skipped {role}: {path} missing (cargo xtask fetch-model {role})")
+                continue
+            res, secs = run(a, items, ["--model", path, "--threads", str(a.threads)], tmp)
+            alone = lambda r: any(abs(p - 0.5) < 0.1 for p in r["p_met"])
+            for row in report(f"{m['name']} alone", items, res, "model_score", alone):
+                print(row, flush=True)
+            for row in report(f"app: lexical score + {m['name']} points", items, res, "score", lambda r: r["abstained"]):
+                print(row, flush=True)
+            print(f"({m['name']}: {secs:.0f} s for {len(items)} answers)", flush=True)
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,7 +5,7 @@ prints the evaluation tables of docs/quality.md ("Calibrated lexical grader (no 
 
 Usage: python3 scripts/fit_lexical.py [--features-dir DIR] [--no-write] [--no-ablation]
 
-The features come from the Rust code itself (`cargo run -p crossway-tutor --example
+The features come from the Rust code itself (`cargo run --release -p crossway-tutor --example
 lexical_features`), so the script fits exactly what the app computes. Standard library only:
 L2-regularised logistic regressions fitted by Newton's method.
 
@@ -16,10 +16,17 @@ L2-regularised logistic regressions fitted by Newton's method.
   logistic regression, argmax.
 - Chinese (zh_ADS): logistic regression on score/10 (fractional targets); the same band rule on
   pass (score ≥ 5) against predicted share ≥ 0.5.
+- With graded example answers (crates/crossway-tutor/src/examples.rs): the same three models over
+  the 16 features plus 11 example features. Each train answer gets k ∈ {1, 2, 3, 4, 5, 6, 8}
+  (random) other train answers of its own question as examples, sampled balanced by label
+  (3-way label; zh_ADS score bands < 5, 5–7, ≥ 8), so that one model serves any small number of
+  examples. Evaluated on the test answers whose question has train answers (SemEval unseen
+  answers, zh_ADS test) with all, 8, 4 or 2 examples per question (a fixed sample per question,
+  mean over 5 seeds); questions without examples keep the plain models.
 Nothing is tuned on a test split. The data is read in place and never copied into the repository;
 without it the script says so and exits 0.
 """
-import argparse, csv, datetime, math, os, subprocess, sys, tempfile
+import argparse, csv, datetime, math, os, random, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "..", "shared", "eval", "grading")
@@ -28,6 +35,9 @@ ZH = os.path.join(DATA, "zh_ADS_algorithms.csv")
 WEIGHTS = os.path.join(ROOT, "crates", "crossway-tutor", "src", "lexical_weights.rs")
 L2 = 1.0  # on standardised features; the bias is not penalised
 BAND_TARGET, BAND_MAX = 0.80, 0.25
+EX_TRAIN_KS = (1, 2, 3, 4, 5, 6, 8)  # examples per train answer, drawn at random
+EX_TEST_KS = (None, 8, 4, 2)  # None: all train answers of the question
+EX_SEEDS = (1, 2, 3, 4, 5)
 
 SPLITS = [("sciEntsBank", "test-unseen-answers", "UA"), ("sciEntsBank", "test-unseen-questions", "UQ"),
           ("sciEntsBank", "test-unseen-domains", "UD"), ("beetle", "test-unseen-answers", "UA"),
@@ -224,7 +234,7 @@ def rmse(x, y):
 # ---------------------------------------------------------------- data
 
 def features_csv(src, out, extra=()):
-    cmd = ["cargo", "run", "-q", "-p", "crossway-tutor", "--example", "lexical_features", "--", src, out, *extra]
+    cmd = ["cargo", "run", "-q", "--release", "-p", "crossway-tutor", "--example", "lexical_features", "--", src, out, *extra]
     r = subprocess.run(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     if r.returncode:
         sys.exit(r.stderr)
@@ -305,18 +315,151 @@ def eval_zh(model, band, rows, keep):
             "abst": 1 - len(kept) / len(rows), "acc_kept": sum(kept) / len(kept) if kept else float("nan")}
 
 
+# ---------------------------------------------------------------- graded example answers
+
+def example_band(r):
+    """The label the example samples are balanced by."""
+    if r["dataset"] == "zh_ADS":
+        sc = float(r["score"])
+        return "low" if sc < 5 else "mid" if sc < 8 else "high"
+    return r["label_3way"]
+
+
+def balanced_sample(pool, k, rows, rng):
+    """k of `pool` (row indexes), round-robin over labels in random order; all of it when k is None."""
+    if k is None or k >= len(pool):
+        return list(pool)
+    groups = {}
+    for j in pool:
+        groups.setdefault(example_band(rows[j]), []).append(j)
+    for g in groups.values():
+        rng.shuffle(g)
+    labels = sorted(groups)
+    rng.shuffle(labels)
+    out = []
+    while len(out) < k:
+        for lab in labels:
+            if groups[lab] and len(out) < k:
+                out.append(groups[lab].pop())
+    return out
+
+
+def example_plans(rows):
+    """Plan lines (set, row, examples): "train" (every train answer, k random, itself left out) and,
+    for the test answers whose question has train answers, "all" and "k{k}s{seed}"."""
+    pools = {}
+    for i, r in enumerate(rows):
+        if r["split"] == "train":
+            pools.setdefault((r["corpus"], r["question_id"]), []).append(i)
+    rng = random.Random(0)
+    lines = []
+    for i, r in enumerate(rows):
+        pool = pools.get((r["corpus"], r["question_id"]), [])
+        if r["split"] == "train" and len(pool) > 1:
+            lines.append(("train", i, balanced_sample([j for j in pool if j != i], rng.choice(EX_TRAIN_KS), rows, rng)))
+    for k in EX_TEST_KS:
+        for seed in (EX_SEEDS if k else (0,)):
+            rng = random.Random(seed)
+            fixed = {q: balanced_sample(pool, k, rows, rng) for q, pool in sorted(pools.items())}
+            name = f"k{k}s{seed}" if k else "all"
+            lines += [(name, i, fixed[(r["corpus"], r["question_id"])]) for i, r in enumerate(rows)
+                      if r["split"] != "train" and (r["corpus"], r["question_id"]) in fixed]
+    return lines
+
+
+def example_features_csv(src, rows, out):
+    plan = out + ".plan"
+    with open(plan, "w", encoding="utf-8") as f:
+        f.write("set,row,examples\n")
+        for name, i, ex in example_plans(rows):
+            f.write(f"{name},{i},{';'.join(map(str, ex))}\n")
+    features_csv(src, out, ["--examples", plan])
+
+
+def load_examples(path):
+    """{set: {row: example features}} and the feature names."""
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    names = [c for c in rows[0].keys() if c not in ("set", "row")]
+    sets = {}
+    for r in rows:
+        sets.setdefault(r["set"], {})[int(r["row"])] = [float(r[c]) for c in names]
+    return sets, names
+
+
+def with_examples(rows, sets, name):
+    """Copies of the rows that have examples in plan set `name`, x extended by their features."""
+    return [dict(r, x=r["x"] + sets[name][i]) for i, r in enumerate(rows) if i in sets.get(name, {})]
+
+
+def example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band, exm):
+    allf = [True] * len(sem[0]["x"])
+    allx = [True] * (len(sem[0]["x"]) + len(next(iter(ex_sem["train"].values()))))
+    en_x, en_x_band, en3_x, zh_x, zh_x_band = exm
+    print("\n## With graded example answers: 2-way and 3-way on unseen answers (mean over "
+          f"{len(EX_SEEDS)} samples of examples per question; range of accuracy in brackets)\n")
+    print("| corpus | split | examples per question | n | 2-way accuracy | 2-way macro-F1 | abstained | "
+          "one reference 2-way accuracy | 3-way accuracy | 3-way macro-F1 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for c, sp, s in SPLITS:
+        if s != "UA":
+            continue
+        idx = [i for i, r in enumerate(sem) if r["corpus"] == c and r["split"] == sp]
+        rows = [sem[i] for i in idx]
+        e = eval_2way(en, en_band, rows, allf)
+        e1 = eval_2way(en, en_band, [first[i] for i in idx], allf)
+        p3 = [LABELS3[predict3(en3, r["x"])] for r in rows]
+        g3 = [r["label_3way"] for r in rows]
+        print(f"| {c} | {s} | none (current model) | {len(rows)} | {e['acc']:.3f} | {e['f1']:.3f} | {e['abst']:.3f} | "
+              f"{e1['acc']:.3f} | {accuracy(p3, g3):.3f} | {macro_f1(p3, g3, LABELS3)[0]:.3f} |")
+        for k in EX_TEST_KS:
+            names = [f"k{k}s{seed}" for seed in EX_SEEDS] if k else ["all"]
+            res = []
+            for name in names:
+                rx = [sem_x for sem_x in with_examples(sem, ex_sem, name) if sem_x["corpus"] == c and sem_x["split"] == sp]
+                fx = [f for f in with_examples(first, ex_sem, name) if f["corpus"] == c and f["split"] == sp]
+                e = eval_2way(en_x, en_x_band, rx, allx)
+                e1 = eval_2way(en_x, en_x_band, fx, allx)
+                p3 = [LABELS3[predict3(en3_x, r["x"])] for r in rx]
+                g3 = [r["label_3way"] for r in rx]
+                res.append((e["acc"], e["f1"], e["abst"], e1["acc"], accuracy(p3, g3), macro_f1(p3, g3, LABELS3)[0], len(rx)))
+            m = [sum(v[j] for v in res) / len(res) for j in range(6)]
+            rng = f" ({min(v[0] for v in res):.3f}–{max(v[0] for v in res):.3f})" if len(res) > 1 else ""
+            print(f"| {c} | {s} | {k or 'all'} | {res[0][6]} | **{m[0]:.3f}**{rng} | {m[1]:.3f} | {m[2]:.3f} | {m[3]:.3f} | "
+                  f"**{m[4]:.3f}** | {m[5]:.3f} |")
+    print("\n## With graded example answers: zh_ADS test (examples: train answers of the same question, score / 10; range of r in brackets)\n")
+    print("| examples per question | n | Pearson r | RMSE | pass (>= 5) accuracy | abstained |")
+    print("|---|---|---|---|---|---|")
+    zt = [r for r in zh if r["split"] == "test"]
+    z = eval_zh(zhm, zh_band, zt, allf)
+    print(f"| none (current model) | {len(zt)} | {z['r']:.3f} | {z['rmse']:.2f} | {z['pass_acc']:.3f} | {z['abst']:.3f} |")
+    for k in EX_TEST_KS:
+        names = [f"k{k}s{seed}" for seed in EX_SEEDS] if k else ["all"]
+        res = []
+        for name in names:
+            rx = [r for r in with_examples(zh, ex_zh, name) if r["split"] == "test"]
+            z = eval_zh(zh_x, zh_x_band, rx, allx)
+            res.append((z["r"], z["rmse"], z["pass_acc"], z["abst"], len(rx)))
+        m = [sum(v[j] for v in res) / len(res) for j in range(4)]
+        rng = f" ({min(v[0] for v in res):.3f}–{max(v[0] for v in res):.3f})" if len(res) > 1 else ""
+        print(f"| {k or 'all'} | {res[0][4]} | **{m[0]:.3f}**{rng} | {m[1]:.2f} | {m[2]:.3f} | {m[3]:.3f} |")
+    print(f"\nabstain bands with examples (chosen on train): English |p - 0.5| < {en_x_band}, Chinese < {zh_x_band}")
+
+
 def rust_array(v, names, indent):
     pad = " " * indent
     return "[\n" + "".join(f"{pad}    {x:.6e}, // {n}\n" for x, n in zip(v, names)) + pad + "]"
 
 
-def write_weights(names, en, en_band, en3, zh, zh_band, cmd):
+def write_weights(names, en, en_band, en3, zh, zh_band, cmd, xnames, exm):
     today = datetime.date.today().isoformat()
     rows3 = "".join(f"        {rust_array(w, names, 8)},\n" for w in en3[0])
+    en_x, en_x_band, en3_x, zh_x, zh_x_band = exm
+    rows3x = "".join(f"        {rust_array(w, xnames, 8)},\n" for w in en3_x[0])
     text = f"""// @generated by `{cmd}` on {today}: do not edit by hand.
 // Fitted on the `train` splits only: SemEval-2013 Task 7 (SciEntsBank + Beetle pooled, all reference
 // answers) for English, zh_ADS for Chinese. Weights apply to the raw features of `lexical::features`
 // (standardisation folded in); evaluation and ablation: docs/quality.md.
+use crate::examples::N_WITH_EXAMPLES;
 use crate::lexical::{{LexicalModel, MultinomialModel}};
 
 /// SemEval 2-way: P(correct). The threshold with the best train accuracy is folded into the bias,
@@ -341,6 +484,29 @@ pub const ZH_SCORE: LexicalModel = LexicalModel {{
     bias: {zh[1]:.6e},
     abstain_band: {zh_band},
 }};
+
+/// With graded example answers (`examples::features_with_examples`: the features above, then the
+/// examples'): SemEval 2-way, threshold folded into the bias, abstain band chosen on train.
+pub const EN_2WAY_EX: LexicalModel<N_WITH_EXAMPLES> = LexicalModel {{
+    weights: {rust_array(en_x[0], xnames, 4)},
+    bias: {en_x[1]:.6e},
+    abstain_band: {en_x_band},
+}};
+
+/// With graded example answers: SemEval 3-way.
+pub const EN_3WAY_EX: MultinomialModel<N_WITH_EXAMPLES> = MultinomialModel {{
+    labels: [{", ".join(f'"{l}"' for l in LABELS3)}],
+    weights: [
+{rows3x}    ],
+    bias: [{", ".join(f"{b:.6e}" for b in en3_x[1])}],
+}};
+
+/// With graded example answers: zh_ADS score / 10.
+pub const ZH_SCORE_EX: LexicalModel<N_WITH_EXAMPLES> = LexicalModel {{
+    weights: {rust_array(zh_x[0], xnames, 4)},
+    bias: {zh_x[1]:.6e},
+    abstain_band: {zh_x_band},
+}};
 """
     open(WEIGHTS, "w", encoding="utf-8").write(text)
     subprocess.run(["rustfmt", "--edition", "2021", WEIGHTS], cwd=ROOT)  # picks up rustfmt.toml
@@ -358,7 +524,7 @@ def main():
         print(f"skipped: {DATA} not found (the shared eval data is not beside this checkout)")
         return 0
     tmp = a.features_dir or tempfile.mkdtemp(prefix="lexical-")
-    paths = {k: os.path.join(tmp, k + ".csv") for k in ["semeval", "semeval_first", "zh"]}
+    paths = {k: os.path.join(tmp, k + ".csv") for k in ["semeval", "semeval_first", "zh", "semeval_examples", "zh_examples"]}
     if not a.features_dir:
         print("# features:", features_csv(SEMEVAL, paths["semeval"]), "(SemEval);",
               features_csv(ZH, paths["zh"]), "(zh_ADS)")
@@ -366,6 +532,11 @@ def main():
     sem, names = load(paths["semeval"])
     first, _ = load(paths["semeval_first"])
     zh, _ = load(paths["zh"])
+    if not a.features_dir:
+        example_features_csv(SEMEVAL, sem, paths["semeval_examples"])
+        example_features_csv(ZH, zh, paths["zh_examples"])
+    ex_sem, ex_names = load_examples(paths["semeval_examples"])
+    ex_zh, _ = load_examples(paths["zh_examples"])
     allf = [True] * len(names)
     train = [r for r in sem if r["split"] == "train"]
     by_split = {(c, s): [r for r in sem if r["corpus"] == c and r["split"] == sp] for c, sp, s in SPLITS}
@@ -448,8 +619,14 @@ def main():
             print(f"| {label} | " + " | ".join(f"{v:.3f}" for v in accs) + f" | {sum(accs) / len(accs):.3f} | "
                   f"{cv_2way(train, keep):.3f} | {a3[0]:.3f} | {a3[1]:.3f} | {zr:.3f} |")
 
+    allx = [True] * (len(names) + len(ex_names))
+    train_x = with_examples(sem, ex_sem, "train")
+    zh_train_x = [r for r in with_examples(zh, ex_zh, "train") if r["split"] == "train"]
+    exm = (*fit_en(train_x, allx), fit_en3(train_x, allx), *fit_zh(zh_train_x, allx))
+    example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band, exm)
+
     if not a.no_write:
-        write_weights(names, en, en_band, en3, zhm, zh_band, "python3 scripts/fit_lexical.py")
+        write_weights(names, en, en_band, en3, zhm, zh_band, "python3 scripts/fit_lexical.py", names + ex_names, exm)
         print(f"\nwrote {os.path.relpath(WEIGHTS, ROOT)}")
     return 0
 

@@ -24,6 +24,41 @@ pub struct GradeInput {
     pub max_score: f64,
     #[serde(default)]
     pub lang: Option<String>,
+    /// Graded example answers to the same question (optional): `{"text", "grade"}` with grade
+    /// correct | partly_correct | contradictory | incorrect, or `{"text", "share"}` with the share
+    /// of the marks in [0, 1].
+    #[serde(default)]
+    pub examples: Vec<ExampleInput>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExampleInput {
+    pub text: String,
+    #[serde(default)]
+    pub grade: Option<String>,
+    #[serde(default)]
+    pub share: Option<f64>,
+}
+
+impl ExampleInput {
+    fn to_example(&self) -> std::result::Result<crossway_tutor::examples::Example, String> {
+        use crossway_tutor::examples::{Example, ExampleGrade as G};
+        let grade = match (self.grade.as_deref(), self.share) {
+            (Some("correct"), None) => G::Correct,
+            (Some("partly_correct"), None) => G::PartlyCorrect,
+            (Some("contradictory"), None) => G::Contradictory,
+            (Some("incorrect"), None) => G::Incorrect,
+            (None, Some(s)) if (0.0..=1.0).contains(&s) => G::Share(s),
+            (None, Some(s)) => return Err(format!("example share {s} is not in [0, 1]")),
+            (Some(g), None) => {
+                return Err(format!(
+                    "example grade `{g}` is not one of correct, partly_correct, contradictory, incorrect"
+                ))
+            }
+            _ => return Err("an example needs either `grade` or `share`".into()),
+        };
+        Ok(Example::new(self.text.clone(), grade))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,11 +74,14 @@ pub struct GradeOutput {
     pub ms: u128,
     /// `model:<file>` or `keyword`.
     pub grader: String,
+    /// With a model: its probability that each rubric point is met (`met`/`missed` follow it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_met: Option<Vec<f64>>,
+    /// With a model: the score its verdicts alone would give (share of points met × max_score),
+    /// kept for evaluation; `score` is the calibrated lexical estimate (docs/quality.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_score: Option<f64>,
 }
-
-/// Below this confidence a grade is marked abstained ("needs review"). Not yet calibrated on the
-/// eval sets' train splits (tutor issue); chosen so that undecided points (p near 0.5) abstain.
-pub const ABSTAIN_BELOW: f64 = 0.2;
 
 /// The default model: `models/<file of the manifest's default>` under `CROSSWAY_MODELS_DIR` or the
 /// source tree's `models/` folder.
@@ -91,6 +129,12 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
         if !(item.max_score.is_finite() && item.max_score > 0.0) {
             return Err(AppError::invalid(format!("input line {}: max_score must be a positive number", i + 1)));
         }
+        let examples = item
+            .examples
+            .iter()
+            .map(ExampleInput::to_example)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| AppError::invalid(format!("input line {}: {e}", i + 1)))?;
         let started = Instant::now();
         let points: Vec<String> = match &item.rubric {
             Some(r) if !r.is_empty() => r.clone(),
@@ -98,9 +142,18 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
         };
         let lang = item.lang.clone().unwrap_or_else(|| crate::practice::answer_locale(&item.question).to_string());
         let refs: Vec<&str> = points.iter().map(String::as_str).collect();
-        // Per-point probabilities, the confidence, whether to abstain, and (without a model) the
-        // calibrated lexical score as a share of the marks, from one grading run.
-        let (p_met, confidence, abstained, share): (Vec<f64>, f64, bool, Option<f64>) = match (&grader, ctx.as_mut()) {
+        // Rubric points met by keyword overlap; the score (a share of the marks), confidence and
+        // abstention from the calibrated lexical model against the reference answer.
+        let g = keyword::grade_with_reference(
+            &refs,
+            Some(&item.question),
+            &[item.reference_answer.as_str()],
+            &examples,
+            &item.answer,
+            Lang::from_tag(&lang),
+        );
+        // With a model, its per-point verdicts replace the keyword ones, as in the app.
+        let p_met: Option<Vec<f64>> = match (&grader, ctx.as_mut()) {
             (Some(g), Some(ctx)) => {
                 let prompt = RubricPrompt {
                     question: &item.question,
@@ -109,37 +162,29 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
                     rubric: &refs,
                     lang: &lang,
                 };
-                let p = g
-                    .grade(ctx, &mut cache, &prompt, |_, _| {})
-                    .map_err(|e| AppError::new(ErrorCode::Internal, format!("input line {}: {e}", i + 1)))?
-                    .p_met;
-                let c = p.iter().map(|x| (x - 0.5).abs() * 2.0).fold(1.0, f64::min);
-                (p, c, c < ABSTAIN_BELOW, None)
+                Some(
+                    g.grade(ctx, &mut cache, &prompt, |_, _| {})
+                        .map_err(|e| AppError::new(ErrorCode::Internal, format!("input line {}: {e}", i + 1)))?
+                        .p_met,
+                )
             }
-            _ => {
-                // Rubric points met by keyword overlap; the score from the calibrated lexical model
-                // against the reference answer (docs/quality.md).
-                let g = keyword::grade_with_reference(
-                    &refs,
-                    Some(&item.question),
-                    &[item.reference_answer.as_str()],
-                    &item.answer,
-                    Lang::from_tag(&lang),
-                );
-                (g.met.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect(), g.confidence, g.abstained, Some(g.score))
-            }
+            _ => None,
         };
-        let (met, missed): (Vec<_>, Vec<_>) = points.iter().zip(&p_met).partition(|(_, p)| **p >= 0.5);
+        let (verdicts, disagree) = crate::practice::with_model_points(&g, p_met.as_deref());
+        let (met, missed): (Vec<_>, Vec<_>) = points.iter().zip(&verdicts).partition(|(_, m)| **m);
         let met: Vec<String> = met.into_iter().map(|(t, _)| t.clone()).collect();
         let missed: Vec<String> = missed.into_iter().map(|(t, _)| t.clone()).collect();
-        let score = item.max_score * share.unwrap_or(met.len() as f64 / points.len() as f64);
         let feedback = feedback_text(&lang, &met, &missed);
         let out = GradeOutput {
             id: item.id,
-            score,
+            score: item.max_score * g.score,
             max_score: item.max_score,
-            confidence,
-            abstained,
+            confidence: g.confidence,
+            abstained: g.abstained || disagree,
+            model_score: p_met.as_ref().map(|_| {
+                item.max_score * verdicts.iter().filter(|&&m| m).count() as f64 / verdicts.len().max(1) as f64
+            }),
+            p_met,
             met,
             missed,
             feedback,

@@ -420,31 +420,24 @@ pub(crate) fn grade_answer(
     model: Option<&crate::ModelVerdict>,
 ) -> Result<Graded> {
     match (&item.body, answer) {
-        (ItemBody::FreeText { reference, rubric }, Answer::FreeText { text }) => {
+        (ItemBody::FreeText { reference, rubric, examples }, Answer::FreeText { text }) => {
             check_free_text(text)?;
             let loc = answer_locale(text);
             let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
             // Rubric points by keyword overlap; score, confidence and abstention from the
-            // calibrated lexical model against the reference answer (docs/quality.md).
+            // calibrated lexical model against the reference answer and the item's graded
+            // example answers (docs/quality.md).
             let g = crossway_tutor::keyword::grade_with_reference(
                 &points,
                 Some(item.stem.get(loc)),
                 &[reference.get(loc)],
+                &examples_in(examples, loc),
                 text,
                 crossway_tutor::lexical::Lang::from_tag(loc),
             );
-            // With the on-device model: each rubric point's verdict is the model's (it reads the
-            // point's meaning, not its words); the score stays the calibrated lexical estimate,
-            // which measured better than the model's own (docs/quality.md); a strong disagreement
-            // between the two asks for a human look.
-            let (met, grader, disagree) = match model.filter(|m| m.p_met.len() == rubric.len()) {
-                Some(m) => {
-                    let met: Vec<bool> = m.p_met.iter().map(|&p| p >= 0.5).collect();
-                    let share = met.iter().filter(|&&x| x).count() as f64 / met.len().max(1) as f64;
-                    (met, crate::tutor::MODEL_GRADER.to_string(), (share - g.score).abs() > 0.5)
-                }
-                None => (g.met.clone(), g.method.to_string(), false),
-            };
+            let model = model.filter(|m| m.p_met.len() == rubric.len());
+            let (met, disagree) = with_model_points(&g, model.map(|m| m.p_met.as_slice()));
+            let grader = if model.is_some() { crate::tutor::MODEL_GRADER } else { g.method }.to_string();
             let rubric = rubric.iter().zip(&met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
             Ok(Graded {
                 score: g.score,
@@ -471,6 +464,44 @@ pub(crate) fn grade_answer(
     }
 }
 
+/// With the on-device model's per-point probabilities: each rubric point's verdict is the
+/// model's (it reads the point's meaning, not its words), while the score stays the calibrated
+/// lexical estimate in `g`, which measured better than the model's own (docs/quality.md). Returns
+/// the verdicts and whether the two disagree strongly (the model's share of points met and the
+/// lexical score more than 0.5 apart), which asks for a human look. Without the model: `g`'s
+/// keyword verdicts. The app and `crossway grade` both grade this way.
+pub(crate) fn with_model_points(g: &crossway_tutor::keyword::RubricGrade, p_met: Option<&[f64]>) -> (Vec<bool>, bool) {
+    match p_met {
+        Some(p) => {
+            let met: Vec<bool> = p.iter().map(|&p| p >= 0.5).collect();
+            let share = met.iter().filter(|&&x| x).count() as f64 / met.len().max(1) as f64;
+            (met, (share - g.score).abs() > 0.5)
+        }
+        None => (g.met.clone(), false),
+    }
+}
+
+/// An item's graded example answers in one language, as the grader takes them.
+pub(crate) fn examples_in(
+    examples: &[crossway_content::GradedExample],
+    loc: &str,
+) -> Vec<crossway_tutor::examples::Example> {
+    use crossway_content::ExampleGrade as G;
+    use crossway_tutor::examples::ExampleGrade as T;
+    examples
+        .iter()
+        .map(|e| {
+            let grade = match e.grade {
+                G::Correct => T::Correct,
+                G::PartlyCorrect => T::PartlyCorrect,
+                G::Contradictory => T::Contradictory,
+                G::Incorrect => T::Incorrect,
+            };
+            crossway_tutor::examples::Example::new(e.text.get(loc), grade)
+        })
+        .collect()
+}
+
 /// A free-text answer must be 1 to 4000 characters.
 pub(crate) fn check_free_text(text: &str) -> Result<()> {
     if text.trim().is_empty() {
@@ -488,5 +519,52 @@ pub(crate) fn answer_locale(text: &str) -> &'static str {
         "zh-CN"
     } else {
         "en"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossway_content::{ExampleGrade, ItemBody};
+    use crossway_tutor::{examples::score_with_examples, lexical::Lang};
+
+    /// The shipped pack's graded examples, each scored with the other examples of its item
+    /// (leave one out) and without any: how often right ones pass and wrong ones fail.
+    #[test]
+    fn the_packs_graded_examples_help_to_tell_its_right_and_wrong_answers_apart() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core");
+        let pack = crossway_content::load_pack(&root).into_result().unwrap();
+        let (mut with, mut without, mut n) = (0usize, 0usize, 0usize);
+        for item in pack.items.iter().chain(pack.simulations.iter().flat_map(|s| &s.steps)) {
+            let ItemBody::FreeText { reference, examples, .. } = &item.body else { continue };
+            for loc in ["en", "zh-CN"] {
+                let lang = Lang::from_tag(loc);
+                for (k, e) in examples.iter().enumerate() {
+                    let right = match e.grade {
+                        ExampleGrade::Correct => true,
+                        ExampleGrade::Incorrect | ExampleGrade::Contradictory => false,
+                        ExampleGrade::PartlyCorrect => continue,
+                    };
+                    let others: Vec<_> =
+                        examples.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, e)| e.clone()).collect();
+                    let q = Some(item.stem.get(loc));
+                    let p_with = score_with_examples(
+                        lang,
+                        q,
+                        &[reference.get(loc)],
+                        &super::examples_in(&others, loc),
+                        e.text.get(loc),
+                    )
+                    .p;
+                    let p_without = score_with_examples(lang, q, &[reference.get(loc)], &[], e.text.get(loc)).p;
+                    with += usize::from((p_with >= 0.5) == right);
+                    without += usize::from((p_without >= 0.5) == right);
+                    n += 1;
+                }
+            }
+        }
+        let (with, without) = (with as f64 / n as f64, without as f64 / n as f64);
+        println!("{n} right/wrong example answers: accuracy {with:.3} with the other examples, {without:.3} without");
+        assert!(n >= 300, "{n}");
+        assert!(with >= without, "{with} < {without}");
     }
 }

@@ -156,10 +156,12 @@ fn grade_batch_writes_one_line_per_input_with_the_contract_keys() {
         ),
     )
     .unwrap();
+    let mut scores = Vec::new();
     for model_args in [
         vec!["--no-model".to_string()],
         vec!["--model".to_string(), test_model().display().to_string(), "--threads".into(), "2".into()],
     ] {
+        let with_model = model_args[0] == "--model";
         let out = dir.path().join("out.jsonl");
         let mut args = vec!["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap()];
         args.extend(model_args.iter().map(String::as_str));
@@ -176,8 +178,16 @@ fn grade_batch_writes_one_line_per_input_with_the_contract_keys() {
             }
             let score = l["score"].as_f64().unwrap();
             assert!(score >= 0.0 && score <= l["max_score"].as_f64().unwrap());
+            // The model's own per-point verdicts are reported beside the score, as in the app.
+            let points = l["met"].as_array().unwrap().len() + l["missed"].as_array().unwrap().len();
+            assert_eq!(l.get("p_met").map(|p| p.as_array().unwrap().len()), with_model.then_some(points), "{l}");
+            assert_eq!(l.get("model_score").is_some(), with_model, "{l}");
         }
+        scores.push(lines.iter().map(|l| l["score"].as_f64().unwrap()).collect::<Vec<_>>());
     }
+    // The score is the calibrated lexical estimate with or without the model (the model judges
+    // the rubric points; docs/quality.md shows why).
+    assert_eq!(scores[0], scores[1]);
 }
 
 #[test]

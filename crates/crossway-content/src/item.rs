@@ -17,9 +17,48 @@ pub struct Item {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemBody {
-    Choice { options: Vec<ChoiceOption> },
-    Numeric { answer: f64, tolerance: f64, unit: String, wrong_answers: Vec<WrongAnswer> },
-    FreeText { reference: LocalizedText, rubric: Vec<LocalizedText> },
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
+    Numeric {
+        answer: f64,
+        tolerance: f64,
+        unit: String,
+        wrong_answers: Vec<WrongAnswer>,
+    },
+    /// `examples`: graded example answers (none, or 2 to 8), which the no-model grader compares
+    /// the learner's answer with (docs/quality.md, "With graded example answers").
+    FreeText {
+        reference: LocalizedText,
+        rubric: Vec<LocalizedText>,
+        examples: Vec<GradedExample>,
+    },
+}
+
+/// How an example answer to a free-text item was graded by its author.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExampleGrade {
+    Correct,
+    PartlyCorrect,
+    Contradictory,
+    Incorrect,
+}
+
+impl ExampleGrade {
+    pub const ALL: [(&'static str, ExampleGrade); 4] = [
+        ("correct", ExampleGrade::Correct),
+        ("partly_correct", ExampleGrade::PartlyCorrect),
+        ("contradictory", ExampleGrade::Contradictory),
+        ("incorrect", ExampleGrade::Incorrect),
+    ];
+}
+
+/// An example answer to a free-text item, in both languages, with its grade.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradedExample {
+    pub grade: ExampleGrade,
+    pub text: LocalizedText,
 }
 
 impl ItemBody {

@@ -16,7 +16,7 @@ pub mod update;
 
 pub use diagnostic::{DiagKind, Diagnostic};
 pub use diff::{diff_packs, PackDiff};
-pub use item::{Answer, ChoiceOption, Item, ItemBody, Verdict, WrongAnswer};
+pub use item::{Answer, ChoiceOption, ExampleGrade, GradedExample, Item, ItemBody, Verdict, WrongAnswer};
 pub use load::{load_pack, LoadOutcome};
 pub use model::{
     Cell, ChangeEntry, DataTable, Fact, KnowledgePoint, Manifest, Module, Pack, Scoring, Simulation, Source,

@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::diagnostic::{line_of, DiagKind, Diagnostic};
 use crate::item::{ChoiceOption, Item, ItemBody, WrongAnswer};
+use crate::item::{ExampleGrade, GradedExample};
 use crate::model::{
     Cell, ChangeEntry, DataTable, Fact, KnowledgePoint, Manifest, Module, Pack, Scoring, Simulation, Source,
 };
@@ -171,8 +172,76 @@ struct RawItem {
     wrong_answers: Option<Vec<RawWrong>>,
     reference: Option<RawText>,
     rubric: Option<Vec<RawText>>,
+    examples: Option<Vec<RawExample>>,
     formula: Option<Spanned<String>>,
     hint: Option<RawText>,
+}
+
+/// A graded example answer: `{ grade = "correct", en = "…", zh-CN = "…" }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExample {
+    grade: Spanned<String>,
+    en: Option<String>,
+    #[serde(rename = "zh-CN")]
+    zh: Option<String>,
+}
+
+/// Graded example answers of a free-text item: none, or 2 to 8, each with a known grade and both
+/// languages, none a copy of the reference answer (it would teach the grader nothing).
+fn read_examples(
+    r: &mut Reader,
+    src: &SourceFile<'_>,
+    id: &str,
+    raws: &[RawExample],
+    reference: &LocalizedText,
+) -> Vec<GradedExample> {
+    let mut out = Vec::new();
+    if raws.len() == 1 || raws.len() > 8 {
+        let line = src.line(raws[0].grade.span());
+        r.push(
+            &src.path,
+            line,
+            DiagKind::Field,
+            format!("item `{id}`: give 2 to 8 graded examples (or none), found {}", raws.len()),
+        );
+    }
+    for raw in raws {
+        let line = src.line(raw.grade.span());
+        let Some(&(_, grade)) = ExampleGrade::ALL.iter().find(|(name, _)| name == raw.grade.get_ref()) else {
+            let names: Vec<&str> = ExampleGrade::ALL.iter().map(|(n, _)| *n).collect();
+            r.push(
+                &src.path,
+                line,
+                DiagKind::Field,
+                format!("item `{id}`: example grade `{}` is not one of {}", raw.grade.get_ref(), names.join(", ")),
+            );
+            continue;
+        };
+        let en = raw.en.clone().unwrap_or_default();
+        let zh = raw.zh.clone().unwrap_or_default();
+        for (loc, text) in [("en", &en), ("zh-CN", &zh)] {
+            if text.trim().is_empty() {
+                r.counts.missing_translations += 1;
+                r.push(
+                    &src.path,
+                    line,
+                    DiagKind::MissingTranslation,
+                    format!("item `{id}`: example: missing `{loc}` text"),
+                );
+            }
+        }
+        if en.trim() == reference.en.trim() || zh.trim() == reference.zh_cn.trim() {
+            r.push(
+                &src.path,
+                line,
+                DiagKind::Field,
+                format!("item `{id}`: an example copies the reference answer; write it in a learner's own words"),
+            );
+        }
+        out.push(GradedExample { grade, text: LocalizedText::new(en, zh) });
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -934,7 +1003,8 @@ fn read_item(r: &mut Reader, src: &SourceFile<'_>, raw: &RawItem) -> Option<Item
             }
             let reference = r.text(src, reference, "reference");
             let rubric = rubric.iter().map(|p| r.text(src, p, "rubric point")).collect();
-            ItemBody::FreeText { reference, rubric }
+            let examples = read_examples(r, src, &id, raw.examples.as_deref().unwrap_or_default(), &reference);
+            ItemBody::FreeText { reference, rubric, examples }
         }
         other => {
             r.push(

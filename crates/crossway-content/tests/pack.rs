@@ -315,3 +315,53 @@ fn mastery_priors_come_from_the_pack_or_from_difficulty() {
     assert_eq!(d.len(), 1, "{d:#?}");
     assert!(d[0].contains("p_slip + p_guess must be below 1"), "{}", d[0]);
 }
+
+#[test]
+fn every_free_text_question_has_graded_examples_and_a_bad_one_is_reported_at_its_line() {
+    use crossway_content::ExampleGrade as G;
+    let pack = load_pack(&shipped()).into_result().unwrap();
+    let has_chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let free: Vec<_> = pack
+        .items
+        .iter()
+        .chain(pack.simulations.iter().flat_map(|s| &s.steps))
+        .filter_map(|i| match &i.body {
+            ItemBody::FreeText { examples, .. } => Some((i, examples)),
+            _ => None,
+        })
+        .collect();
+    assert!(free.len() >= 60, "{} free-text questions", free.len());
+    for (item, examples) in &free {
+        let grades: Vec<G> = examples.iter().map(|e| e.grade).collect();
+        assert!(
+            grades.contains(&G::Correct)
+                && grades.contains(&G::PartlyCorrect)
+                && grades.iter().any(|g| matches!(g, G::Incorrect | G::Contradictory)),
+            "{}: {grades:?}",
+            item.id
+        );
+        for e in examples.iter() {
+            assert!(!e.text.en.trim().is_empty() && has_chinese(&e.text.zh_cn), "{}: {:?}", item.id, e.text);
+        }
+    }
+
+    let file = "items/costing.toml";
+    let needle = r#"{ grade = "partly_correct", en = "FCA, because"#;
+    let line = line_with(file, needle);
+    let dir = broken(file, |t| t.replacen(needle, r#"{ grade = "mostly_right", en = "FCA, because"#, 1));
+    assert_eq!(
+        diags(dir.path()),
+        [format!("{file}:{line}: item `costing.incoterms.choose-rule`: example grade `mostly_right` is not one of correct, partly_correct, contradictory, incorrect")]
+    );
+    // An example that is the reference answer word for word teaches the grader nothing.
+    let dir = broken(file, |t| {
+        let reference = t.lines().find(|l| l.starts_with("reference = { en = \"Use FCA")).unwrap();
+        let en = reference.split("en = \"").nth(1).unwrap().split("\", zh-CN").next().unwrap();
+        let example = t.lines().find(|l| l.contains(needle)).unwrap();
+        t.replacen(example, &format!(r#"  {{ grade = "partly_correct", en = "{en}", zh-CN = "选 FCA。" }},"#), 1)
+    });
+    assert_eq!(
+        diags(dir.path()),
+        [format!("{file}:{line}: item `costing.incoterms.choose-rule`: an example copies the reference answer; write it in a learner's own words")]
+    );
+}

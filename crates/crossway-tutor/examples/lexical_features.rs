@@ -2,7 +2,7 @@
 //! `scripts/fit_lexical.py` fits on exactly what the Rust code computes.
 //!
 //! ```text
-//! cargo run -p crossway-tutor --example lexical_features -- IN.csv OUT.csv [--first-reference-only]
+//! cargo run -p crossway-tutor --example lexical_features -- IN.csv OUT.csv [--first-reference-only] [--examples PLAN.csv]
 //! ```
 //!
 //! IN is `semeval2013_task7_2way_3way.csv` or `zh_ADS_algorithms.csv` (../shared/eval/grading,
@@ -12,18 +12,31 @@
 //! (`lexical::FEATURE_NAMES`). All reference answers are used unless `--first-reference-only`
 //! (what `crossway grade` sees: its input has one `reference_answer`). The time spent computing
 //! features is printed to stderr.
+//!
+//! With `--examples PLAN.csv` it writes graded-example features instead
+//! (`examples::EXAMPLE_FEATURE_NAMES`): PLAN has lines `set,row,examples` where `row` and the
+//! `;`-separated `examples` are 0-based indexes of answers in the order of the plain OUT (the
+//! examples are those answers, graded by their 3-way label, or score/10 for zh_ADS); OUT gets
+//! `set,row,` and the features of that row's answer against those examples.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
+use crossway_tutor::examples::{self, Example, ExampleGrade};
 use crossway_tutor::{keyword, lexical};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let first_only = args.iter().any(|a| a == "--first-reference-only");
-    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let plan = args.iter().position(|a| a == "--examples").map(|i| args.get(i + 1).cloned().unwrap_or_default());
+    let paths: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && args[i.saturating_sub(1)] != "--examples")
+        .map(|(_, a)| a)
+        .collect();
     let [input, output] = paths[..] else {
-        eprintln!("usage: lexical_features IN.csv OUT.csv [--first-reference-only]");
+        eprintln!("usage: lexical_features IN.csv OUT.csv [--first-reference-only] [--examples PLAN.csv]");
         std::process::exit(2);
     };
     let text = std::fs::read_to_string(input).unwrap_or_else(|e| {
@@ -35,6 +48,25 @@ fn main() {
     let col: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
     let zh = col.contains_key("reference2");
     let get = |r: &[String], name: &str| col.get(name).and_then(|&i| r.get(i)).cloned().unwrap_or_default();
+    if let Some(plan) = plan {
+        let answers: Vec<Example> = records
+            .filter(|r| r.len() >= header.len())
+            .map(|r| {
+                let grade = if zh {
+                    ExampleGrade::Share(get(&r, "score").parse::<f64>().unwrap_or(0.0) / 10.0)
+                } else {
+                    match get(&r, "label_3way").as_str() {
+                        "correct" => ExampleGrade::Correct,
+                        "contradictory" => ExampleGrade::Contradictory,
+                        _ => ExampleGrade::Incorrect,
+                    }
+                };
+                Example::new(get(&r, "student_answer"), grade)
+            })
+            .collect();
+        write_example_features(&plan, &answers, output);
+        return;
+    }
 
     let mut out = format!(
         "dataset,corpus,split,id,question_id,label_2way,label_3way,score,kw_met,kw_abstained,{}\n",
@@ -105,6 +137,44 @@ fn main() {
         spent.as_secs_f64() * 1e6 / n.max(1) as f64,
         if cfg!(debug_assertions) { ", debug build" } else { ", release build" }
     );
+}
+
+/// The `--examples` mode: one row of example features per plan line.
+fn write_example_features(plan: &str, answers: &[Example], output: &str) {
+    let text = std::fs::read_to_string(plan).unwrap_or_else(|e| {
+        eprintln!("cannot read {plan}: {e}");
+        std::process::exit(1);
+    });
+    let mut out = format!("set,row,{}\n", examples::EXAMPLE_FEATURE_NAMES.join(","));
+    let started = Instant::now();
+    let mut n = 0;
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let index = |s: &str| -> usize {
+            s.trim().parse().ok().filter(|&i: &usize| i < answers.len()).unwrap_or_else(|| {
+                eprintln!("{plan}: bad answer index {s:?} in {line:?}");
+                std::process::exit(1);
+            })
+        };
+        let row = index(cells.get(1).copied().unwrap_or(""));
+        let ex: Vec<Example> = cells
+            .get(2)
+            .unwrap_or(&"")
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| answers[index(s)].clone())
+            .collect();
+        let f = examples::example_features(&ex, &answers[row].text).unwrap_or([0.0; examples::N_EXAMPLE_FEATURES]);
+        n += 1;
+        out.push_str(&format!("{},{row},", cells[0]));
+        out.push_str(&f.iter().map(|x| format!("{x:.6}")).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    std::fs::write(output, out).unwrap_or_else(|e| {
+        eprintln!("cannot write {output}: {e}");
+        std::process::exit(1);
+    });
+    eprintln!("example features for {n} plan rows in {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
 }
 
 fn quote(s: &str) -> String {

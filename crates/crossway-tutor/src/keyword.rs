@@ -56,17 +56,20 @@ pub fn grade(rubric: &[&str], answer: &str) -> RubricGrade {
 /// Grades like [`grade`] (the same per-point `met` verdicts), but takes the score, confidence and
 /// abstention from the calibrated lexical model ([`crate::lexical`]) against the reference
 /// answer(s) when there is one: `score` is then the model's probability that the answer is right
-/// (English) or its expected share of the marks (Chinese), not the share of points met.
+/// (English) or its expected share of the marks (Chinese), not the share of points met. Graded
+/// example answers to the item, when it has some, are compared too
+/// ([`crate::examples::score_with_examples`]).
 pub fn grade_with_reference(
     rubric: &[&str],
     question: Option<&str>,
     references: &[&str],
+    examples: &[crate::examples::Example],
     answer: &str,
     lang: crate::lexical::Lang,
 ) -> RubricGrade {
     let mut g = grade(rubric, answer);
     if references.iter().any(|r| !r.trim().is_empty()) {
-        let v = crate::lexical::score(lang, question, references, answer);
+        let v = crate::examples::score_with_examples(lang, question, references, examples, answer);
         g.score = v.p;
         g.confidence = v.confidence;
         g.abstained = v.abstained;
@@ -162,13 +165,13 @@ mod tests {
     fn with_a_reference_the_points_stay_and_the_lexical_model_scores() {
         let reference = "30% is below the 35.4% break-even ACoS, so each ad sale is profitable; the target ACoS is 20.4% (35.4% − 15%), so the campaign misses it: lower the CPC or raise the conversion rate.";
         let lang = crate::lexical::Lang::En;
-        let good = grade_with_reference(&RUBRIC, None, &[reference], reference, lang);
+        let good = grade_with_reference(&RUBRIC, None, &[reference], &[], reference, lang);
         assert_eq!(good.met, grade(&RUBRIC, reference).met);
         assert!(good.score > 0.5 && good.score < 1.0, "a probability, not a share of points: {good:?}");
-        let off = grade_with_reference(&RUBRIC, None, &[reference], "I am not sure, maybe ask my manager.", lang);
+        let off = grade_with_reference(&RUBRIC, None, &[reference], &[], "I am not sure, maybe ask my manager.", lang);
         assert!(off.score < 0.5 && off.score < good.score, "{off:?}");
         // No reference: the keyword grade as before.
-        assert_eq!(grade_with_reference(&RUBRIC, None, &[" "], reference, lang), grade(&RUBRIC, reference));
+        assert_eq!(grade_with_reference(&RUBRIC, None, &[" "], &[], reference, lang), grade(&RUBRIC, reference));
     }
 
     #[test]

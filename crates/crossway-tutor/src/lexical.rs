@@ -21,7 +21,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-pub use crate::lexical_weights::{EN_2WAY, EN_3WAY, ZH_SCORE};
+pub use crate::examples::{score_with_examples, Example, ExampleGrade};
+pub use crate::lexical_weights::{EN_2WAY, EN_2WAY_EX, EN_3WAY, EN_3WAY_EX, ZH_SCORE, ZH_SCORE_EX};
 
 /// How many features [`features`] returns.
 pub const N_FEATURES: usize = 16;
@@ -83,17 +84,18 @@ impl Lang {
     }
 }
 
-/// A logistic model over [`features`]: `p = sigmoid(bias + weights · x)`.
+/// A logistic model over [`features`] (or, with `N` = [`crate::examples::N_WITH_EXAMPLES`], over
+/// those followed by the graded examples' features): `p = sigmoid(bias + weights · x)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LexicalModel {
-    pub weights: [f64; N_FEATURES],
+pub struct LexicalModel<const N: usize = N_FEATURES> {
+    pub weights: [f64; N],
     pub bias: f64,
     /// Abstain when `|p − 0.5| < abstain_band`.
     pub abstain_band: f64,
 }
 
-impl LexicalModel {
-    pub fn predict(&self, x: &[f64; N_FEATURES]) -> f64 {
+impl<const N: usize> LexicalModel<N> {
+    pub fn predict(&self, x: &[f64; N]) -> f64 {
         sigmoid(self.bias + dot(&self.weights, x))
     }
 
@@ -102,17 +104,18 @@ impl LexicalModel {
     }
 }
 
-/// A softmax model over [`features`], one row of weights per label.
+/// A softmax model over [`features`] (or over those and the examples' features, like
+/// [`LexicalModel`]), one row of weights per label.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MultinomialModel {
+pub struct MultinomialModel<const N: usize = N_FEATURES> {
     pub labels: [&'static str; 3],
-    pub weights: [[f64; N_FEATURES]; 3],
+    pub weights: [[f64; N]; 3],
     pub bias: [f64; 3],
 }
 
-impl MultinomialModel {
+impl<const N: usize> MultinomialModel<N> {
     /// Probabilities, in the order of `labels`.
-    pub fn predict(&self, x: &[f64; N_FEATURES]) -> [f64; 3] {
+    pub fn predict(&self, x: &[f64; N]) -> [f64; 3] {
         let z: Vec<f64> = (0..3).map(|k| self.bias[k] + dot(&self.weights[k], x)).collect();
         let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
@@ -121,7 +124,7 @@ impl MultinomialModel {
     }
 
     /// The most probable label.
-    pub fn label(&self, x: &[f64; N_FEATURES]) -> &'static str {
+    pub fn label(&self, x: &[f64; N]) -> &'static str {
         let p = self.predict(x);
         let k = (0..3).fold(0, |best, k| if p[k] > p[best] { k } else { best });
         self.labels[k]
@@ -237,7 +240,7 @@ fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-fn dot(w: &[f64; N_FEATURES], x: &[f64; N_FEATURES]) -> f64 {
+fn dot<const N: usize>(w: &[f64; N], x: &[f64; N]) -> f64 {
     w.iter().zip(x).map(|(a, b)| a * b).sum()
 }
 
@@ -251,7 +254,7 @@ fn share(of: &HashSet<String>, within: &HashSet<String>) -> f64 {
 }
 
 /// (F1, recall of the reference) of two n-gram multisets.
-fn ngram_f1(reference: &HashMap<u64, u32>, answer: &HashMap<u64, u32>) -> (f64, f64) {
+pub(crate) fn ngram_f1(reference: &HashMap<u64, u32>, answer: &HashMap<u64, u32>) -> (f64, f64) {
     let nr: u32 = reference.values().sum();
     let na: u32 = answer.values().sum();
     if nr == 0 || na == 0 {
@@ -267,18 +270,18 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// One text, tokenised every way the features need.
-struct Prepared {
+pub(crate) struct Prepared {
     tokens: HashSet<String>,
-    content: HashSet<String>,
+    pub(crate) content: HashSet<String>,
     char2: HashMap<u64, u32>,
-    char3: HashMap<u64, u32>,
+    pub(crate) char3: HashMap<u64, u32>,
     numbers: HashSet<String>,
     negated: bool,
     n_tokens: usize,
 }
 
 impl Prepared {
-    fn new(text: &str) -> Prepared {
+    pub(crate) fn new(text: &str) -> Prepared {
         let all: Vec<String> = crate::keyword::tokens(text).collect();
         let mut content = HashSet::new();
         let mut numbers = HashSet::new();

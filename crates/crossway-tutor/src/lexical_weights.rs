@@ -2,6 +2,7 @@
 // Fitted on the `train` splits only: SemEval-2013 Task 7 (SciEntsBank + Beetle pooled, all reference
 // answers) for English, zh_ADS for Chinese. Weights apply to the raw features of `lexical::features`
 // (standardisation folded in); evaluation and ablation: docs/quality.md.
+use crate::examples::N_WITH_EXAMPLES;
 use crate::lexical::{LexicalModel, MultinomialModel};
 
 /// SemEval 2-way: P(correct). The threshold with the best train accuracy is folded into the bias,
@@ -112,5 +113,171 @@ pub const ZH_SCORE: LexicalModel = LexicalModel {
         -3.727653e-01, // references.log_count
     ],
     bias: -1.371355e+00,
+    abstain_band: 0.0,
+};
+
+/// With graded example answers (`examples::features_with_examples`: the features above, then the
+/// examples'): SemEval 2-way, threshold folded into the bias, abstain band chosen on train.
+pub const EN_2WAY_EX: LexicalModel<N_WITH_EXAMPLES> = LexicalModel {
+    weights: [
+        2.230971e+00,  // token.recall
+        -1.102980e+00, // token.precision
+        -1.960574e+00, // content.recall
+        1.054098e+00,  // content.precision
+        4.529925e+00,  // chars.bigram_f1
+        -3.621309e+00, // chars.trigram_f1
+        2.793955e+00,  // chars.trigram_recall
+        -1.842109e-01, // numbers.missed
+        -8.829661e-02, // numbers.extra
+        -1.221117e-01, // negation.mismatch
+        5.694265e-02,  // length.log_ratio
+        5.631885e-02,  // length.log_answer
+        1.141124e-01,  // question.answer_share
+        1.249604e+00,  // question.novel_recall
+        4.798254e-01,  // question.novel_precision
+        -8.964713e-01, // references.log_count
+        1.052252e+00,  // examples.best_right
+        1.526725e-01,  // examples.best_wrong
+        8.666735e-01,  // examples.margin
+        5.741097e-01,  // examples.knn_share
+        -1.068707e-01, // examples.nearest_share
+        2.738626e-01,  // examples.nearest_signed
+        -4.232283e-01, // examples.best_contradictory
+        -8.540754e-02, // examples.best_incorrect
+        -8.892856e-01, // examples.has_right
+        4.094522e-01,  // examples.has_wrong
+        9.164011e-02,  // examples.log_count
+    ],
+    bias: -2.868664e+00,
+    abstain_band: 0.12,
+};
+
+/// With graded example answers: SemEval 3-way.
+pub const EN_3WAY_EX: MultinomialModel<N_WITH_EXAMPLES> = MultinomialModel {
+    labels: ["correct", "contradictory", "incorrect"],
+    weights: [
+        [
+            0.000000e+00, // token.recall
+            0.000000e+00, // token.precision
+            0.000000e+00, // content.recall
+            0.000000e+00, // content.precision
+            0.000000e+00, // chars.bigram_f1
+            0.000000e+00, // chars.trigram_f1
+            0.000000e+00, // chars.trigram_recall
+            0.000000e+00, // numbers.missed
+            0.000000e+00, // numbers.extra
+            0.000000e+00, // negation.mismatch
+            0.000000e+00, // length.log_ratio
+            0.000000e+00, // length.log_answer
+            0.000000e+00, // question.answer_share
+            0.000000e+00, // question.novel_recall
+            0.000000e+00, // question.novel_precision
+            0.000000e+00, // references.log_count
+            0.000000e+00, // examples.best_right
+            0.000000e+00, // examples.best_wrong
+            0.000000e+00, // examples.margin
+            0.000000e+00, // examples.knn_share
+            0.000000e+00, // examples.nearest_share
+            0.000000e+00, // examples.nearest_signed
+            0.000000e+00, // examples.best_contradictory
+            0.000000e+00, // examples.best_incorrect
+            0.000000e+00, // examples.has_right
+            0.000000e+00, // examples.has_wrong
+            0.000000e+00, // examples.log_count
+        ],
+        [
+            -1.960370e+00, // token.recall
+            7.153977e-01,  // token.precision
+            1.865499e+00,  // content.recall
+            -1.381574e+00, // content.precision
+            -3.014641e+00, // chars.bigram_f1
+            2.971930e+00,  // chars.trigram_f1
+            -1.756734e+00, // chars.trigram_recall
+            4.898920e-01,  // numbers.missed
+            4.919153e-01,  // numbers.extra
+            5.671277e-01,  // negation.mismatch
+            2.036253e-01,  // length.log_ratio
+            -3.661646e-01, // length.log_answer
+            -2.410781e-02, // question.answer_share
+            -1.331864e+00, // question.novel_recall
+            -4.360454e-01, // question.novel_precision
+            1.188883e+00,  // references.log_count
+            -1.234358e+00, // examples.best_right
+            -8.398633e-01, // examples.best_wrong
+            -5.360815e-01, // examples.margin
+            -1.169695e+00, // examples.knn_share
+            3.266914e-01,  // examples.nearest_share
+            -2.986946e-01, // examples.nearest_signed
+            2.157837e+00,  // examples.best_contradictory
+            -4.716730e-01, // examples.best_incorrect
+            1.034186e+00,  // examples.has_right
+            -5.391718e-01, // examples.has_wrong
+            -1.337471e-01, // examples.log_count
+        ],
+        [
+            -2.459679e+00, // token.recall
+            1.304942e+00,  // token.precision
+            1.919319e+00,  // content.recall
+            -7.716849e-01, // content.precision
+            -4.691278e+00, // chars.bigram_f1
+            3.981779e+00,  // chars.trigram_f1
+            -3.929391e+00, // chars.trigram_recall
+            3.416627e-02,  // numbers.missed
+            -8.752674e-02, // numbers.extra
+            -3.999760e-02, // negation.mismatch
+            -4.170885e-02, // length.log_ratio
+            9.985095e-02,  // length.log_answer
+            -2.010963e-01, // question.answer_share
+            -1.158224e+00, // question.novel_recall
+            -5.740915e-01, // question.novel_precision
+            7.323155e-01,  // references.log_count
+            -1.301164e+00, // examples.best_right
+            -5.881703e-01, // examples.best_wrong
+            -7.804353e-01, // examples.margin
+            -2.612480e-01, // examples.knn_share
+            -6.232319e-02, // examples.nearest_share
+            -1.197465e-01, // examples.nearest_signed
+            -6.062169e-03, // examples.best_contradictory
+            1.124528e+00,  // examples.best_incorrect
+            8.268329e-01,  // examples.has_right
+            -3.190877e-01, // examples.has_wrong
+            -9.646883e-02, // examples.log_count
+        ],
+    ],
+    bias: [0.000000e+00, 1.497220e+00, 2.424413e+00],
+};
+
+/// With graded example answers: zh_ADS score / 10.
+pub const ZH_SCORE_EX: LexicalModel<N_WITH_EXAMPLES> = LexicalModel {
+    weights: [
+        3.124539e+00,  // token.recall
+        -6.717052e-01, // token.precision
+        -2.450375e+00, // content.recall
+        1.484132e+00,  // content.precision
+        3.574529e+00,  // chars.bigram_f1
+        -5.277600e+00, // chars.trigram_f1
+        -2.776525e-01, // chars.trigram_recall
+        -3.991362e-01, // numbers.missed
+        2.596388e-01,  // numbers.extra
+        -2.321637e-01, // negation.mismatch
+        -1.516473e-01, // length.log_ratio
+        2.870950e-01,  // length.log_answer
+        -3.115546e-01, // question.answer_share
+        5.843883e+00,  // question.novel_recall
+        -4.505127e-01, // question.novel_precision
+        -3.567413e-01, // references.log_count
+        5.951109e-01,  // examples.best_right
+        -2.968687e-02, // examples.best_wrong
+        4.512374e-01,  // examples.margin
+        7.763048e-01,  // examples.knn_share
+        -3.434615e-02, // examples.nearest_share
+        1.319445e-01,  // examples.nearest_signed
+        0.000000e+00,  // examples.best_contradictory
+        0.000000e+00,  // examples.best_incorrect
+        -5.220865e-01, // examples.has_right
+        2.396808e-01,  // examples.has_wrong
+        -2.518696e-02, // examples.log_count
+    ],
+    bias: -1.427859e+00,
     abstain_band: 0.0,
 };

@@ -11,6 +11,7 @@
 //! - [`lexical`]: cheap overlap features and small logistic models fitted on the eval sets'
 //!   `train` splits (weights generated into `lexical_weights.rs` by `scripts/fit_lexical.py`).
 
+pub mod examples;
 pub mod keyword;
 pub mod lexical;
 mod lexical_weights;

@@ -1,0 +1,274 @@
+//! Graded example answers: besides its reference answer(s), an item may carry a few learner
+//! answers already graded (correct / contradictory / incorrect, or a share of the marks). An
+//! answer that reads like a graded example probably deserves that example's grade.
+//!
+//! [`example_features`] summarises how close the answer is to the right and to the wrong
+//! examples; [`score_with_examples`] feeds them, after the 16 [`lexical::features`], to models
+//! fitted like the plain ones (`scripts/fit_lexical.py`, on SemEval-2013 and zh_ADS `train`, each
+//! train answer given 1–8 other train answers of its question as examples). Without examples it
+//! is exactly [`lexical::score`]. Measured effect: docs/quality.md, "With graded example answers".
+
+use std::collections::HashSet;
+
+use crate::lexical::{self, Lang, LexicalModel, MultinomialModel, Prepared, Verdict, N_FEATURES};
+use crate::lexical_weights::{EN_2WAY_EX, EN_3WAY_EX, ZH_SCORE_EX};
+
+/// How many features [`example_features`] returns.
+pub const N_EXAMPLE_FEATURES: usize = 11;
+/// The length of the vector the `…_EX` models take: [`lexical::features`] then [`example_features`].
+pub const N_WITH_EXAMPLES: usize = N_FEATURES + N_EXAMPLE_FEATURES;
+
+/// Feature names, as in [`lexical::FEATURE_NAMES`]. "Similarity" is the mean of the character
+/// trigram F1 and the content-word F1 of the answer and the example; an example is "right" when
+/// its share of the marks is above 0.5, "wrong" otherwise.
+pub const EXAMPLE_FEATURE_NAMES: [&str; N_EXAMPLE_FEATURES] = [
+    "examples.best_right",         // highest similarity to a right example (0 if none)
+    "examples.best_wrong",         // highest similarity to a wrong example (0 if none)
+    "examples.margin",             // best_right − best_wrong
+    "examples.knn_share",          // examples' shares weighted by similarity³
+    "examples.nearest_share",      // share of the most similar example
+    "examples.nearest_signed",     // its similarity × (its share − 0.5)
+    "examples.best_contradictory", // highest similarity to an example labelled contradictory
+    "examples.best_incorrect",     // highest similarity to an example labelled incorrect
+    "examples.has_right",          // 1 if any example is right
+    "examples.has_wrong",          // 1 if any example is wrong
+    "examples.log_count",          // ln(number of examples)
+];
+
+/// How a graded example answer was graded: a SemEval-style label or a share of the marks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ExampleGrade {
+    Correct,
+    /// Right but incomplete: counts as a share of 0.5, i.e. on the wrong side (as SemEval's 2-way
+    /// labels do).
+    PartlyCorrect,
+    /// Says the opposite of the reference.
+    Contradictory,
+    /// Wrong or irrelevant.
+    Incorrect,
+    /// A share of the marks in [0, 1] (score / max score), e.g. for Chinese items scored 0–10.
+    Share(f64),
+}
+
+impl ExampleGrade {
+    /// The share of the marks: 1 (correct), 0.5 (partly correct), 0 (contradictory, incorrect),
+    /// or the given share clamped to [0, 1].
+    pub fn share(self) -> f64 {
+        match self {
+            ExampleGrade::Correct => 1.0,
+            ExampleGrade::PartlyCorrect => 0.5,
+            ExampleGrade::Contradictory | ExampleGrade::Incorrect => 0.0,
+            ExampleGrade::Share(s) => {
+                if s.is_nan() {
+                    0.0
+                } else {
+                    s.clamp(0.0, 1.0)
+                }
+            }
+        }
+    }
+}
+
+/// A learner answer to the same item, already graded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub text: String,
+    pub grade: ExampleGrade,
+}
+
+impl Example {
+    pub fn new(text: impl Into<String>, grade: ExampleGrade) -> Example {
+        Example { text: text.into(), grade }
+    }
+}
+
+/// The similarity of two prepared texts in [0, 1]: mean of character-trigram F1 and content-word F1.
+fn similarity(a: &Prepared, e: &Prepared) -> f64 {
+    (lexical::ngram_f1(&e.char3, &a.char3).0 + set_f1(&a.content, &e.content)) / 2.0
+}
+
+fn set_f1(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    2.0 * a.intersection(b).count() as f64 / (a.len() + b.len()) as f64
+}
+
+/// The example features of `answer` (see [`EXAMPLE_FEATURE_NAMES`]); `None` when no example has
+/// any text.
+pub fn example_features(examples: &[Example], answer: &str) -> Option<[f64; N_EXAMPLE_FEATURES]> {
+    let examples: Vec<&Example> = examples.iter().filter(|e| !e.text.trim().is_empty()).collect();
+    if examples.is_empty() {
+        return None;
+    }
+    let a = Prepared::new(answer);
+    let (mut best_right, mut best_wrong, mut best_con, mut best_inc) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let (mut has_right, mut has_wrong) = (false, false);
+    let (mut wsum, mut wshare) = (0.0, 0.0);
+    let mut nearest: Option<(f64, f64)> = None;
+    for e in &examples {
+        let s = similarity(&a, &Prepared::new(&e.text));
+        let share = e.grade.share();
+        if share > 0.5 {
+            has_right = true;
+            best_right = best_right.max(s);
+        } else {
+            has_wrong = true;
+            best_wrong = best_wrong.max(s);
+        }
+        match e.grade {
+            ExampleGrade::Contradictory => best_con = best_con.max(s),
+            ExampleGrade::Incorrect => best_inc = best_inc.max(s),
+            _ => {}
+        }
+        let w = s.powi(3) + 1e-6;
+        wsum += w;
+        wshare += w * share;
+        if nearest.is_none_or(|(ns, _)| s > ns) {
+            nearest = Some((s, share));
+        }
+    }
+    let (near_sim, near_share) = nearest.unwrap_or((0.0, 0.0));
+    Some([
+        best_right,
+        best_wrong,
+        best_right - best_wrong,
+        wshare / wsum,
+        near_share,
+        near_sim * (near_share - 0.5),
+        best_con,
+        best_inc,
+        f64::from(u8::from(has_right)),
+        f64::from(u8::from(has_wrong)),
+        (examples.len() as f64).ln(),
+    ])
+}
+
+/// [`lexical::features`] followed by [`example_features`]; `None` without usable examples.
+pub fn features_with_examples(
+    question: Option<&str>,
+    references: &[&str],
+    examples: &[Example],
+    answer: &str,
+) -> Option<[f64; N_WITH_EXAMPLES]> {
+    let ex = example_features(examples, answer)?;
+    let mut x = [0.0; N_WITH_EXAMPLES];
+    x[..N_FEATURES].copy_from_slice(&lexical::features(question, references, answer));
+    x[N_FEATURES..].copy_from_slice(&ex);
+    Some(x)
+}
+
+/// The examples model for a language (English: SemEval 2-way; Chinese: zh_ADS score share).
+pub fn model_for(lang: Lang) -> &'static LexicalModel<N_WITH_EXAMPLES> {
+    match lang {
+        Lang::En => &EN_2WAY_EX,
+        Lang::Zh => &ZH_SCORE_EX,
+    }
+}
+
+/// The 3-way (correct / contradictory / incorrect) model with examples.
+pub fn three_way_model() -> &'static MultinomialModel<N_WITH_EXAMPLES> {
+    &EN_3WAY_EX
+}
+
+/// Scores `answer` like [`lexical::score`], also using graded example answers to the same item.
+/// With no example (or only blank ones) this is exactly [`lexical::score`].
+pub fn score_with_examples(
+    lang: Lang,
+    question: Option<&str>,
+    references: &[&str],
+    examples: &[Example],
+    answer: &str,
+) -> Verdict {
+    let Some(x) = features_with_examples(question, references, examples, answer) else {
+        return lexical::score(lang, question, references, answer);
+    };
+    let model = model_for(lang);
+    let p = model.predict(&x);
+    Verdict { p, confidence: ((p - 0.5).abs() * 2.0).min(1.0), abstained: model.abstains(p) }
+}
+
+/// The 3-way label (`"correct"`, `"contradictory"` or `"incorrect"`) with examples, or with the
+/// plain 3-way model when there are none.
+pub fn label_with_examples(
+    question: Option<&str>,
+    references: &[&str],
+    examples: &[Example],
+    answer: &str,
+) -> &'static str {
+    match features_with_examples(question, references, examples, answer) {
+        Some(x) => EN_3WAY_EX.label(&x),
+        None => lexical::EN_3WAY.label(&lexical::features(question, references, answer)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const Q: &str = "What will happen to the other 2 bulbs if the middle bulb burns out?";
+    const REF: &str = "If the middle bulb burns out the other 2 bulbs will stay lit.";
+
+    #[test]
+    fn no_examples_is_the_plain_score() {
+        for answer in ["The other two bulbs stay lit.", "They go out.", ""] {
+            for lang in [Lang::En, Lang::Zh] {
+                let plain = lexical::score(lang, Some(Q), &[REF], answer);
+                assert_eq!(score_with_examples(lang, Some(Q), &[REF], &[], answer), plain);
+                let blank = [Example::new("  ", ExampleGrade::Correct)];
+                assert_eq!(score_with_examples(lang, Some(Q), &[REF], &blank, answer), plain);
+            }
+        }
+        assert_eq!(label_with_examples(Some(Q), &[REF], &[], REF), "correct");
+    }
+
+    #[test]
+    fn an_answer_like_a_correct_example_scores_higher_than_like_an_incorrect_one() {
+        let answer = "Both the others keep shining because each has its own path.";
+        let text = "The others keep shining because each one has its own path to the battery.";
+        let other = Example::new("They will all go out.", ExampleGrade::Incorrect);
+        let as_right = [Example::new(text, ExampleGrade::Correct), other.clone()];
+        let as_wrong = [Example::new(text, ExampleGrade::Incorrect), other];
+        for lang in [Lang::En, Lang::Zh] {
+            let right = score_with_examples(lang, Some(Q), &[REF], &as_right, answer);
+            let wrong = score_with_examples(lang, Some(Q), &[REF], &as_wrong, answer);
+            assert!(right.p > wrong.p + 0.1, "{lang:?}: {right:?} vs {wrong:?}");
+        }
+        let right = score_with_examples(Lang::En, Some(Q), &[REF], &as_right, answer);
+        assert!(right.p > lexical::score(Lang::En, Some(Q), &[REF], answer).p, "the example helps");
+    }
+
+    #[test]
+    fn a_chinese_answer_like_a_high_scored_example_scores_higher() {
+        let q = "若频繁地对一个线性表进行插入和删除操作，该线性表宜采用何种存储结构，为什么？";
+        let r = "采用链式存储结构。在顺序表中插入和删除需要移动大量元素，而链表只需修改指针。";
+        let answer = "用链表，插入删除只改指针，不移动元素。";
+        let text = "用链表，因为插入删除时只要改指针，不需要移动元素。";
+        let high = [Example::new(text, ExampleGrade::Share(0.9)), Example::new("用顺序表。", ExampleGrade::Share(0.1))];
+        let low = [Example::new(text, ExampleGrade::Share(0.2)), Example::new("用顺序表。", ExampleGrade::Share(0.1))];
+        let h = score_with_examples(Lang::Zh, Some(q), &[r], &high, answer);
+        let l = score_with_examples(Lang::Zh, Some(q), &[r], &low, answer);
+        assert!(h.p > l.p, "{h:?} vs {l:?}");
+    }
+
+    #[test]
+    fn example_features_are_what_they_say() {
+        let ex = [
+            Example::new("They stay lit.", ExampleGrade::Correct),
+            Example::new("They will not stay lit.", ExampleGrade::Contradictory),
+            Example::new("Pizza.", ExampleGrade::Share(0.2)),
+        ];
+        let f = example_features(&ex, "They stay lit.").unwrap();
+        assert!((f[0] - 1.0).abs() < 1e-9, "identical to the right example: {f:?}");
+        assert!(f[1] > 0.0 && f[1] < 1.0 && (f[2] - (f[0] - f[1])).abs() < 1e-12);
+        assert_eq!(f[4], 1.0, "the nearest example is the correct one");
+        assert!(f[6] > 0.0 && f[7] == 0.0, "one contradictory example, none labelled incorrect");
+        assert_eq!((f[8], f[9]), (1.0, 1.0));
+        assert!((f[10] - 3f64.ln()).abs() < 1e-12);
+        assert_eq!(ExampleGrade::Share(1.7).share(), 1.0);
+        assert_eq!(ExampleGrade::PartlyCorrect.share(), 0.5);
+        assert!(example_features(&[], "x").is_none());
+        let p = three_way_model().predict(&features_with_examples(None, &[REF], &ex, "They stay lit.").unwrap());
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+}
