@@ -164,8 +164,9 @@ export const api = {
     on_point.onmessage = onPoint;
     return invoke<AttemptResult>("submit_free_text", { learner_id, submission, run_id, on_point });
   },
-  /** Lets the on-device model read a free-text question ahead of the answer (fire and forget). */
-  warmFreeText: (item_id: string, lang: string) => invoke<boolean>("warm_free_text", { item_id, lang }),
+  /** Lets the on-device model read a free-text question, and the answer typed so far, ahead of
+   * "Check" (fire and forget). */
+  warmFreeText: (item_id: string, lang: string, typed: string) => invoke<boolean>("warm_free_text", { item_id, lang, typed }),
   /** The on-device model explains what a recorded free-text answer missed, piece by piece. */
   explainAnswer: (learner_id: number, attempt_id: number, onPiece: (p: string) => void) => {
     const on_piece = new Channel<string>();

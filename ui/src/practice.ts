@@ -26,6 +26,7 @@ export function itemForm(item: Item, submit: (s: Submission, progress: (n: Node)
   const feedback = h("div", { class: "feedback", "aria-live": "polite", "data-for": item.id });
   let input: () => { ok: true; answer: Answer } | { ok: false; msg: string };
   const fields = h("div", { class: "fields" });
+  let pause: number | undefined; // a free-text warm-up waiting for typing to pause
   if (item.kind === "choice") {
     const name = `opt-${item.id}`;
     item.options.forEach((o, i) => {
@@ -50,11 +51,17 @@ export function itemForm(item: Item, submit: (s: Submission, progress: (n: Node)
     const id = `text-${item.id}`;
     const area = h("textarea", { id, rows: 4, class: "free-text-input", maxlength: 4000 });
     fields.append(h("label", { for: id }, t("yourAnswer")), area);
-    // While the learner types, the model reads the question and reference answer, so grading
-    // the answer afterwards starts from the learner's own words (a warm prefix cache).
-    area.addEventListener("focus", () => {
-      if (state.tutor?.state === "ready") api.warmFreeText(item.id, getLocale()).catch(() => undefined);
-    }, { once: true });
+    // While the learner writes, the model reads the question and reference answer (on focus) and
+    // the answer so far (whenever typing pauses), so that after "Check" only the last words and
+    // the rubric points are left to read (a warm prefix cache; docs/performance.md).
+    const warm = () => {
+      if (state.tutor?.state === "ready") api.warmFreeText(item.id, getLocale(), area.value).catch(() => undefined);
+    };
+    area.addEventListener("focus", warm, { once: true });
+    area.addEventListener("input", () => {
+      window.clearTimeout(pause);
+      pause = window.setTimeout(warm, 1200);
+    });
     input = () => area.value.trim() ? { ok: true, answer: { kind: "free_text", text: area.value } } : { ok: false, msg: t("enterText") };
   }
   // One key per shown form: a double click or a retry after a hiccup is recorded once.
@@ -64,6 +71,7 @@ export function itemForm(item: Item, submit: (s: Submission, progress: (n: Node)
     h("p", { class: "stem" }, tr(item.stem)), fields, button, feedback);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
+    window.clearTimeout(pause);
     const got = input();
     if (!got.ok) {
       feedback.replaceChildren(h("p", { class: "hint" }, got.msg));

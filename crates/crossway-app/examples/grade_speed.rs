@@ -5,9 +5,10 @@
 //!
 //! `cargo run --release -p crossway-app --example grade_speed -- [--model FILE] [--threads N]
 //!  [--answers N] [--busy] [--warm]` — `--busy` keeps one extra thread spinning, like a window that
-//! is rendering charts while the model grades; `--warm` lets the worker read each item first
-//! (`Tutor::warm`, what the window asks for when the learner starts typing) and times the warm-up
-//! on its own. Figures in docs/performance.md.
+//! is rendering charts while the model grades; `--warm` lets the worker read each item and the
+//! answer as typed up to the last pause first (`Tutor::warm`, what the window asks for on focus
+//! and when typing pauses; modelled as all but the last five words) and times the warm-up on its
+//! own. Figures in docs/performance.md.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -69,10 +70,16 @@ fn main() {
             if first.len() >= answers {
                 break 'items;
             }
-            if warm && k == 0 {
+            if warm {
                 let t0 = Instant::now();
-                let job =
-                    WarmJob { question: item.stem.en.clone(), reference: reference.en.clone(), lang: "en".into() };
+                let words: Vec<&str> = answer.split_whitespace().collect();
+                let typed = words[..words.len().saturating_sub(5)].join(" ");
+                let job = WarmJob {
+                    question: item.stem.en.clone(),
+                    reference: reference.en.clone(),
+                    typed,
+                    lang: "en".into(),
+                };
                 match tutor.warm(job).unwrap_or_else(|e| panic!("{e}")).recv() {
                     Ok(WarmEvent::Warmed { .. }) => warm_ms.push(t0.elapsed().as_secs_f64() * 1000.0),
                     other => panic!("warm-up failed: {other:?}"),

@@ -93,18 +93,20 @@ impl App {
 
 impl App {
     /// The warm-up for a free-text item (a lesson item or a simulation step) shown to the learner:
-    /// its question and reference in `lang` (the window's language — the answer's language is
-    /// not known yet; when it differs, grading decodes the prefix itself).
-    pub fn warm_job(&self, item_id: &str, lang: &str) -> Result<crossway_tutor::worker::WarmJob> {
+    /// its question and reference, and the answer as typed so far. In the answer's language once
+    /// it has Chinese in it, else in `lang` (the window's; when the answer turns out to be in the
+    /// other language, grading decodes the prefix itself).
+    pub fn warm_job(&self, item_id: &str, lang: &str, typed: &str) -> Result<crossway_tutor::worker::WarmJob> {
         let pack = self.active_pack()?;
         let item = pack.item_or_step(item_id).ok_or_else(|| AppError::not_found("item", item_id))?;
         let ItemBody::FreeText { reference, .. } = &item.body else {
             return Err(AppError::invalid(format!("{item_id} is not a free-text item")));
         };
-        let lang = if lang == "zh-CN" { "zh-CN" } else { "en" };
+        let lang = if lang == "zh-CN" || crate::practice::answer_locale(typed) == "zh-CN" { "zh-CN" } else { "en" };
         Ok(crossway_tutor::worker::WarmJob {
             question: item.stem.get(lang).to_string(),
             reference: reference.get(lang).to_string(),
+            typed: typed.chars().take(4000).collect(),
             lang: lang.to_string(),
         })
     }

@@ -2,14 +2,17 @@
 //!
 //! - [`manifest`]: `models/manifest.toml` (what models exist, where they come from, checksums).
 //! - [`llm`]: rubric grading through llama.cpp (`llama-cpp-2`): per-point yes/no probabilities
-//!   read from the next-token logits, with the shared prompt prefix kept in the KV cache. Used by
-//!   `crossway grade`; not yet by the app (its grades are not calibrated yet: docs/quality.md).
-//! - [`worker`]: one thread owning the model and its context; jobs in, events out (each rubric
-//!   point as it is scored), cancellation and deadlines; not yet wired into the app.
-//! - [`keyword`]: the clearly labelled no-model fallback the app uses for free text today: its
-//!   per-rubric-point verdicts, with the score from [`lexical`] when there is a reference answer.
+//!   read from the next-token logits, with the shared prompt prefix kept in the KV cache (and
+//!   warmed while the learner types); short grounded explanations of what an answer missed.
+//! - [`worker`]: one thread owning the model and its context; grading, warm-up and explanation
+//!   jobs in, events out (each rubric point as it is scored), cancellation and deadlines. The
+//!   desktop shell and `crossway grade` drive it.
+//! - [`keyword`]: the per-rubric-point verdicts of the no-model fallback, with the score from
+//!   [`lexical`] / [`examples`] when there is a reference answer (with a model, the app keeps
+//!   that score and takes the points from the model: docs/quality.md).
 //! - [`lexical`]: cheap overlap features and small logistic models fitted on the eval sets'
 //!   `train` splits (weights generated into `lexical_weights.rs` by `scripts/fit_lexical.py`).
+//! - [`examples`]: the same, also comparing with an item's graded example answers.
 
 pub mod examples;
 pub mod keyword;

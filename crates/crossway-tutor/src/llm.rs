@@ -304,7 +304,9 @@ impl LlmGrader {
     /// Prefills the part of an item's grading prompt that comes before the learner's answer (the
     /// system prompt, the question and the reference answer) into the prefix cache, so that
     /// grading an answer to this item afterwards decodes only the answer and the rubric points.
-    /// The app calls it when a free-text question is shown, while the learner is still typing.
+    /// `typed` is the answer as far as the learner has written it (may be empty): its tokens are
+    /// decoded too, so that after "Check" only the last words and the rubric points are left.
+    /// The app calls it when a free-text box gets focus and again when typing pauses.
     /// Returns the number of tokens decoded (0 when they were cached already).
     pub fn warm(
         &self,
@@ -312,11 +314,14 @@ impl LlmGrader {
         cache: &mut Vec<LlamaToken>,
         question: &str,
         reference: &str,
+        typed: &str,
         lang: &str,
     ) -> Result<usize, LlmError> {
-        // The tokens before the answer: what two prompts with different answers share.
-        let probe = |answer: &str| -> Result<Vec<LlamaToken>, LlmError> {
-            let p = RubricPrompt { question, reference, answer, rubric: &[], lang };
+        // The tokens before the rest of the answer: what two prompts continuing `typed`
+        // differently share (the last word may still change its tokens, so it is left out).
+        let probe = |next: &str| -> Result<Vec<LlamaToken>, LlmError> {
+            let answer = format!("{typed}{next}");
+            let p = RubricPrompt { question, reference, answer: &answer, rubric: &[], lang };
             Ok(self.model.vocab().tokenize(self.prompt_for(&p, "")?.as_bytes(), false, true))
         };
         let (a, b) = (probe("x")?, probe("我")?);

@@ -63,6 +63,8 @@ pub enum ExplainEvent {
 pub struct WarmJob {
     pub question: String,
     pub reference: String,
+    /// The answer as typed so far (empty when the learner has not started).
+    pub typed: String,
     pub lang: String,
 }
 
@@ -205,7 +207,7 @@ fn run(
                     continue;
                 }
                 let started = Instant::now();
-                let result = grader.warm(&mut ctx, &mut cache, &job.question, &job.reference, &job.lang);
+                let result = grader.warm(&mut ctx, &mut cache, &job.question, &job.reference, &job.typed, &job.lang);
                 let _ = events.send(match result {
                     Ok(tokens) => WarmEvent::Warmed { tokens, ms: started.elapsed().as_millis() },
                     Err(e) => WarmEvent::Failed(e),

@@ -75,7 +75,12 @@ fn a_warmed_item_is_graded_from_the_cache_with_nearly_the_same_probabilities() {
     let tutor = Tutor::start(test_model(), 2).unwrap();
     let warm = |question: &str| {
         tutor
-            .warm(WarmJob { question: question.into(), reference: job("", None).reference, lang: "en".into() })
+            .warm(WarmJob {
+                question: question.into(),
+                reference: job("", None).reference,
+                typed: String::new(),
+                lang: "en".into(),
+            })
             .unwrap()
     };
     // Only the newest of several queued warm-ups runs (the learner clicked through questions):

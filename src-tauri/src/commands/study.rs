@@ -125,9 +125,9 @@ pub fn submit_free_text(
     })
 }
 
-/// Prefills the on-device model's cache for a free-text question as it is shown (its system
-/// prompt, question and reference in the window's language), so that grading the answer later
-/// starts from the learner's own words. Returns whether a warm-up was queued: not without a
+/// Prefills the on-device model's cache for a free-text question while the learner writes (its
+/// system prompt, question and reference, and the answer as `typed` so far), so that grading
+/// after "Check" only has the last words and the rubric points left. Returns whether a warm-up was queued: not without a
 /// ready model, and not while the model is grading (the learner has already answered). Off the
 /// main thread, like every command that takes the `App` lock on the way to the model.
 #[tauri::command(async, rename_all = "snake_case")]
@@ -136,8 +136,9 @@ pub fn warm_free_text(
     tutor: State<'_, crate::TutorSlot>,
     item_id: String,
     lang: String,
+    typed: Option<String>,
 ) -> Result<bool, AppError> {
-    let job = state.with(|app| app.warm_job(&item_id, &lang))?;
+    let job = state.with(|app| app.warm_job(&item_id, &lang, typed.as_deref().unwrap_or_default()))?;
     let Ok(guard) = tutor.tutor.try_lock() else { return Ok(false) };
     Ok(guard.as_ref().is_some_and(|t| t.warm(job).is_ok()))
 }
