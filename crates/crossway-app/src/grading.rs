@@ -41,20 +41,20 @@ pub struct ExampleInput {
 }
 
 impl ExampleInput {
+    /// The grade names are the pack format's (`crossway_content::ExampleGrade::ALL`).
     fn to_example(&self) -> std::result::Result<crossway_tutor::examples::Example, String> {
+        use crossway_content::ExampleGrade as Named;
         use crossway_tutor::examples::{Example, ExampleGrade as G};
         let grade = match (self.grade.as_deref(), self.share) {
-            (Some("correct"), None) => G::Correct,
-            (Some("partly_correct"), None) => G::PartlyCorrect,
-            (Some("contradictory"), None) => G::Contradictory,
-            (Some("incorrect"), None) => G::Incorrect,
+            (Some(name), None) => match Named::ALL.iter().find(|(n, _)| *n == name) {
+                Some(&(_, g)) => crate::practice::tutor_grade(g),
+                None => {
+                    let names: Vec<&str> = Named::ALL.iter().map(|(n, _)| *n).collect();
+                    return Err(format!("example grade `{name}` is not one of {}", names.join(", ")));
+                }
+            },
             (None, Some(s)) if (0.0..=1.0).contains(&s) => G::Share(s),
             (None, Some(s)) => return Err(format!("example share {s} is not in [0, 1]")),
-            (Some(g), None) => {
-                return Err(format!(
-                    "example grade `{g}` is not one of correct, partly_correct, contradictory, incorrect"
-                ))
-            }
             _ => return Err("an example needs either `grade` or `share`".into()),
         };
         Ok(Example::new(self.text.clone(), grade))
@@ -181,9 +181,7 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             max_score: item.max_score,
             confidence: g.confidence,
             abstained: g.abstained || disagree,
-            model_score: p_met.as_ref().map(|_| {
-                item.max_score * verdicts.iter().filter(|&&m| m).count() as f64 / verdicts.len().max(1) as f64
-            }),
+            model_score: p_met.as_ref().map(|_| item.max_score * crate::practice::share_met(&verdicts)),
             p_met,
             met,
             missed,

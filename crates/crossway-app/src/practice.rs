@@ -474,10 +474,27 @@ pub(crate) fn with_model_points(g: &crossway_tutor::keyword::RubricGrade, p_met:
     match p_met {
         Some(p) => {
             let met: Vec<bool> = p.iter().map(|&p| p >= 0.5).collect();
-            let share = met.iter().filter(|&&x| x).count() as f64 / met.len().max(1) as f64;
-            (met, (share - g.score).abs() > 0.5)
+            let disagree = (share_met(&met) - g.score).abs() > 0.5;
+            (met, disagree)
         }
         None => (g.met.clone(), false),
+    }
+}
+
+/// The share of rubric points met (0 when there are none).
+pub(crate) fn share_met(met: &[bool]) -> f64 {
+    met.iter().filter(|&&m| m).count() as f64 / met.len().max(1) as f64
+}
+
+/// A pack example's grade as the grader takes it.
+pub(crate) fn tutor_grade(g: crossway_content::ExampleGrade) -> crossway_tutor::examples::ExampleGrade {
+    use crossway_content::ExampleGrade as G;
+    use crossway_tutor::examples::ExampleGrade as T;
+    match g {
+        G::Correct => T::Correct,
+        G::PartlyCorrect => T::PartlyCorrect,
+        G::Contradictory => T::Contradictory,
+        G::Incorrect => T::Incorrect,
     }
 }
 
@@ -486,20 +503,7 @@ pub(crate) fn examples_in(
     examples: &[crossway_content::GradedExample],
     loc: &str,
 ) -> Vec<crossway_tutor::examples::Example> {
-    use crossway_content::ExampleGrade as G;
-    use crossway_tutor::examples::ExampleGrade as T;
-    examples
-        .iter()
-        .map(|e| {
-            let grade = match e.grade {
-                G::Correct => T::Correct,
-                G::PartlyCorrect => T::PartlyCorrect,
-                G::Contradictory => T::Contradictory,
-                G::Incorrect => T::Incorrect,
-            };
-            crossway_tutor::examples::Example::new(e.text.get(loc), grade)
-        })
-        .collect()
+    examples.iter().map(|e| crossway_tutor::examples::Example::new(e.text.get(loc), tutor_grade(e.grade))).collect()
 }
 
 /// A free-text answer must be 1 to 4000 characters.

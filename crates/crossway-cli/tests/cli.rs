@@ -249,6 +249,41 @@ fn grade_rejects_bad_input_and_leaves_no_output() {
 }
 
 #[test]
+fn grade_compares_with_graded_examples_and_names_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let out = dir.path().join("out.jsonl");
+    let line = |examples: &str| {
+        format!(
+            r#"{{"id":1,"question":"Who clears export customs under FCA?","reference_answer":"Under FCA the seller clears export customs.","answer":"The buyer clears export customs under FCA.","max_score":1,"lang":"en","examples":{examples}}}"#
+        )
+    };
+    let score = |examples: &str| {
+        std::fs::write(&input, line(examples) + "\n").unwrap();
+        let o = crossway(&["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-model"]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let l: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&out).unwrap().trim()).unwrap();
+        l["score"].as_f64().unwrap()
+    };
+    // The same answer, next to an example that says the same thing, graded wrong vs graded right.
+    let wrong = score(
+        r#"[{"text":"The buyer clears export customs.","grade":"contradictory"},{"text":"The seller does the export clearance.","grade":"correct"}]"#,
+    );
+    let right = score(
+        r#"[{"text":"The buyer clears export customs.","grade":"correct"},{"text":"The seller does the export clearance.","grade":"incorrect"}]"#,
+    );
+    assert!(wrong < right, "{wrong} vs {right}");
+
+    std::fs::write(&input, line(r#"[{"text":"x","grade":"mostly_right"}]"#) + "\n").unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let o = crossway(&["grade", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-model"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("input line 1: example grade `mostly_right` is not one of correct, partly_correct"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
 fn kt_fit_predicts_every_test_row_before_seeing_it() {
     let dir = tempfile::tempdir().unwrap();
     let train = dir.path().join("train.csv");

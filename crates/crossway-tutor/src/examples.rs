@@ -183,9 +183,7 @@ pub fn score_with_examples(
     let Some(x) = features_with_examples(question, references, examples, answer) else {
         return lexical::score(lang, question, references, answer);
     };
-    let model = model_for(lang);
-    let p = model.predict(&x);
-    Verdict { p, confidence: ((p - 0.5).abs() * 2.0).min(1.0), abstained: model.abstains(p) }
+    model_for(lang).verdict(&x)
 }
 
 /// The 3-way label (`"correct"`, `"contradictory"` or `"incorrect"`) with examples, or with the

@@ -102,6 +102,12 @@ impl<const N: usize> LexicalModel<N> {
     pub fn abstains(&self, p: f64) -> bool {
         (p - 0.5).abs() < self.abstain_band
     }
+
+    /// The grade of a feature vector: probability, confidence `|p − 0.5| · 2`, abstention.
+    pub fn verdict(&self, x: &[f64; N]) -> Verdict {
+        let p = self.predict(x);
+        Verdict { p, confidence: ((p - 0.5).abs() * 2.0).min(1.0), abstained: self.abstains(p) }
+    }
 }
 
 /// A softmax model over [`features`] (or over those and the examples' features, like
@@ -151,9 +157,7 @@ pub struct Verdict {
 
 /// Scores `answer` against the reference answer(s) with the model for `lang`.
 pub fn score(lang: Lang, question: Option<&str>, references: &[&str], answer: &str) -> Verdict {
-    let model = model_for(lang);
-    let p = model.predict(&features(question, references, answer));
-    Verdict { p, confidence: ((p - 0.5).abs() * 2.0).min(1.0), abstained: model.abstains(p) }
+    model_for(lang).verdict(&features(question, references, answer))
 }
 
 /// The feature vector of `answer` against `references` (and the question, when known).

@@ -128,14 +128,15 @@ impl Tutor {
         }
     }
 
+    fn send(&self, request: Request) -> Result<(), LlmError> {
+        let stopped = || LlmError::Inference("the tutor has stopped".into());
+        self.requests.as_ref().ok_or_else(stopped)?.send(request).map_err(|_| stopped())
+    }
+
     /// Queues an explanation; its pieces arrive on the returned receiver, then `Done`.
     pub fn explain(&self, job: ExplainJob) -> Result<Receiver<ExplainEvent>, LlmError> {
         let (events, rx) = mpsc::channel();
-        self.requests
-            .as_ref()
-            .ok_or_else(|| LlmError::Inference("the tutor has stopped".into()))?
-            .send(Request::Explain { job, events })
-            .map_err(|_| LlmError::Inference("the tutor has stopped".into()))?;
+        self.send(Request::Explain { job, events })?;
         Ok(rx)
     }
 
@@ -145,11 +146,7 @@ impl Tutor {
     pub fn warm(&self, job: WarmJob) -> Result<Receiver<WarmEvent>, LlmError> {
         let (events, rx) = mpsc::channel();
         let generation = self.warm_generation.fetch_add(1, Ordering::SeqCst) + 1;
-        self.requests
-            .as_ref()
-            .ok_or_else(|| LlmError::Inference("the tutor has stopped".into()))?
-            .send(Request::Warm { job, generation, events })
-            .map_err(|_| LlmError::Inference("the tutor has stopped".into()))?;
+        self.send(Request::Warm { job, generation, events })?;
         Ok(rx)
     }
 
@@ -157,11 +154,7 @@ impl Tutor {
     pub fn grade(&self, job: GradeJob) -> Result<Job, LlmError> {
         let (events, rx) = mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
-        self.requests
-            .as_ref()
-            .ok_or_else(|| LlmError::Inference("the tutor has stopped".into()))?
-            .send(Request::Grade { job, cancel: cancel.clone(), events })
-            .map_err(|_| LlmError::Inference("the tutor has stopped".into()))?;
+        self.send(Request::Grade { job, cancel: cancel.clone(), events })?;
         Ok(Job { events: rx, cancel })
     }
 }
