@@ -12,7 +12,8 @@ graders (docs/cli.md):
   (SemEval and zh_ADS have no rubric, so the single point is "says what the reference says");
   abstained when a point's P(yes) is within 0.1 of 0.5;
 - "app (lexical score + model points)": `score`, the calibrated lexical estimate, and
-  `abstained` as the app sets it (lexical abstention, or the model and the score > 0.5 apart).
+  `abstained` as the app sets it (the lexical abstention; until session 4 also when the model and
+  the score were > 0.5 apart — that rule was dropped, see scripts/fit_review_rule.py).
 2-way: an answer counts as right at score ≥ max_score / 2; accuracy and macro-F1 over all answers
 (abstained ones included — the abstain rate is reported beside). zh_ADS: Pearson r and RMSE.
 Models are the manifest's (`models/`, `cargo xtask fetch-model default|test`). The data is read in

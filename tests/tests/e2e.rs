@@ -444,11 +444,22 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     let fb = s.wait_text(&format!("{form} .feedback"), "attempt #").unwrap();
     assert!(fb.contains("judged by the on-device model (SmolLM2"), "{fb}");
     assert!(fb.contains("Reference answer"), "{fb}");
-    // The model explains what is missing, from the item and the lesson, labelled as generated.
+    // The model explains what is missing, from the item and the lesson: its text is checked
+    // before it stays on screen (labelled as generated), or taken back with the reason; either
+    // way the lesson's own sentence on each missed point follows.
     s.click(&s.wait(&format!("{form} .explain-answer")).unwrap()).unwrap();
-    let explained = s.wait_text(&format!("{form} .explain"), "It can be wrong").unwrap();
+    let explained = s.wait_text(&format!("{form} .explain .lesson-notes"), "From the lesson").unwrap();
+    let notes = s.find_all(&format!("{form} .explain .lesson-notes li")).unwrap();
+    let missed = s.find_all(&format!("{form} .rubric li.missed")).unwrap();
+    assert_eq!(notes.len(), missed.len(), "one note per missed point: {explained}");
     let generated = s.text_of(&format!("{form} .generated")).unwrap();
-    assert!(!generated.trim().is_empty(), "no explanation text: {explained}");
+    let note = s.text_of(&format!("{form} .explain > p.muted")).unwrap();
+    if note.contains("is not shown") {
+        assert!(generated.trim().is_empty(), "a withheld text stayed on screen: {generated}");
+    } else {
+        assert!(note.contains("It can be wrong"), "{note}");
+        assert!(!generated.trim().is_empty(), "no explanation text: {explained}");
+    }
     s.execute(&format!("document.querySelector(\"{form}\").scrollIntoView()")).unwrap();
     save_screenshot(&s, "lesson-model-grade.png");
     s.end().unwrap();

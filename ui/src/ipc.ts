@@ -70,6 +70,13 @@ export type Answer =
   | { kind: "choice"; option: number }
   | { kind: "numeric"; value: number }
   | { kind: "free_text"; text: string };
+/** Why the model's explanation is not shown (crossway_app::explain_check::Withheld). */
+export type Withheld = "empty" | "wrong_language" | "invented_numbers" | "contradiction" | "copies_source" | "unsupported" | "too_long";
+/** A missed rubric point and the lesson sentence that says most about it. */
+export interface LessonNote { point: string; lesson: string | null }
+/** "Explain what is missing": the model's checked text, or why it was withheld, and the notes. */
+export interface Explanation { text: string | null; withheld: Withheld | null; notes: LessonNote[] }
+
 export interface AttemptResult {
   attempt_id: number; duplicate: boolean; item_id: string; kp: string; correct: boolean;
   score: number; correct_answer: Text; error_cause: Text | null; explanation: Text | null;
@@ -167,11 +174,12 @@ export const api = {
   /** Lets the on-device model read a free-text question, and the answer typed so far, ahead of
    * "Check" (fire and forget). */
   warmFreeText: (item_id: string, lang: string, typed: string) => invoke<boolean>("warm_free_text", { item_id, lang, typed }),
-  /** The on-device model explains what a recorded free-text answer missed, piece by piece. */
+  /** The on-device model explains what a recorded free-text answer missed, piece by piece; the
+   * result is the checked text (or why it was withheld) and the lesson's notes. */
   explainAnswer: (learner_id: number, attempt_id: number, onPiece: (p: string) => void) => {
     const on_piece = new Channel<string>();
     on_piece.onmessage = onPiece;
-    return invoke<string>("explain_answer", { learner_id, attempt_id, on_piece });
+    return invoke<Explanation>("explain_answer", { learner_id, attempt_id, on_piece });
   },
   simulations: (learner_id: number) => invoke<SimulationSummary[]>("list_simulations", { learner_id }),
   startSimulation: (learner_id: number, sim_id: string) => invoke<SimulationRun>("start_simulation", { learner_id, sim_id }),

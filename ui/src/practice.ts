@@ -139,22 +139,35 @@ function disputeForm(r: AttemptResult): HTMLElement {
 }
 
 /** "Explain what is missing": a few sentences the on-device model writes from this item, the
- * missed rubric points and the lesson only, streamed as it writes; labelled as generated. */
+ * missed rubric points and the lesson only, streamed as it writes and labelled as generated. The
+ * backend checks the finished text (language, numbers, praise, copying, unsupported claims); one
+ * that fails is taken back and the reason shown. Below it, always, the lesson's own sentence on
+ * each missed point. */
 function explainBox(r: AttemptResult): HTMLElement {
   const text = h("p", { class: "generated", "aria-live": "polite" });
   const note = h("p", { class: "muted" });
+  const notes = h("div", { class: "lesson-notes" });
   const button = h("button", { type: "button", class: "explain-answer", onclick: () => void (async () => {
     button.disabled = true;
     note.textContent = t("explainWorking");
     text.textContent = "";
+    notes.replaceChildren();
     try {
-      const full = await api.explainAnswer(state.learner!.id, r.attempt_id, (piece) => { text.textContent += piece; });
-      text.textContent = full;
-      note.textContent = t("explainLabel");
+      const ex = await api.explainAnswer(state.learner!.id, r.attempt_id, (piece) => { text.textContent += piece; });
+      text.textContent = ex.text ?? "";
+      text.hidden = ex.text === null;
+      note.textContent = ex.withheld
+        ? t("explainWithheld", { reason: t(`withheld_${ex.withheld}` as const) })
+        : t("explainLabel");
+      note.dataset.withheld = ex.withheld ?? "";
+      if (ex.notes.length) {
+        notes.append(h("p", {}, t("explainNotesTitle")), h("ul", {}, ...ex.notes.map((n) =>
+          h("li", {}, h("strong", {}, n.point), " — ", n.lesson ?? t("explainNoLessonSentence")))));
+      }
     } catch (e) {
       note.textContent = isAppError(e) ? e.message : String(e);
       button.disabled = false;
     }
   })() }, t("explainButton"));
-  return h("div", { class: "explain" }, button, text, note);
+  return h("div", { class: "explain" }, button, text, note, notes);
 }

@@ -4,26 +4,11 @@
 //! sentence) — are recorded through the app with the no-model grader (`App::submit_answer`), the
 //! explanation job is built exactly as the app builds it (`App::explain_job`: question, reference,
 //! answer, the missed rubric points, the first 900 characters of the KP's lesson, in the answer's
-//! language, 96 tokens at most) and run on the tutor's worker (`Tutor::explain`). Each
-//! explanation is then checked automatically:
-//!
-//! - **language**: zh-CN needs a share of CJK ideographs among letters + ideographs ≥ 0.5; en
-//!   needs no CJK ideograph at all;
-//! - **invented numbers**: numbers (digits with `.` `,` and a `%` or `$` around them; list markers
-//!   such as `1.` at a line start are not numbers) that occur in none of the sources the model was
-//!   given (question, reference, answer, missed points, lesson excerpt);
-//! - **unsupported**: share of the explanation's content words absent from all the sources — en:
-//!   lowercased words of ≥ 4 letters minus [`EN_STOP`]; zh: character bigrams of CJK runs minus
-//!   [`ZH_STOP`] (words that talk *about* the answer, not facts);
-//! - **contradiction**: a praise pattern ([`EN_PRAISE`], [`ZH_PRAISE`]; not after a negation
-//!   such as "not"/"不") although rubric points were missed or the answer is the wrong one;
-//! - **echo**: the longest substring shared with the reference, over the explanation's length
-//!   (copying the reference is grounded, but it is not an explanation);
-//! - **echo of missed points**: the same against the missed rubric points (a bare list of them
-//!   repeats what the window already shows);
-//! - **missed recall**: share of the missed points' content words (bigrams) that the explanation
-//!   uses — does it name what is missing?;
-//! - **cut off**: the text does not end with sentence punctuation (it ran into the token limit);
+//! language, 96 tokens at most in English, 160 in Chinese) and run on the tutor's worker (`Tutor::explain`). Each
+//! explanation is then checked automatically, with the checks the app itself runs before it
+//! shows one (`crossway_app::explain_check`: language, invented numbers, unsupported words,
+//! contradiction/praise, echo of the reference and of the missed points, missed-point recall,
+//! cut-off), and "shown by the app" counts those that `ExplainRequest::finish` lets through;
 //! - time to the first piece, total time, pieces (≈ tokens: a character split over two tokens
 //!   arrives as one piece).
 //!
@@ -34,144 +19,18 @@
 //!  [--threads 2] [--out FILE]` — `--items N` takes N items spread evenly over the pack (default:
 //! all); `--out` defaults to `$HOME/.cache/explain_eval.jsonl`. Figures in docs/quality.md.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crossway_app::explain_check::{check, Withheld};
 use crossway_app::{Answer, App, AppConfig, ExplainEvent, NewLearnerDto, SubmitAnswerDto, Tutor};
 use crossway_content::ItemBody;
-
-/// English words that talk about the answer rather than state facts, and function words.
-const EN_STOP: &[&str] = &[
-    "about",
-    "also",
-    "answer",
-    "answers",
-    "because",
-    "been",
-    "being",
-    "could",
-    "does",
-    "doesn",
-    "each",
-    "explain",
-    "explains",
-    "from",
-    "have",
-    "here",
-    "into",
-    "just",
-    "learner",
-    "lesson",
-    "mention",
-    "mentioned",
-    "mentions",
-    "miss",
-    "missed",
-    "misses",
-    "missing",
-    "more",
-    "most",
-    "must",
-    "need",
-    "needs",
-    "only",
-    "other",
-    "point",
-    "points",
-    "question",
-    "reference",
-    "response",
-    "rubric",
-    "should",
-    "some",
-    "such",
-    "than",
-    "that",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "very",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "will",
-    "with",
-    "would",
-    "your",
-    "important",
-    "matters",
-    "understand",
-    "understanding",
-    "provide",
-    "provided",
-    "include",
-    "includes",
-    "including",
-    "correct",
-    "however",
-];
-
-/// Chinese bigrams that talk about the answer rather than state facts.
-const ZH_STOP: &[&str] = &[
-    "答案", "学生", "你的", "缺少", "缺了", "没有", "要点", "评分", "重要", "因为", "所以", "需要", "可以", "提到",
-    "说明", "参考", "课程", "摘录", "问题", "这个", "一个", "以及", "应该", "回答", "未达", "达到", "的答", "了什",
-    "什么", "为什", "么重", "这些", "我们", "如果", "就是", "但是", "同时", "此外", "是否", "正确", "解释",
-];
-
-/// Phrases that name the prompt's parts (removed before words and bigrams are taken, so that
-/// "根据课程摘录" does not yield the bigrams "据课", "程摘").
-const META: &[&str] = &[
-    "根据课程摘录",
-    "课程摘录",
-    "参考答案",
-    "评分要点",
-    "学生的答案",
-    "你的答案",
-    "学生答案",
-    "未达到的",
-    "lesson excerpt",
-    "reference answer",
-    "rubric point",
-    "learner's answer",
-];
-
-/// Praise that contradicts a verdict of "incomplete" (kept small on purpose).
-const EN_PRAISE: &[&str] = &[
-    "is correct",
-    "are correct",
-    "correctly",
-    "fully",
-    "well done",
-    "good job",
-    "great job",
-    "excellent",
-    "perfect",
-    "is complete",
-    "nothing is missing",
-    "covers all",
-];
-const ZH_PRAISE: &[&str] =
-    &["完全正确", "回答正确", "答案正确", "很好", "非常好", "答得好", "很全面", "完整", "没有遗漏", "正确地"];
 
 const WRONG_EN: &str =
     "I would lower the price a little and post more adverts on social media so that more buyers see the product.";
 const WRONG_ZH: &str = "我会把价格降低一点，并在社交媒体上多投放广告，让更多买家看到这个产品。";
 
-fn is_cjk(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
-}
-
-/// The reference's first sentence; if that is (almost) all of it, its first clause.
 fn partial_of(reference: &str, zh: bool) -> String {
     let total = reference.chars().count();
     let cut = |ends: &[char]| -> Option<String> {
@@ -197,124 +56,6 @@ fn partial_of(reference: &str, zh: bool) -> String {
     })
 }
 
-/// Numbers in `text` as normalised strings ("1,000" → "1000", "50%" → "50"); list markers at a
-/// line start ("1. ", "2) ") are skipped.
-fn numbers(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut s = String::new();
-        while i < chars.len() {
-            let c = chars[i];
-            if c.is_ascii_digit() {
-                s.push(c);
-            } else if (c == '.' || c == ',') && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
-                if c == '.' {
-                    s.push('.');
-                }
-            } else {
-                break;
-            }
-            i += 1;
-        }
-        let line_start = chars[..start].iter().rev().take_while(|c| **c == ' ' || **c == '\t').count();
-        let at_line_start = start == line_start || chars[start - line_start - 1] == '\n';
-        let marker = at_line_start
-            && matches!(chars.get(i), Some('.') | Some(')') | Some('、'))
-            && chars.get(i + 1).is_none_or(|c| c.is_whitespace() || is_cjk(*c));
-        if !marker {
-            out.push(s);
-        }
-    }
-    out
-}
-
-fn en_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| w.len() >= 4)
-        .map(str::to_lowercase)
-        .filter(|w| !EN_STOP.contains(&w.as_str()))
-        .collect()
-}
-
-fn zh_bigrams(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut run: Vec<char> = Vec::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if is_cjk(c) {
-            run.push(c);
-        } else {
-            for w in run.windows(2) {
-                let b: String = w.iter().collect();
-                if !ZH_STOP.contains(&b.as_str()) {
-                    out.push(b);
-                }
-            }
-            run.clear();
-        }
-    }
-    out
-}
-
-fn content_units(text: &str, zh: bool) -> Vec<String> {
-    let mut text = text.to_lowercase();
-    for m in META {
-        text = text.replace(m, " ");
-    }
-    if zh {
-        zh_bigrams(&text)
-    } else {
-        en_words(&text)
-    }
-}
-
-/// Praise patterns found in `text`, unless negated just before ("not fully", "不完整").
-fn praise(text: &str, zh: bool) -> Vec<String> {
-    let lower = text.to_lowercase();
-    let pats = if zh { ZH_PRAISE } else { EN_PRAISE };
-    let mut found = Vec::new();
-    for p in pats {
-        for (at, _) in lower.match_indices(p) {
-            let before: String = lower[..at].chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
-            let negated = if zh {
-                ["不", "未", "没", "非"].iter().any(|n| before.ends_with(n))
-            } else {
-                before.contains("not ") || before.contains("n't ") || before.contains("never ")
-            };
-            if !negated {
-                found.push(p.to_string());
-            }
-        }
-    }
-    found
-}
-
-/// Longest common substring of `a` and `b`, in characters (case-insensitive).
-fn longest_common(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut prev = vec![0usize; b.len() + 1];
-    let mut best = 0;
-    for x in &a {
-        let mut cur = vec![0usize; b.len() + 1];
-        for (j, y) in b.iter().enumerate() {
-            if x == y {
-                cur[j + 1] = prev[j] + 1;
-                best = best.max(cur[j + 1]);
-            }
-        }
-        prev = cur;
-    }
-    best
-}
-
-#[derive(Default, Clone)]
 struct Row {
     lang: String,
     kind: &'static str,
@@ -330,6 +71,8 @@ struct Row {
     empty: bool,
     /// The worker reported an error (e.g. the prompt does not fit the context).
     failed: bool,
+    /// What the app does with it: shown, or withheld and why (`ExplainRequest::finish`).
+    withheld: Option<Withheld>,
     first_ms: f64,
     total_ms: f64,
     pieces: usize,
@@ -346,8 +89,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
     println!("\n### {title}\n");
-    println!("| answers | n | failed | right language | with invented number | invented numbers | unsupported words (mean) | contradicts verdict | echo of reference (mean) | echo ≥ 0.5 | echo of missed points (mean) | missed-point recall (mean) | cut off | empty | first piece (median ms) | total (median ms) | pieces (mean) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| answers | n | failed | shown by the app | right language | with invented number | invented numbers | unsupported words (mean) | contradicts verdict | echo of reference (mean) | echo ≥ 0.5 | echo of missed points (mean) | missed-point recall (mean) | cut off | empty | first piece (median ms) | total (median ms) | pieces (mean) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, all) in groups {
         // The measures are over the explanations written; failures only count in `failed`.
         let rows: Vec<&Row> = all.iter().copied().filter(|r| !r.failed).collect();
@@ -356,9 +99,10 @@ fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
         let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(|r| f(r)).sum::<f64>() / n;
         let recalls: Vec<f64> = rows.iter().filter_map(|r| r.recall).collect();
         println!(
-            "| {name} | {} | {} | {:.0}% | {:.0}% | {} | {:.2} | {:.0}% | {:.2} | {:.0}% | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0} | {:.0} | {:.0} |",
+            "| {name} | {} | {} | {:.0}% | {:.0}% | {:.0}% | {} | {:.2} | {:.0}% | {:.2} | {:.0}% | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0} | {:.0} | {:.0} |",
             all.len(),
             all.len() - rows.len(),
+            100.0 * all.iter().filter(|r| r.withheld.is_none() && !r.failed).count() as f64 / all.len().max(1) as f64,
             pct(&|r| r.lang_ok),
             pct(&|r| r.invented > 0),
             rows.iter().map(|r| r.invented).sum::<usize>(),
@@ -442,7 +186,8 @@ fn main() {
                     seconds: None,
                 };
                 let attempt = app.submit_answer(learner, sub).unwrap_or_else(|e| panic!("{}: {e}", item.id)).attempt_id;
-                let job = app.explain_job(learner, attempt).unwrap_or_else(|e| panic!("{}: {e}", item.id));
+                let request = app.explain_job(learner, attempt).unwrap_or_else(|e| panic!("{}: {e}", item.id));
+                let job = request.job.clone();
                 assert_eq!(job.lang, lang, "{}: the answer's language", item.id);
                 let t0 = Instant::now();
                 let events = tutor.explain(job.clone()).unwrap_or_else(|e| panic!("{e}"));
@@ -458,7 +203,7 @@ fn main() {
                             break;
                         }
                         ExplainEvent::Failed(e) => {
-                            error = Some(e.to_string());
+                            error = Some(e);
                             break;
                         }
                     }
@@ -466,54 +211,28 @@ fn main() {
                 let total_ms = t0.elapsed().as_secs_f64() * 1000.0;
                 let first_ms = first.unwrap_or_default().as_secs_f64() * 1000.0;
 
-                // The sources: everything the model was given.
-                let sources = [job.question.as_str(), job.reference.as_str(), job.answer.as_str(), job.lesson.as_str()]
-                    .into_iter()
-                    .chain(job.missed.iter().map(String::as_str))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let cjk = text.chars().filter(|c| is_cjk(*c)).count();
-                let letters = text.chars().filter(|c| c.is_alphabetic() && !is_cjk(*c)).count();
-                let lang_ok = if zh { cjk > 0 && cjk as f64 / (cjk + letters) as f64 >= 0.5 } else { cjk == 0 };
-                let source_numbers: HashSet<String> = numbers(&sources).into_iter().collect();
-                let mut found = numbers(&text);
-                if text.ends_with(|c: char| c.is_ascii_digit()) {
-                    found.pop(); // cut by the token limit mid-number ("96" of "96,000")
-                }
-                let invented: Vec<String> = found.into_iter().filter(|x| !source_numbers.contains(x)).collect();
-                let source_units: HashSet<String> = content_units(&sources, zh).into_iter().collect();
-                let units = content_units(&text, zh);
-                let unsupported: Vec<&String> = units.iter().filter(|u| !source_units.contains(*u)).collect();
-                let unsupported_share =
-                    if units.is_empty() { 0.0 } else { unsupported.len() as f64 / units.len() as f64 };
-                let praised = praise(&text, zh);
-                let contradiction = !praised.is_empty() && (!job.missed.is_empty() || kind == "wrong");
-                let len = text.chars().count();
-                let echo = if len == 0 { 0.0 } else { longest_common(&text, &job.reference) as f64 / len as f64 };
-                let missed_text = job.missed.join("\n");
-                let echo_missed = if len == 0 { 0.0 } else { longest_common(&text, &missed_text) as f64 / len as f64 };
-                let recall = (!job.missed.is_empty()).then(|| {
-                    let text_units: HashSet<String> = content_units(&text, zh).into_iter().collect();
-                    let missed_units: HashSet<String> = content_units(&job.missed.join("\n"), zh).into_iter().collect();
-                    let hit = missed_units.iter().filter(|u| text_units.contains(*u)).count();
-                    hit as f64 / missed_units.len().max(1) as f64
+                let c = check(&job, &text);
+                let shown = request.finish(match &error {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(text.clone()),
                 });
-                let cut_off = !text.is_empty()
-                    && !text.trim_end_matches(['"', '”', '）', ')', '*']).ends_with(['.', '。', '!', '！', '?', '？']);
+                let withheld = shown.as_ref().ok().and_then(|d| d.withheld);
+                let error = error.map(|e| e.to_string());
                 let row = Row {
                     lang: lang.into(),
                     kind,
                     missed: job.missed.len(),
-                    lang_ok,
-                    invented: invented.len(),
-                    unsupported: unsupported_share,
-                    contradiction,
-                    echo,
-                    echo_missed,
-                    recall,
-                    cut_off,
-                    empty: text.trim().is_empty(),
+                    lang_ok: c.lang_ok,
+                    invented: c.invented.len(),
+                    unsupported: c.unsupported_share,
+                    contradiction: c.contradiction,
+                    echo: c.echo,
+                    echo_missed: c.echo_missed,
+                    recall: c.recall,
+                    cut_off: c.cut_off,
+                    empty: c.empty,
                     failed: error.is_some(),
+                    withheld,
                     first_ms,
                     total_ms,
                     pieces,
@@ -528,17 +247,18 @@ fn main() {
                     "missed": job.missed,
                     "explanation": text,
                     "error": error,
+                    "withheld": withheld,
                     "metrics": {
-                        "lang_ok": lang_ok,
-                        "invented_numbers": invented,
-                        "unsupported_share": (unsupported_share * 1000.0).round() / 1000.0,
-                        "unsupported": unsupported,
-                        "praise": praised,
-                        "contradiction": contradiction,
-                        "echo": (echo * 1000.0).round() / 1000.0,
-                        "echo_missed": (echo_missed * 1000.0).round() / 1000.0,
-                        "missed_recall": recall.map(|r| (r * 1000.0).round() / 1000.0),
-                        "cut_off": cut_off,
+                        "lang_ok": c.lang_ok,
+                        "invented_numbers": c.invented,
+                        "unsupported_share": (c.unsupported_share * 1000.0).round() / 1000.0,
+                        "unsupported": c.unsupported,
+                        "praise": c.praise,
+                        "contradiction": c.contradiction,
+                        "echo": (c.echo * 1000.0).round() / 1000.0,
+                        "echo_missed": (c.echo_missed * 1000.0).round() / 1000.0,
+                        "missed_recall": c.recall.map(|r| (r * 1000.0).round() / 1000.0),
+                        "cut_off": c.cut_off,
                         "first_piece_ms": first_ms.round(),
                         "total_ms": total_ms.round(),
                         "pieces": pieces,
@@ -547,15 +267,16 @@ fn main() {
                 writeln!(file, "{record}").expect("write --out");
                 file.flush().expect("write --out");
                 eprintln!(
-                    "[{}/{}] {} {lang} {kind}: missed {}, {:.1} s, {pieces} pieces{}{}{}{}",
+                    "[{}/{}] {} {lang} {kind}: missed {}, {:.1} s, {pieces} pieces{}{}{}{}{}",
                     k + 1,
                     items.len(),
                     item.id,
                     row.missed,
                     total_ms / 1000.0,
-                    if lang_ok { "" } else { ", WRONG LANGUAGE" },
-                    if invented.is_empty() { String::new() } else { format!(", invented {invented:?}") },
-                    if contradiction { ", CONTRADICTS" } else { "" },
+                    if c.lang_ok { "" } else { ", WRONG LANGUAGE" },
+                    if c.invented.is_empty() { String::new() } else { format!(", invented {:?}", c.invented) },
+                    if c.contradiction { ", CONTRADICTS" } else { "" },
+                    withheld.map(|w| format!(", withheld: {w:?}")).unwrap_or_default(),
                     error.as_deref().map(|e| format!(", FAILED: {e}")).unwrap_or_default(),
                 );
                 rows.push(row);

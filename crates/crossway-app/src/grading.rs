@@ -170,7 +170,7 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             }
             _ => None,
         };
-        let (verdicts, disagree) = crate::practice::with_model_points(&g, p_met.as_deref());
+        let verdicts = crate::practice::with_model_points(&g, p_met.as_deref());
         let (met, missed): (Vec<_>, Vec<_>) = points.iter().zip(&verdicts).partition(|(_, m)| **m);
         let met: Vec<String> = met.into_iter().map(|(t, _)| t.clone()).collect();
         let missed: Vec<String> = missed.into_iter().map(|(t, _)| t.clone()).collect();
@@ -180,7 +180,7 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             score: item.max_score * g.score,
             max_score: item.max_score,
             confidence: g.confidence,
-            abstained: g.abstained || disagree,
+            abstained: g.abstained,
             model_score: p_met.as_ref().map(|_| item.max_score * crate::practice::share_met(&verdicts)),
             p_met,
             met,

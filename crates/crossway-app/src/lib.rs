@@ -6,6 +6,7 @@ mod dashboard;
 mod data;
 mod dto;
 mod error;
+pub mod explain_check;
 mod feedback;
 mod grading;
 pub mod kt;
@@ -50,7 +51,7 @@ pub use profile_plan::{plan_for_profile, simulate_methods, simulate_pack, PlanOu
 pub use refit::{FittedKp, RefitReport, MIN_ANSWERS, MIN_LEARNERS};
 pub use simulations::{SimStepDto, SimStepScoreDto, SimulationResultDto, SimulationRunDto, SimulationSummaryDto};
 pub use synth::synth_pack;
-pub use tutor::{FreeTextJob, ModelVerdict, MODEL_GRADER};
+pub use tutor::{ExplainRequest, ExplanationDto, FreeTextJob, ModelVerdict, MODEL_GRADER};
 
 /// Where the app keeps its files and which pack to install on first run.
 #[derive(Debug, Clone)]

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use crossway_content::ItemBody;
 
+use serde::Serialize;
+
+use crate::explain_check::{LessonNote, Withheld};
 use crate::{App, AppError, Result};
 
 /// The grader label of answers whose rubric points the model judged.
@@ -111,10 +114,10 @@ impl App {
         })
     }
 
-    /// What the model may use to explain a recorded free-text attempt: the item, the answer, the
+    /// What the model may use to explain a recorded free-text attempt — the item, the answer, the
     /// rubric points it missed (as graded) and the start of the KP's lesson, in the answer's
-    /// language.
-    pub fn explain_job(&self, learner_id: i64, attempt_id: i64) -> Result<crossway_tutor::worker::ExplainJob> {
+    /// language — and the pack's own notes on each missed point (from the whole lesson).
+    pub fn explain_job(&self, learner_id: i64, attempt_id: i64) -> Result<ExplainRequest> {
         let pack = self.active_pack()?;
         let a = self
             .store
@@ -140,16 +143,60 @@ impl App {
         let graded = crate::practice::grade_answer(item, &answer, model.as_ref())?;
         let missed: Vec<String> =
             graded.rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();
-        let lesson: String =
-            pack.kp(&item.kp).map(|k| k.lesson.get(lang)).unwrap_or_default().chars().take(900).collect();
-        Ok(crossway_tutor::worker::ExplainJob {
+        let full_lesson = pack.kp(&item.kp).map(|k| k.lesson.get(lang)).unwrap_or_default();
+        let notes = crate::explain_check::lesson_notes(&missed, full_lesson, lang);
+        let lesson: String = full_lesson.chars().take(900).collect();
+        let job = crossway_tutor::worker::ExplainJob {
             question: item.stem.get(lang).to_string(),
             reference: reference.get(lang).to_string(),
             answer: text.clone(),
             missed,
             lesson,
             lang: lang.to_string(),
-            max_tokens: 96,
-        })
+            // A Chinese character is often a token of its own: the same few sentences need more.
+            max_tokens: if lang == "zh-CN" { 160 } else { 96 },
+        };
+        Ok(ExplainRequest { job, notes })
+    }
+}
+
+/// An explanation to ask the model for, and what the window shows beside (or instead of) it.
+#[derive(Debug, Clone)]
+pub struct ExplainRequest {
+    pub job: crossway_tutor::worker::ExplainJob,
+    pub notes: Vec<LessonNote>,
+}
+
+/// What "explain what is missing" shows: the model's text when it passed the checks
+/// ([`crate::explain_check`]), else why it was withheld; always the pack's notes per missed point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplanationDto {
+    /// The model's text up to its last finished sentence; `None` when withheld.
+    pub text: Option<String>,
+    pub withheld: Option<Withheld>,
+    pub notes: Vec<LessonNote>,
+}
+
+impl ExplainRequest {
+    /// Judges what the model wrote (or the error it gave): a text that fails a check is withheld,
+    /// as is a job too long for the model's context; any other model error is returned.
+    pub fn finish(
+        self,
+        outcome: std::result::Result<String, crossway_tutor::llm::LlmError>,
+    ) -> std::result::Result<ExplanationDto, crossway_tutor::llm::LlmError> {
+        let (text, withheld) = match outcome {
+            Ok(raw) => {
+                // Shown as plain text: Markdown the model wrote (headings, emphasis) is dropped.
+                let plain = crossway_content::render::plain_blocks(&raw).join("\n");
+                let text = crate::explain_check::finished_sentences(&plain);
+                match crate::explain_check::check(&self.job, &text).withheld() {
+                    None => (Some(text), None),
+                    Some(w) => (None, Some(w)),
+                }
+            }
+            Err(crossway_tutor::llm::LlmError::TooLong { .. }) => (None, Some(Withheld::TooLong)),
+            Err(e) => return Err(e),
+        };
+        Ok(ExplanationDto { text, withheld, notes: self.notes })
     }
 }

@@ -616,3 +616,67 @@ fn a_learner_can_export_everything_and_delete_it_completely() {
     assert!(store.db().mastery(l).unwrap().is_empty());
     assert!(store.db().retention(l).unwrap().is_empty());
 }
+
+/// Runs an explanation job on the tutor and returns what the app would show.
+fn explain(tutor: &crossway_app::Tutor, request: crossway_app::ExplainRequest) -> crossway_app::ExplanationDto {
+    let events = tutor.explain(request.job.clone()).unwrap();
+    let outcome = loop {
+        match events.recv().unwrap() {
+            crossway_app::ExplainEvent::Piece(_) => {}
+            crossway_app::ExplainEvent::Done(text) => break Ok(text),
+            crossway_app::ExplainEvent::Failed(e) => break Err(e),
+        }
+    };
+    request.finish(outcome).unwrap()
+}
+
+#[test]
+fn an_explanation_is_shown_only_when_it_passes_the_checks_and_the_lesson_notes_always_come() {
+    let test_model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(test_model.is_file(), "run `cargo xtask fetch-model test`");
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = new_learner(&mut app, "amazon-ads");
+    let item = "marketing.acos.acos-vs-tacos";
+    let partial = |text: &str| Answer::FreeText { text: text.into() };
+    let en = answer(&mut app, l, item, partial("ACoS is ad spend divided by ad-attributed sales."), "en");
+    let zh = answer(&mut app, l, item, partial("ACoS = 广告花费 ÷ 广告销售额。"), "zh");
+    let tutor = crossway_app::Tutor::start(test_model, 2).unwrap();
+    let pack = crossway_content::load_pack(&shipped()).into_result().unwrap();
+    let lesson = pack.kp("marketing.acos").unwrap();
+
+    for (attempt, lang) in [(&en, "en"), (&zh, "zh-CN")] {
+        let missed: Vec<_> = attempt.rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();
+        assert!(!missed.is_empty(), "{lang}: a partial answer misses points");
+        let request = app.explain_job(l, attempt.attempt_id).unwrap();
+        assert_eq!(request.job.lang, lang);
+        let shown = explain(&tutor, request.clone());
+        // One note per missed point, in the answer's language, quoting the lesson as written.
+        let sentences = crossway_app::explain_check::lesson_sentences(lesson.lesson.get(lang));
+        assert_eq!(shown.notes.iter().map(|n| n.point.clone()).collect::<Vec<_>>(), missed, "{lang}");
+        assert!(shown.notes.iter().any(|n| n.lesson.is_some()), "{lang}: {:?}", shown.notes);
+        for n in &shown.notes {
+            assert!(n.lesson.as_ref().is_none_or(|s| sentences.contains(s)), "{lang}: {n:?}");
+        }
+        // The 135M test model writes nonsense: whatever it wrote, nothing unchecked reaches the
+        // learner — either a text that passes every check, or no text and the reason.
+        match (&shown.text, shown.withheld) {
+            (Some(text), None) => {
+                let c = crossway_app::explain_check::check(&request.job, text);
+                assert_eq!(c.withheld(), None, "{lang}: shown although {c:?}: {text}");
+                assert!(!c.cut_off, "{lang}: an unfinished sentence was shown: {text}");
+            }
+            (None, Some(_)) => {}
+            other => panic!("{lang}: text and reason together or neither: {other:?}"),
+        }
+    }
+    // A job the model's context cannot hold is withheld with its reason, the notes still come;
+    // any other model failure is an error the window shows, not a silent fallback.
+    let request = app.explain_job(l, en.attempt_id).unwrap();
+    let too_long = request.clone().finish(Err(crossway_tutor::llm::LlmError::TooLong { tokens: 2300, limit: 2048 }));
+    let too_long = too_long.unwrap();
+    assert_eq!((too_long.text, too_long.withheld), (None, Some(crossway_app::explain_check::Withheld::TooLong)));
+    assert_eq!(too_long.notes.len(), en.rubric.iter().filter(|p| !p.met).count());
+    let err = request.finish(Err(crossway_tutor::llm::LlmError::Inference("decode failed".into()))).unwrap_err();
+    assert!(err.to_string().contains("decode failed"));
+}

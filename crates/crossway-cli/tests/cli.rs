@@ -183,10 +183,13 @@ fn grade_batch_writes_one_line_per_input_with_the_contract_keys() {
             assert_eq!(l.get("p_met").map(|p| p.as_array().unwrap().len()), with_model.then_some(points), "{l}");
             assert_eq!(l.get("model_score").is_some(), with_model, "{l}");
         }
-        scores.push(lines.iter().map(|l| l["score"].as_f64().unwrap()).collect::<Vec<_>>());
+        scores.push(
+            lines.iter().map(|l| (l["score"].as_f64().unwrap(), l["abstained"].as_bool().unwrap())).collect::<Vec<_>>(),
+        );
     }
-    // The score is the calibrated lexical estimate with or without the model (the model judges
-    // the rubric points; docs/quality.md shows why).
+    // The score and the abstention are the calibrated lexical estimate's with or without the
+    // model (the model judges the rubric points; docs/quality.md shows why, and that no rule
+    // letting the model's disagreement flag an answer measured useful).
     assert_eq!(scores[0], scores[1]);
 }
 

@@ -30,9 +30,37 @@ pub fn render_markdown(markdown: &str) -> String {
     sanitizer().clean(&raw).to_string()
 }
 
+/// The plain text of Markdown, one string per block (paragraph, heading, list item, table cell),
+/// empty blocks left out. The text is the author's words only: no markup, no URL.
+pub fn plain_blocks(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut blocks: Vec<String> = vec![String::new()];
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => blocks.last_mut().expect("one block").push_str(&t),
+            Event::SoftBreak | Event::HardBreak => blocks.last_mut().expect("one block").push(' '),
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell)
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+                blocks.push(String::new())
+            }
+            _ => {}
+        }
+    }
+    blocks.into_iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::render_markdown;
+    use super::{plain_blocks, render_markdown};
+
+    #[test]
+    fn plain_blocks_are_the_words_without_markup() {
+        let md = "# ACoS\n\n**ACoS** = ad spend / ad sales.\nSee [the help](https://x.example).\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |";
+        assert_eq!(
+            plain_blocks(md),
+            ["ACoS", "ACoS = ad spend / ad sales. See the help.", "one", "two", "a", "b", "1", "2"]
+        );
+    }
 
     #[test]
     fn keeps_the_markdown_a_lesson_needs() {

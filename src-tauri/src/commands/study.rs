@@ -145,7 +145,9 @@ pub fn warm_free_text(
 
 /// A short explanation of what a recorded free-text answer missed, written by the on-device
 /// model from the item, the missed rubric points and the lesson only, streamed piece by piece
-/// over `on_piece`. Without a ready model: an error the window shows.
+/// over `on_piece`, then checked (`crossway_app::explain_check`): the result carries the text
+/// that passed, or why it was withheld, and the lesson's sentence for each missed point.
+/// Without a ready model: an error the window shows.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn explain_answer(
     state: State<'_, AppState>,
@@ -153,23 +155,23 @@ pub fn explain_answer(
     learner_id: i64,
     attempt_id: i64,
     on_piece: tauri::ipc::Channel<String>,
-) -> Result<String, AppError> {
-    let job = state.with(|app| app.explain_job(learner_id, attempt_id))?;
+) -> Result<crossway_app::ExplanationDto, AppError> {
+    let request = state.with(|app| app.explain_job(learner_id, attempt_id))?;
     let guard = tutor.tutor.lock().unwrap_or_else(|e| e.into_inner());
     let t = guard.as_ref().ok_or_else(|| {
         AppError::new(crossway_app::ErrorCode::InvalidInput, "the on-device model is not loaded; see Settings → model")
     })?;
-    let events = t.explain(job).map_err(|e| AppError::new(crossway_app::ErrorCode::Internal, e.to_string()))?;
-    while let Ok(event) = events.recv() {
-        match event {
-            crossway_app::ExplainEvent::Piece(p) => {
+    let internal = |e: &dyn std::fmt::Display| AppError::new(crossway_app::ErrorCode::Internal, e.to_string());
+    let events = t.explain(request.job.clone()).map_err(|e| internal(&e))?;
+    let outcome = loop {
+        match events.recv() {
+            Ok(crossway_app::ExplainEvent::Piece(p)) => {
                 let _ = on_piece.send(p);
             }
-            crossway_app::ExplainEvent::Done(text) => return Ok(text),
-            crossway_app::ExplainEvent::Failed(e) => {
-                return Err(AppError::new(crossway_app::ErrorCode::Internal, e.to_string()))
-            }
+            Ok(crossway_app::ExplainEvent::Done(text)) => break Ok(text),
+            Ok(crossway_app::ExplainEvent::Failed(e)) => break Err(e),
+            Err(_) => return Err(internal(&"the tutor stopped")),
         }
-    }
-    Err(AppError::new(crossway_app::ErrorCode::Internal, "the tutor stopped"))
+    };
+    request.finish(outcome).map_err(|e| internal(&e))
 }

@@ -1,0 +1,576 @@
+//! Checks on an explanation the on-device model wrote (F14) before the learner sees it as
+//! settled, and the grounded notes shown beside it.
+//!
+//! Measured (docs/quality.md, "Explanations (F14)"): the 0.5B default model keeps to the right
+//! language and invents no numbers, but it often copies the reference answer, restates the missed
+//! points, or — in Chinese — makes claims the pack does not hold. So every explanation is checked
+//! here with the same measures `examples/explain_eval.rs` reports, and one that fails is withheld
+//! ([`Withheld`]); the learner then gets the pack's own words: for each missed rubric point, the
+//! lesson sentence that shares the most content with it ([`lesson_notes`]).
+//!
+//! The checks:
+//! - **language**: zh-CN needs a share of CJK ideographs among letters + ideographs ≥ 0.5; en
+//!   needs no CJK ideograph at all;
+//! - **invented numbers**: numbers (digits with `.` `,`; list markers such as `1.` at a line start
+//!   are not numbers) that occur in none of the sources the model was given (question, reference,
+//!   answer, missed points, lesson excerpt);
+//! - **unsupported**: share of the explanation's content words absent from all the sources — en:
+//!   lowercased words of ≥ 4 letters minus [`EN_STOP`]; zh: character bigrams of CJK runs minus
+//!   [`ZH_STOP`] (words that talk *about* the answer, not facts);
+//! - **contradiction**: a praise pattern ([`EN_PRAISE`], [`ZH_PRAISE`]; not after a negation such
+//!   as "not"/"不") although rubric points were missed;
+//! - **echo**: the longest substring shared with the reference, over the explanation's length
+//!   (copying the reference is grounded, but it is not an explanation); **echo of the lesson**:
+//!   the same against the lesson excerpt;
+//! - **echo of missed points**: the same against the missed rubric points;
+//! - **missed recall**: share of the missed points' content units that the explanation uses;
+//! - **cut off**: the text does not end with sentence punctuation (it ran into the token limit).
+
+use std::collections::HashSet;
+
+use crossway_tutor::worker::ExplainJob;
+use serde::Serialize;
+
+/// English words that talk about the answer rather than state facts, and function words.
+pub const EN_STOP: &[&str] = &[
+    "about",
+    "also",
+    "answer",
+    "answers",
+    "because",
+    "been",
+    "being",
+    "could",
+    "does",
+    "doesn",
+    "each",
+    "explain",
+    "explains",
+    "from",
+    "have",
+    "here",
+    "into",
+    "just",
+    "learner",
+    "lesson",
+    "mention",
+    "mentioned",
+    "mentions",
+    "miss",
+    "missed",
+    "misses",
+    "missing",
+    "more",
+    "most",
+    "must",
+    "need",
+    "needs",
+    "only",
+    "other",
+    "point",
+    "points",
+    "question",
+    "reference",
+    "response",
+    "rubric",
+    "should",
+    "some",
+    "such",
+    "than",
+    "that",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "very",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "will",
+    "with",
+    "would",
+    "your",
+    "important",
+    "matters",
+    "understand",
+    "understanding",
+    "provide",
+    "provided",
+    "include",
+    "includes",
+    "including",
+    "correct",
+    "however",
+];
+
+/// Chinese bigrams that talk about the answer rather than state facts.
+pub const ZH_STOP: &[&str] = &[
+    "答案", "学生", "你的", "缺少", "缺了", "没有", "要点", "评分", "重要", "因为", "所以", "需要", "可以", "提到",
+    "说明", "参考", "课程", "摘录", "问题", "这个", "一个", "以及", "应该", "回答", "未达", "达到", "的答", "了什",
+    "什么", "为什", "么重", "这些", "我们", "如果", "就是", "但是", "同时", "此外", "是否", "正确", "解释",
+];
+
+/// Phrases that name the prompt's parts (removed before words and bigrams are taken, so that
+/// "根据课程摘录" does not yield the bigrams "据课", "程摘").
+pub const META: &[&str] = &[
+    "根据课程摘录",
+    "课程摘录",
+    "参考答案",
+    "评分要点",
+    "学生的答案",
+    "你的答案",
+    "学生答案",
+    "未达到的",
+    "lesson excerpt",
+    "reference answer",
+    "rubric point",
+    "learner's answer",
+];
+
+/// Praise that contradicts a verdict of "incomplete" (kept small on purpose).
+pub const EN_PRAISE: &[&str] = &[
+    "is correct",
+    "are correct",
+    "correctly",
+    "fully",
+    "well done",
+    "good job",
+    "great job",
+    "excellent",
+    "perfect",
+    "is complete",
+    "nothing is missing",
+    "covers all",
+];
+pub const ZH_PRAISE: &[&str] =
+    &["完全正确", "回答正确", "答案正确", "很好", "非常好", "答得好", "很全面", "完整", "没有遗漏", "正确地"];
+pub fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+/// Numbers in `text` as normalised strings ("1,000" → "1000", "50%" → "50"); list markers at a
+/// line start ("1. ", "2) ") are skipped.
+pub fn numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut s = String::new();
+        while i < chars.len() {
+            let c = chars[i];
+            if c.is_ascii_digit() {
+                s.push(c);
+            } else if (c == '.' || c == ',') && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
+                if c == '.' {
+                    s.push('.');
+                }
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        let line_start = chars[..start].iter().rev().take_while(|c| **c == ' ' || **c == '\t').count();
+        let at_line_start = start == line_start || chars[start - line_start - 1] == '\n';
+        let marker = at_line_start
+            && matches!(chars.get(i), Some('.') | Some(')') | Some('、'))
+            && chars.get(i + 1).is_none_or(|c| c.is_whitespace() || is_cjk(*c));
+        if !marker {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn en_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 4)
+        .map(str::to_lowercase)
+        .filter(|w| !EN_STOP.contains(&w.as_str()))
+        .collect()
+}
+
+fn zh_bigrams(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<char> = Vec::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if is_cjk(c) {
+            run.push(c);
+        } else {
+            for w in run.windows(2) {
+                let b: String = w.iter().collect();
+                if !ZH_STOP.contains(&b.as_str()) {
+                    out.push(b);
+                }
+            }
+            run.clear();
+        }
+    }
+    out
+}
+
+pub fn content_units(text: &str, zh: bool) -> Vec<String> {
+    let mut text = text.to_lowercase();
+    for m in META {
+        text = text.replace(m, " ");
+    }
+    if zh {
+        zh_bigrams(&text)
+    } else {
+        en_words(&text)
+    }
+}
+
+/// Praise patterns found in `text`, unless negated just before ("not fully", "不完整").
+pub fn praise(text: &str, zh: bool) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let pats = if zh { ZH_PRAISE } else { EN_PRAISE };
+    let mut found = Vec::new();
+    for p in pats {
+        for (at, _) in lower.match_indices(p) {
+            let before: String = lower[..at].chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+            let negated = if zh {
+                ["不", "未", "没", "非"].iter().any(|n| before.ends_with(n))
+            } else {
+                before.contains("not ") || before.contains("n't ") || before.contains("never ")
+            };
+            if !negated {
+                found.push(p.to_string());
+            }
+        }
+    }
+    found
+}
+
+/// Longest common substring of `a` and `b`, in characters (case-insensitive).
+pub fn longest_common(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut best = 0;
+    for x in &a {
+        let mut cur = vec![0usize; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            if x == y {
+                cur[j + 1] = prev[j] + 1;
+                best = best.max(cur[j + 1]);
+            }
+        }
+        prev = cur;
+    }
+    best
+}
+
+/// What the checks found in one explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplanationCheck {
+    pub lang_ok: bool,
+    /// Numbers in none of the sources.
+    pub invented: Vec<String>,
+    /// Content units (en words, zh bigrams) in none of the sources.
+    pub unsupported: Vec<String>,
+    pub unsupported_share: f64,
+    /// Praise patterns found (not negated).
+    pub praise: Vec<String>,
+    /// Praise although rubric points were missed.
+    pub contradiction: bool,
+    pub echo: f64,
+    pub echo_lesson: f64,
+    pub echo_missed: f64,
+    /// `None` when no point was missed.
+    pub recall: Option<f64>,
+    pub cut_off: bool,
+    pub empty: bool,
+}
+
+/// Why an explanation is not shown (the window says it in the learner's language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Withheld {
+    /// Nothing was written (or nothing was left after cutting an unfinished sentence).
+    Empty,
+    /// Not in the answer's language.
+    WrongLanguage,
+    /// A number that is not in the question, answer, reference, missed points or lesson.
+    InventedNumbers,
+    /// Says the answer is right or complete although points were missed.
+    Contradiction,
+    /// Mostly a copy of the reference answer (which the window already shows) or of the lesson.
+    CopiesSource,
+    /// Too many words that none of the sources hold (claims the pack does not make).
+    Unsupported,
+    /// The question, lesson excerpt and answer do not fit the model's context.
+    TooLong,
+}
+
+/// Above this share of its length copied from the reference or the lesson, an explanation only
+/// repeats it.
+pub const MAX_ECHO: f64 = 0.6;
+/// Above this share of content units found in no source, an explanation makes its own claims.
+/// The shipped prompt's explanations measured 0–0.31 except the invented ones (0.86, 0.90).
+pub const MAX_UNSUPPORTED: f64 = 0.4;
+
+impl ExplanationCheck {
+    /// The first reason to withhold the explanation, if any. A cut-off sentence is not one:
+    /// [`finished_sentences`] drops it.
+    pub fn withheld(&self) -> Option<Withheld> {
+        if self.empty {
+            Some(Withheld::Empty)
+        } else if !self.lang_ok {
+            Some(Withheld::WrongLanguage)
+        } else if !self.invented.is_empty() {
+            Some(Withheld::InventedNumbers)
+        } else if self.contradiction {
+            Some(Withheld::Contradiction)
+        } else if self.echo >= MAX_ECHO || self.echo_lesson >= MAX_ECHO {
+            Some(Withheld::CopiesSource)
+        } else if self.unsupported_share > MAX_UNSUPPORTED {
+            Some(Withheld::Unsupported)
+        } else {
+            None
+        }
+    }
+}
+
+/// Everything the model was given, as one text.
+fn sources(job: &ExplainJob) -> String {
+    [job.question.as_str(), job.reference.as_str(), job.answer.as_str(), job.lesson.as_str()]
+        .into_iter()
+        .chain(job.missed.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs every check on `text`, written for `job`.
+pub fn check(job: &ExplainJob, text: &str) -> ExplanationCheck {
+    let zh = job.lang == "zh-CN";
+    let sources = sources(job);
+    let cjk = text.chars().filter(|c| is_cjk(*c)).count();
+    let letters = text.chars().filter(|c| c.is_alphabetic() && !is_cjk(*c)).count();
+    let lang_ok = if zh { cjk > 0 && cjk as f64 / (cjk + letters) as f64 >= 0.5 } else { cjk == 0 };
+    let source_numbers: HashSet<String> = numbers(&sources).into_iter().collect();
+    let mut found = numbers(text);
+    if text.ends_with(|c: char| c.is_ascii_digit()) {
+        found.pop(); // cut by the token limit mid-number ("96" of "96,000")
+    }
+    let invented: Vec<String> = found.into_iter().filter(|x| !source_numbers.contains(x)).collect();
+    let source_units: HashSet<String> = content_units(&sources, zh).into_iter().collect();
+    let units = content_units(text, zh);
+    let unsupported: Vec<String> = units.iter().filter(|u| !source_units.contains(*u)).cloned().collect();
+    let unsupported_share = if units.is_empty() { 0.0 } else { unsupported.len() as f64 / units.len() as f64 };
+    let praised = praise(text, zh);
+    let contradiction = !praised.is_empty() && !job.missed.is_empty();
+    let len = text.chars().count();
+    let echo_of = |source: &str| if len == 0 { 0.0 } else { longest_common(text, source) as f64 / len as f64 };
+    let echo = echo_of(&job.reference);
+    let echo_lesson = echo_of(&job.lesson);
+    let missed_text = job.missed.join("\n");
+    let echo_missed = echo_of(&missed_text);
+    let recall = (!job.missed.is_empty()).then(|| {
+        let text_units: HashSet<String> = units.iter().cloned().collect();
+        let missed_units: HashSet<String> = content_units(&missed_text, zh).into_iter().collect();
+        let hit = missed_units.iter().filter(|u| text_units.contains(*u)).count();
+        hit as f64 / missed_units.len().max(1) as f64
+    });
+    ExplanationCheck {
+        lang_ok,
+        invented,
+        unsupported,
+        unsupported_share,
+        praise: praised,
+        contradiction,
+        echo,
+        echo_lesson,
+        echo_missed,
+        recall,
+        cut_off: !ends_sentence(text),
+        empty: text.trim().is_empty(),
+    }
+}
+
+/// Whether `text` ends with sentence punctuation (closing quotes and brackets aside).
+fn ends_sentence(text: &str) -> bool {
+    text.is_empty()
+        || text.trim_end().trim_end_matches(['"', '”', '）', ')', '*']).ends_with(['.', '。', '!', '！', '?', '？'])
+}
+
+/// `text` up to its last finished sentence (all of it when it ends one; empty when none ends).
+pub fn finished_sentences(text: &str) -> String {
+    let text = text.trim_end();
+    if ends_sentence(text) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut end = None;
+    for (i, c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1);
+        let full_stop = match c {
+            '。' | '！' | '？' => true,
+            // An English stop ends a sentence only before white space (not in "1.5" or "e.g.x").
+            '.' | '!' | '?' => next.is_some_and(|n| n.is_whitespace()),
+            _ => false,
+        };
+        if full_stop {
+            end = Some(i + 1);
+        }
+    }
+    end.map(|e| chars[..e].iter().collect::<String>().trim().to_string()).unwrap_or_default()
+}
+
+/// The sentences of a lesson's Markdown as plain text (a heading, list item or table cell is one
+/// sentence at least); fragments under 8 characters are left out.
+pub fn lesson_sentences(markdown: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for block in crossway_content::render::plain_blocks(markdown) {
+        let chars: Vec<char> = block.chars().collect();
+        let mut start = 0;
+        for (i, c) in chars.iter().enumerate() {
+            let end = match c {
+                '。' | '！' | '？' | '；' => true,
+                '.' | '!' | '?' => chars.get(i + 1).is_none_or(|n| n.is_whitespace()),
+                _ => false,
+            };
+            if end || i + 1 == chars.len() {
+                let s = chars[start..=i].iter().collect::<String>().trim().to_string();
+                if s.chars().count() >= 8 {
+                    out.push(s);
+                }
+                start = i + 1;
+            }
+        }
+    }
+    out
+}
+
+/// A missed rubric point and the lesson sentence that says most about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LessonNote {
+    pub point: String,
+    /// `None` when no lesson sentence shares a content word with the point.
+    pub lesson: Option<String>,
+}
+
+/// For each missed point, the lesson sentence sharing the most content units (en words of ≥ 4
+/// letters, zh bigrams) with it; ties go to the earlier sentence.
+pub fn lesson_notes(missed: &[String], lesson_markdown: &str, lang: &str) -> Vec<LessonNote> {
+    let zh = lang == "zh-CN";
+    let sentences: Vec<(String, HashSet<String>)> = lesson_sentences(lesson_markdown)
+        .into_iter()
+        .map(|s| {
+            let units = content_units(&s, zh).into_iter().collect();
+            (s, units)
+        })
+        .collect();
+    missed
+        .iter()
+        .map(|point| {
+            let want: HashSet<String> = content_units(point, zh).into_iter().collect();
+            let best = sentences
+                .iter()
+                .map(|(s, units)| (units.intersection(&want).count(), s))
+                .filter(|(n, _)| *n > 0)
+                .fold(None::<(usize, &String)>, |best, (n, s)| match best {
+                    Some((m, _)) if m >= n => best,
+                    _ => Some((n, s)),
+                });
+            LessonNote { point: point.clone(), lesson: best.map(|(_, s)| s.clone()) }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(lang: &str) -> ExplainJob {
+        let zh = lang == "zh-CN";
+        ExplainJob {
+            question: if zh { "ACoS 下降而 TACoS 上升说明什么？" } else { "ACoS fell while TACoS rose. What does it mean?" }.into(),
+            reference: if zh {
+                "ACoS = 广告花费 ÷ 广告销售额；TACoS = 广告总花费 ÷ 总销售额。广告花费的增速快于总销售额。"
+            } else {
+                "ACoS = ad spend ÷ ad-attributed sales; TACoS = total ad spend ÷ total sales. Ad spend grew faster than total sales."
+            }
+            .into(),
+            answer: if zh { "广告效率提高了。" } else { "The ads got more efficient." }.into(),
+            missed: vec![if zh { "自然销量可能下降了" } else { "organic sales may have fallen" }.into()],
+            lesson: if zh {
+                "TACoS 把自然销量也算进来。目标 ACoS 常设在 25% 左右。"
+            } else {
+                "TACoS counts organic sales too. A target ACoS is often set near 25%, below the break-even ACoS."
+            }
+            .into(),
+            lang: lang.into(),
+            max_tokens: 96,
+        }
+    }
+
+    #[test]
+    fn a_grounded_explanation_in_the_answers_language_is_shown() {
+        let en = "TACoS counts organic sales too, so a rising TACoS while ACoS falls suggests organic sales may have fallen.";
+        let c = check(&job("en"), en);
+        assert_eq!(c.withheld(), None, "{c:?}");
+        assert_eq!(c.recall, Some(1.0));
+        let zh = "TACoS 把自然销量也算进来，所以 TACoS 上升可能说明自然销量下降了。";
+        assert_eq!(check(&job("zh-CN"), zh).withheld(), None, "{:?}", check(&job("zh-CN"), zh));
+    }
+
+    #[test]
+    fn each_kind_of_fault_withholds_the_explanation_with_its_reason() {
+        let en = job("en");
+        assert_eq!(check(&en, "  ").withheld(), Some(Withheld::Empty));
+        assert_eq!(check(&en, "TACoS 把自然销量也算进来。").withheld(), Some(Withheld::WrongLanguage));
+        assert_eq!(check(&job("zh-CN"), "TACoS counts organic sales too.").withheld(), Some(Withheld::WrongLanguage));
+        // 25% is in the lesson; 40% is in no source.
+        assert_eq!(check(&en, "A target ACoS is often near 25%, so organic sales fell.").withheld(), None);
+        let c = check(&en, "A target ACoS is often near 40%, so organic sales fell.");
+        assert_eq!((c.withheld(), c.invented.clone()), (Some(Withheld::InventedNumbers), vec!["40".to_string()]));
+        // Praise although a point was missed; a negated praise is no contradiction.
+        assert_eq!(check(&en, "Your answer is correct: organic sales fell.").withheld(), Some(Withheld::Contradiction));
+        assert_eq!(check(&en, "Your answer is not correct yet: organic sales may have fallen.").withheld(), None);
+        assert_eq!(check(&en, &en.reference).withheld(), Some(Withheld::CopiesSource));
+        assert_eq!(check(&en, &en.lesson).withheld(), Some(Withheld::CopiesSource));
+        let made_up = "Seasonal shipping delays and warehouse congestion usually explain declining customer satisfaction metrics.";
+        assert_eq!(check(&en, made_up).withheld(), Some(Withheld::Unsupported));
+    }
+
+    #[test]
+    fn an_unfinished_last_sentence_is_dropped_and_numbers_are_not_sentence_ends() {
+        assert_eq!(finished_sentences("Organic sales fell. TACoS rose because"), "Organic sales fell.");
+        assert_eq!(finished_sentences("ACoS is 1.5 times higher. Done!"), "ACoS is 1.5 times higher. Done!");
+        assert_eq!(finished_sentences("自然销量下降了。因为广告"), "自然销量下降了。");
+        assert_eq!(finished_sentences("no full stop at all"), "");
+    }
+
+    #[test]
+    fn each_missed_point_gets_the_lesson_sentence_that_says_most_about_it() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core");
+        let pack = crossway_content::load_pack(&root).into_result().unwrap();
+        let kp = pack.kp("marketing.acos").unwrap();
+        for lang in ["en", "zh-CN"] {
+            let sentences = lesson_sentences(kp.lesson.get(lang));
+            assert!(sentences.len() > 3, "{lang}: {sentences:?}");
+            assert!(
+                sentences.iter().all(|s| !s.contains("**") && !s.contains("](")),
+                "{lang}: markup left: {sentences:?}"
+            );
+            let point = if lang == "en" { "TACoS includes organic sales" } else { "TACoS 包含自然销量" };
+            let notes = lesson_notes(&[point.to_string(), "zzzz qqqq".to_string()], kp.lesson.get(lang), lang);
+            let found = notes[0].lesson.as_deref().unwrap_or_else(|| panic!("{lang}: no sentence for {point}"));
+            assert!(found.contains("TACoS"), "{lang}: {found}");
+            assert!(sentences.iter().any(|s| s == found));
+            assert_eq!(notes[1].lesson, None, "nothing in the lesson is about nonsense");
+        }
+    }
+}
