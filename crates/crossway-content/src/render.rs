@@ -34,18 +34,19 @@ pub fn render_markdown(markdown: &str) -> String {
 /// empty blocks left out. The text is the author's words only: no markup, no URL.
 pub fn plain_blocks(markdown: &str) -> Vec<String> {
     use pulldown_cmark::{Event, Tag, TagEnd};
-    let mut blocks: Vec<String> = vec![String::new()];
+    let (mut blocks, mut current) = (Vec::new(), String::new());
     for event in Parser::new_ext(markdown, markdown_options()) {
         match event {
-            Event::Text(t) | Event::Code(t) => blocks.last_mut().expect("one block").push_str(&t),
-            Event::SoftBreak | Event::HardBreak => blocks.last_mut().expect("one block").push(' '),
+            Event::Text(t) | Event::Code(t) => current.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => current.push(' '),
             Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell)
             | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
-                blocks.push(String::new())
+                blocks.push(std::mem::take(&mut current))
             }
             _ => {}
         }
     }
+    blocks.push(current);
     blocks.into_iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect()
 }
 
