@@ -65,6 +65,7 @@ struct Row {
     unsupported: f64,
     contradiction: bool,
     echo: f64,
+    copied: f64,
     echo_missed: f64,
     recall: Option<f64>,
     cut_off: bool,
@@ -89,8 +90,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
     println!("\n### {title}\n");
-    println!("| answers | n | failed | shown by the app | right language | with invented number | invented numbers | unsupported words (mean) | contradicts verdict | echo of reference (mean) | echo ≥ 0.5 | echo of missed points (mean) | missed-point recall (mean) | cut off | empty | first piece (median ms) | total (median ms) | pieces (mean) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| answers | n | failed | shown by the app | right language | with invented number | invented numbers | unsupported words (mean) | contradicts verdict | echo of reference (mean) | echo ≥ 0.5 | copied (mean) | echo of missed points (mean) | missed-point recall (mean) | cut off | empty | first piece (median ms) | total (median ms) | pieces (mean) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, all) in groups {
         // The measures are over the explanations written; failures only count in `failed`.
         let rows: Vec<&Row> = all.iter().copied().filter(|r| !r.failed).collect();
@@ -99,7 +100,7 @@ fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
         let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(|r| f(r)).sum::<f64>() / n;
         let recalls: Vec<f64> = rows.iter().filter_map(|r| r.recall).collect();
         println!(
-            "| {name} | {} | {} | {:.0}% | {:.0}% | {:.0}% | {} | {:.2} | {:.0}% | {:.2} | {:.0}% | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0} | {:.0} | {:.0} |",
+            "| {name} | {} | {} | {:.0}% | {:.0}% | {:.0}% | {} | {:.2} | {:.0}% | {:.2} | {:.0}% | {:.2} | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0} | {:.0} | {:.0} |",
             all.len(),
             all.len() - rows.len(),
             100.0 * all.iter().filter(|r| r.withheld.is_none() && !r.failed).count() as f64 / all.len().max(1) as f64,
@@ -110,6 +111,7 @@ fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
             pct(&|r| r.contradiction),
             mean(&|r| r.echo),
             pct(&|r| r.echo >= 0.5),
+            mean(&|r| r.copied),
             mean(&|r| r.echo_missed),
             recalls.iter().sum::<f64>() / recalls.len().max(1) as f64,
             pct(&|r| r.cut_off),
@@ -227,6 +229,7 @@ fn main() {
                     unsupported: c.unsupported_share,
                     contradiction: c.contradiction,
                     echo: c.echo,
+                    copied: c.copied,
                     echo_missed: c.echo_missed,
                     recall: c.recall,
                     cut_off: c.cut_off,
@@ -248,6 +251,7 @@ fn main() {
                     "explanation": text,
                     "error": error,
                     "withheld": withheld,
+                    "notes": shown.as_ref().map(|d| d.notes.clone()).unwrap_or_default(),
                     "metrics": {
                         "lang_ok": c.lang_ok,
                         "invented_numbers": c.invented,
@@ -256,6 +260,8 @@ fn main() {
                         "praise": c.praise,
                         "contradiction": c.contradiction,
                         "echo": (c.echo * 1000.0).round() / 1000.0,
+                        "echo_lesson": (c.echo_lesson * 1000.0).round() / 1000.0,
+                        "copied": (c.copied * 1000.0).round() / 1000.0,
                         "echo_missed": (c.echo_missed * 1000.0).round() / 1000.0,
                         "missed_recall": c.recall.map(|r| (r * 1000.0).round() / 1000.0),
                         "cut_off": c.cut_off,

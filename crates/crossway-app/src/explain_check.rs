@@ -21,7 +21,9 @@
 //!   as "not"/"不") although rubric points were missed;
 //! - **echo**: the longest substring shared with the reference, over the explanation's length
 //!   (copying the reference is grounded, but it is not an explanation); **echo of the lesson**:
-//!   the same against the lesson excerpt;
+//!   the same against the lesson excerpt; **copied**: the share of the explanation's characters
+//!   that lie in a run shared with the question, the reference or the lesson (≥ 12 characters in
+//!   English, ≥ 6 in Chinese) — a patchwork of copied pieces, which a single longest run misses;
 //! - **echo of missed points**: the same against the missed rubric points;
 //! - **missed recall**: share of the missed points' content units that the explanation uses;
 //! - **cut off**: the text does not end with sentence punctuation (it ran into the token limit).
@@ -287,6 +289,7 @@ pub struct ExplanationCheck {
     pub contradiction: bool,
     pub echo: f64,
     pub echo_lesson: f64,
+    pub copied: f64,
     pub echo_missed: f64,
     /// `None` when no point was missed.
     pub recall: Option<f64>,
@@ -314,9 +317,12 @@ pub enum Withheld {
     TooLong,
 }
 
-/// Above this share of its length copied from the reference or the lesson, an explanation only
-/// repeats it.
+/// Above this share of its length copied in one piece from the reference or the lesson, an
+/// explanation only repeats it.
 pub const MAX_ECHO: f64 = 0.6;
+/// Above this share of its characters copied (in pieces) from the question, reference or lesson,
+/// an explanation is a patchwork of the sources, not an explanation.
+pub const MAX_COPIED: f64 = 0.7;
 /// Above this share of content units found in no source, an explanation makes its own claims.
 /// The shipped prompt's explanations measured 0–0.31 except the invented ones (0.86, 0.90).
 pub const MAX_UNSUPPORTED: f64 = 0.4;
@@ -333,7 +339,7 @@ impl ExplanationCheck {
             Some(Withheld::InventedNumbers)
         } else if self.contradiction {
             Some(Withheld::Contradiction)
-        } else if self.echo >= MAX_ECHO || self.echo_lesson >= MAX_ECHO {
+        } else if self.echo >= MAX_ECHO || self.echo_lesson >= MAX_ECHO || self.copied >= MAX_COPIED {
             Some(Withheld::CopiesSource)
         } else if self.unsupported_share > MAX_UNSUPPORTED {
             Some(Withheld::Unsupported)
@@ -377,6 +383,7 @@ pub fn check(job: &ExplainJob, text: &str) -> ExplanationCheck {
     let echo_lesson = echo_of(&job.lesson);
     let missed_text = job.missed.join("\n");
     let echo_missed = echo_of(&missed_text);
+    let copied = copied_share(text, &[&job.question, &job.reference, &job.lesson], if zh { 6 } else { 12 });
     let recall = (!job.missed.is_empty()).then(|| {
         let text_units: HashSet<String> = units.iter().cloned().collect();
         let missed_units: HashSet<String> = content_units(&missed_text, zh).into_iter().collect();
@@ -392,10 +399,44 @@ pub fn check(job: &ExplainJob, text: &str) -> ExplanationCheck {
         contradiction,
         echo,
         echo_lesson,
+        copied,
         echo_missed,
         recall,
         cut_off: !ends_sentence(text),
         empty: text.trim().is_empty(),
+    }
+}
+
+/// The share of `text`'s non-space characters that lie in a run of at least `min` characters
+/// also found in one of `sources` (case-insensitive).
+pub fn copied_share(text: &str, sources: &[&str], min: usize) -> f64 {
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let mut covered = vec![false; t.len()];
+    for source in sources {
+        let s: Vec<char> = source.to_lowercase().chars().collect();
+        // run[j + 1]: length of the common run ending at the current text char and s[j].
+        let mut prev = vec![0usize; s.len() + 1];
+        for (i, c) in t.iter().enumerate() {
+            let mut cur = vec![0usize; s.len() + 1];
+            let mut longest = 0;
+            for (j, d) in s.iter().enumerate() {
+                if c == d {
+                    cur[j + 1] = prev[j] + 1;
+                    longest = longest.max(cur[j + 1]);
+                }
+            }
+            if longest >= min {
+                covered[i + 1 - longest..=i].iter_mut().for_each(|x| *x = true);
+            }
+            prev = cur;
+        }
+    }
+    let counted = t.iter().filter(|c| !c.is_whitespace()).count();
+    let hit = t.iter().zip(&covered).filter(|(c, &k)| k && !c.is_whitespace()).count();
+    if counted == 0 {
+        0.0
+    } else {
+        hit as f64 / counted as f64
     }
 }
 
@@ -428,9 +469,11 @@ pub fn finished_sentences(text: &str) -> String {
     end.map(|e| chars[..e].iter().collect::<String>().trim().to_string()).unwrap_or_default()
 }
 
-/// The sentences of a lesson's Markdown as plain text (a heading, list item or table cell is one
-/// sentence at least); fragments under 8 characters are left out.
-pub fn lesson_sentences(markdown: &str) -> Vec<String> {
+/// The sentences of a lesson's Markdown as plain text (a table row is one sentence, its cells
+/// joined by " — "); fragments with fewer than 4 content units (headings, table heads) are
+/// left out.
+pub fn lesson_sentences(markdown: &str, lang: &str) -> Vec<String> {
+    let zh = lang == "zh-CN";
     let mut out = Vec::new();
     for block in crossway_content::render::plain_blocks(markdown) {
         let chars: Vec<char> = block.chars().collect();
@@ -443,7 +486,7 @@ pub fn lesson_sentences(markdown: &str) -> Vec<String> {
             };
             if end || i + 1 == chars.len() {
                 let s = chars[start..=i].iter().collect::<String>().trim().to_string();
-                if s.chars().count() >= 8 {
+                if content_units(&s, zh).len() >= 4 {
                     out.push(s);
                 }
                 start = i + 1;
@@ -461,29 +504,41 @@ pub struct LessonNote {
     pub lesson: Option<String>,
 }
 
-/// For each missed point, the lesson sentence sharing the most content units (en words of ≥ 4
-/// letters, zh bigrams) with it; ties go to the earlier sentence.
+/// For each missed point, the lesson sentence whose content units (en words of ≥ 4 letters, zh
+/// bigrams) shared with the point weigh the most, each weighted by its rarity in the lesson
+/// (inverse sentence frequency: "organic" counts more than "sales" in a lesson on ad metrics);
+/// ties go to the longer sentence (more context: prose over a table row), then the earlier.
 pub fn lesson_notes(missed: &[String], lesson_markdown: &str, lang: &str) -> Vec<LessonNote> {
     let zh = lang == "zh-CN";
-    let sentences: Vec<(String, HashSet<String>)> = lesson_sentences(lesson_markdown)
+    let sentences: Vec<(String, HashSet<String>)> = lesson_sentences(lesson_markdown, lang)
         .into_iter()
         .map(|s| {
             let units = content_units(&s, zh).into_iter().collect();
             (s, units)
         })
         .collect();
+    let n = sentences.len() as f64;
+    let weight = |u: &String| {
+        let df = sentences.iter().filter(|(_, units)| units.contains(u)).count() as f64;
+        ((n + 1.0) / (df + 0.5)).ln()
+    };
     missed
         .iter()
         .map(|point| {
             let want: HashSet<String> = content_units(point, zh).into_iter().collect();
-            let best = sentences
-                .iter()
-                .map(|(s, units)| (units.intersection(&want).count(), s))
-                .filter(|(n, _)| *n > 0)
-                .fold(None::<(usize, &String)>, |best, (n, s)| match best {
-                    Some((m, _)) if m >= n => best,
-                    _ => Some((n, s)),
-                });
+            let mut best: Option<(f64, &String)> = None;
+            for (s, units) in &sentences {
+                let mut shared: Vec<&String> = units.intersection(&want).collect();
+                shared.sort(); // a fixed order: the same sum to the last bit on every run
+                let score: f64 = shared.into_iter().map(weight).sum();
+                let better = match best {
+                    None => score > 0.0,
+                    Some((b, bs)) => score > b + 1e-9 || (score > b - 1e-9 && s.chars().count() > bs.chars().count()),
+                };
+                if better {
+                    best = Some((score, s));
+                }
+            }
             LessonNote { point: point.clone(), lesson: best.map(|(_, s)| s.clone()) }
         })
         .collect()
@@ -541,6 +596,13 @@ mod tests {
         assert_eq!(check(&en, "Your answer is not correct yet: organic sales may have fallen.").withheld(), None);
         assert_eq!(check(&en, &en.reference).withheld(), Some(Withheld::CopiesSource));
         assert_eq!(check(&en, &en.lesson).withheld(), Some(Withheld::CopiesSource));
+        // Pieces of the question and the reference stitched together: no single long run, but
+        // nothing of its own either.
+        let patchwork =
+            "ACoS fell while TACoS rose: total ad spend ÷ total sales, and ad spend grew faster than total sales.";
+        let c = check(&en, patchwork);
+        assert!(c.echo < MAX_ECHO && c.copied >= MAX_COPIED, "{c:?}");
+        assert_eq!(c.withheld(), Some(Withheld::CopiesSource));
         let made_up = "Seasonal shipping delays and warehouse congestion usually explain declining customer satisfaction metrics.";
         assert_eq!(check(&en, made_up).withheld(), Some(Withheld::Unsupported));
     }
@@ -559,16 +621,23 @@ mod tests {
         let pack = crossway_content::load_pack(&root).into_result().unwrap();
         let kp = pack.kp("marketing.acos").unwrap();
         for lang in ["en", "zh-CN"] {
-            let sentences = lesson_sentences(kp.lesson.get(lang));
+            let sentences = lesson_sentences(kp.lesson.get(lang), lang);
             assert!(sentences.len() > 3, "{lang}: {sentences:?}");
             assert!(
                 sentences.iter().all(|s| !s.contains("**") && !s.contains("](")),
                 "{lang}: markup left: {sentences:?}"
             );
-            let point = if lang == "en" { "TACoS includes organic sales" } else { "TACoS 包含自然销量" };
+            // The shipped item's third rubric point: the lesson's ACoS-vs-TACoS paragraph is the
+            // sentence on organic sales, not the table row that merely defines TACoS.
+            let point = if lang == "en" {
+                "Proposes a data check or action (organic rank, total-sales trend, spend)."
+            } else {
+                "提出数据核查或行动（自然排名、总销售额趋势、广告花费）。"
+            };
             let notes = lesson_notes(&[point.to_string(), "zzzz qqqq".to_string()], kp.lesson.get(lang), lang);
             let found = notes[0].lesson.as_deref().unwrap_or_else(|| panic!("{lang}: no sentence for {point}"));
-            assert!(found.contains("TACoS"), "{lang}: {found}");
+            let want = if lang == "en" { "organic sales may be slipping" } else { "自然销量在下滑" };
+            assert!(found.contains(want), "{lang}: {found}");
             assert!(sentences.iter().any(|s| s == found));
             assert_eq!(notes[1].lesson, None, "nothing in the lesson is about nonsense");
         }

@@ -652,7 +652,7 @@ fn an_explanation_is_shown_only_when_it_passes_the_checks_and_the_lesson_notes_a
         assert_eq!(request.job.lang, lang);
         let shown = explain(&tutor, request.clone());
         // One note per missed point, in the answer's language, quoting the lesson as written.
-        let sentences = crossway_app::explain_check::lesson_sentences(lesson.lesson.get(lang));
+        let sentences = crossway_app::explain_check::lesson_sentences(lesson.lesson.get(lang), lang);
         assert_eq!(shown.notes.iter().map(|n| n.point.clone()).collect::<Vec<_>>(), missed, "{lang}");
         assert!(shown.notes.iter().any(|n| n.lesson.is_some()), "{lang}: {:?}", shown.notes);
         for n in &shown.notes {

@@ -30,8 +30,9 @@ pub fn render_markdown(markdown: &str) -> String {
     sanitizer().clean(&raw).to_string()
 }
 
-/// The plain text of Markdown, one string per block (paragraph, heading, list item, table cell),
-/// empty blocks left out. The text is the author's words only: no markup, no URL.
+/// The plain text of Markdown, one string per block (paragraph, heading, list item, table row
+/// with its cells joined by " — "), empty blocks left out. The text is the author's words only:
+/// no markup, no URL.
 pub fn plain_blocks(markdown: &str) -> Vec<String> {
     use pulldown_cmark::{Event, Tag, TagEnd};
     let (mut blocks, mut current) = (Vec::new(), String::new());
@@ -39,10 +40,11 @@ pub fn plain_blocks(markdown: &str) -> Vec<String> {
         match event {
             Event::Text(t) | Event::Code(t) => current.push_str(&t),
             Event::SoftBreak | Event::HardBreak => current.push(' '),
-            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell)
-            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
-                blocks.push(std::mem::take(&mut current))
-            }
+            Event::Start(Tag::TableCell) if !current.is_empty() => current.push_str(" — "),
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableHead | Tag::TableRow)
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableHead | TagEnd::TableRow,
+            ) => blocks.push(std::mem::take(&mut current)),
             _ => {}
         }
     }
@@ -59,7 +61,7 @@ mod tests {
         let md = "# ACoS\n\n**ACoS** = ad spend / ad sales.\nSee [the help](https://x.example).\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |";
         assert_eq!(
             plain_blocks(md),
-            ["ACoS", "ACoS = ad spend / ad sales. See the help.", "one", "two", "a", "b", "1", "2"]
+            ["ACoS", "ACoS = ad spend / ad sales. See the help.", "one", "two", "a — b", "1 — 2"]
         );
     }
 
