@@ -72,15 +72,14 @@ export type Answer =
   | { kind: "free_text"; text: string };
 /** Why the model's explanation is not shown (crossway_app::explain_check::Withheld). */
 export type Withheld = "empty" | "wrong_language" | "invented_numbers" | "contradiction" | "copies_source" | "unsupported" | "too_long";
-/** A missed rubric point and the lesson sentence that says most about it. */
-export interface LessonNote { point: string; lesson: string | null }
-/** "Explain what is missing": the model's checked text, or why it was withheld, and the notes. */
-export interface Explanation { text: string | null; withheld: Withheld | null; notes: LessonNote[] }
+/** "Explain what is missing": the model's checked text, or why it was withheld. */
+export interface Explanation { text: string | null; withheld: Withheld | null }
 
 export interface AttemptResult {
   attempt_id: number; duplicate: boolean; item_id: string; kp: string; correct: boolean;
   score: number; correct_answer: Text; error_cause: Text | null; explanation: Text | null;
-  rubric: { text: Text; met: boolean }[]; grader: string; confidence: number | null;
+  /** `lesson`: for a missed point, the lesson's sentence that says most about it. */
+  rubric: { text: Text; met: boolean; lesson: Text | null }[]; grader: string; confidence: number | null;
   needs_review: boolean; mastery_before: number; mastery_after: number;
 }
 export interface PathDiff {
@@ -175,7 +174,7 @@ export const api = {
    * "Check" (fire and forget). */
   warmFreeText: (item_id: string, lang: string, typed: string) => invoke<boolean>("warm_free_text", { item_id, lang, typed }),
   /** The on-device model explains what a recorded free-text answer missed, piece by piece; the
-   * result is the checked text (or why it was withheld) and the lesson's notes. */
+   * result is the checked text, or why it was withheld. */
   explainAnswer: (learner_id: number, attempt_id: number, onPiece: (p: string) => void) => {
     const on_piece = new Channel<string>();
     on_piece.onmessage = onPiece;

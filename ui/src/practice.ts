@@ -103,7 +103,8 @@ export function feedbackView(r: AttemptResult): Node[] {
   out.push(h("p", { class: `verdict ${r.correct ? "ok" : "wrong"}` }, r.correct ? "✓ " : "✗ ", verdict));
   if (r.rubric.length) {
     out.push(h("ul", { class: "rubric" }, ...r.rubric.map((p) =>
-      h("li", { class: p.met ? "met" : "missed" }, (p.met ? t("rubricMet") : t("rubricMissed")) + " — " + tr(p.text)))));
+      h("li", { class: p.met ? "met" : "missed" }, (p.met ? t("rubricMet") : t("rubricMissed")) + " — " + tr(p.text),
+        ...(p.lesson ? [h("p", { class: "lesson-note" }, t("lessonNote", { text: tr(p.lesson) }))] : [])))));
     out.push(h("p", { class: "muted" }, t("referenceAnswer", { answer: tr(r.correct_answer) })));
     if (r.grader === "keyword") out.push(h("p", { class: "muted grader-note" }, t("keywordGrader")));
     if (r.grader === "model") out.push(h("p", { class: "muted grader-note" }, t("modelGrader", { model: state.tutor?.model ?? "" })));
@@ -141,17 +142,16 @@ function disputeForm(r: AttemptResult): HTMLElement {
 /** "Explain what is missing": a few sentences the on-device model writes from this item, the
  * missed rubric points and the lesson only, streamed as it writes and labelled as generated. The
  * backend checks the finished text (language, numbers, praise, copying, unsupported claims); one
- * that fails is taken back and the reason shown. Below it, always, the lesson's own sentence on
- * each missed point. */
+ * that fails is taken back and the reason shown — the lesson's own sentence on each missed point
+ * stays in the rubric list above either way. */
 function explainBox(r: AttemptResult): HTMLElement {
   const text = h("p", { class: "generated", "aria-live": "polite" });
   const note = h("p", { class: "muted" });
-  const notes = h("div", { class: "lesson-notes" });
   const button = h("button", { type: "button", class: "explain-answer", onclick: () => void (async () => {
     button.disabled = true;
     note.textContent = t("explainWorking");
     text.textContent = "";
-    notes.replaceChildren();
+    text.hidden = false;
     try {
       const ex = await api.explainAnswer(state.learner!.id, r.attempt_id, (piece) => { text.textContent += piece; });
       text.textContent = ex.text ?? "";
@@ -160,14 +160,10 @@ function explainBox(r: AttemptResult): HTMLElement {
         ? t("explainWithheld", { reason: t(`withheld_${ex.withheld}` as const) })
         : t("explainLabel");
       note.dataset.withheld = ex.withheld ?? "";
-      if (ex.notes.length) {
-        notes.append(h("p", {}, t("explainNotesTitle")), h("ul", {}, ...ex.notes.map((n) =>
-          h("li", {}, h("strong", {}, n.point), " — ", n.lesson ?? t("explainNoLessonSentence")))));
-      }
     } catch (e) {
       note.textContent = isAppError(e) ? e.message : String(e);
       button.disabled = false;
     }
   })() }, t("explainButton"));
-  return h("div", { class: "explain" }, button, text, note, notes);
+  return h("div", { class: "explain" }, button, text, note);
 }

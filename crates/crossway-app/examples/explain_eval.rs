@@ -187,7 +187,15 @@ fn main() {
                     idempotency_key: format!("{}:{lang}:{kind}", item.id),
                     seconds: None,
                 };
-                let attempt = app.submit_answer(learner, sub).unwrap_or_else(|e| panic!("{}: {e}", item.id)).attempt_id;
+                let result = app.submit_answer(learner, sub).unwrap_or_else(|e| panic!("{}: {e}", item.id));
+                let attempt = result.attempt_id;
+                // The lesson sentence the window shows under each missed point.
+                let notes: Vec<_> = result
+                    .rubric
+                    .iter()
+                    .filter(|p| !p.met)
+                    .map(|p| serde_json::json!({"point": p.text.get(lang), "lesson": p.lesson.as_ref().map(|l| l.get(lang))}))
+                    .collect();
                 let request = app.explain_job(learner, attempt).unwrap_or_else(|e| panic!("{}: {e}", item.id));
                 let job = request.job.clone();
                 assert_eq!(job.lang, lang, "{}: the answer's language", item.id);
@@ -251,7 +259,7 @@ fn main() {
                     "explanation": text,
                     "error": error,
                     "withheld": withheld,
-                    "notes": shown.as_ref().map(|d| d.notes.clone()).unwrap_or_default(),
+                    "notes": notes,
                     "metrics": {
                         "lang_ok": c.lang_ok,
                         "invented_numbers": c.invented,

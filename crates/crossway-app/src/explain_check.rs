@@ -544,6 +544,24 @@ pub fn lesson_notes(missed: &[String], lesson_markdown: &str, lang: &str) -> Vec
         .collect()
 }
 
+/// `rubric` with, for each missed point, the lesson sentence that says most about it in each
+/// language ([`lesson_notes`]); a point keeps `None` when met, without a lesson, or when either
+/// language's lesson has no sentence on it.
+pub fn with_lesson_notes(
+    mut rubric: Vec<crate::RubricPointDto>,
+    lesson: Option<&crossway_core::LocalizedText>,
+) -> Vec<crate::RubricPointDto> {
+    let Some(lesson) = lesson else { return rubric };
+    for p in rubric.iter_mut().filter(|p| !p.met) {
+        let note = |lang: &str| lesson_notes(&[p.text.get(lang).to_string()], lesson.get(lang), lang).pop()?.lesson;
+        p.lesson = match (note("en"), note("zh-CN")) {
+            (Some(en), Some(zh)) => Some(crossway_core::LocalizedText::new(en, zh)),
+            _ => None,
+        };
+    }
+    rubric
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -390,7 +390,7 @@ impl App {
             correct_answer: g.correct_answer,
             error_cause: g.error_cause,
             explanation: item.explanation.clone(),
-            rubric: g.rubric,
+            rubric: crate::explain_check::with_lesson_notes(g.rubric, pack.kp(&item.kp).map(|k| &k.lesson)),
             grader: g.grader,
             confidence: g.confidence,
             needs_review: g.needs_review,
@@ -438,7 +438,11 @@ pub(crate) fn grade_answer(
             let model = model.filter(|m| m.p_met.len() == rubric.len());
             let met = with_model_points(&g, model.map(|m| m.p_met.as_slice()));
             let grader = if model.is_some() { crate::tutor::MODEL_GRADER } else { g.method }.to_string();
-            let rubric = rubric.iter().zip(&met).map(|(t, &met)| RubricPointDto { text: t.clone(), met }).collect();
+            let rubric = rubric
+                .iter()
+                .zip(&met)
+                .map(|(t, &met)| RubricPointDto { text: t.clone(), met, lesson: None })
+                .collect();
             Ok(Graded {
                 score: g.score,
                 correct_answer: reference.clone(),

@@ -8,7 +8,7 @@ use crossway_content::ItemBody;
 
 use serde::Serialize;
 
-use crate::explain_check::{LessonNote, Withheld};
+use crate::explain_check::Withheld;
 use crate::{App, AppError, Result};
 
 /// The grader label of answers whose rubric points the model judged.
@@ -114,9 +114,9 @@ impl App {
         })
     }
 
-    /// What the model may use to explain a recorded free-text attempt — the item, the answer, the
+    /// What the model may use to explain a recorded free-text attempt: the item, the answer, the
     /// rubric points it missed (as graded) and the start of the KP's lesson, in the answer's
-    /// language — and the pack's own notes on each missed point (from the whole lesson).
+    /// language.
     pub fn explain_job(&self, learner_id: i64, attempt_id: i64) -> Result<ExplainRequest> {
         let pack = self.active_pack()?;
         let a = self
@@ -143,9 +143,8 @@ impl App {
         let graded = crate::practice::grade_answer(item, &answer, model.as_ref())?;
         let missed: Vec<String> =
             graded.rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();
-        let full_lesson = pack.kp(&item.kp).map(|k| k.lesson.get(lang)).unwrap_or_default();
-        let notes = crate::explain_check::lesson_notes(&missed, full_lesson, lang);
-        let lesson: String = full_lesson.chars().take(900).collect();
+        let lesson: String =
+            pack.kp(&item.kp).map(|k| k.lesson.get(lang)).unwrap_or_default().chars().take(900).collect();
         let job = crossway_tutor::worker::ExplainJob {
             question: item.stem.get(lang).to_string(),
             reference: reference.get(lang).to_string(),
@@ -156,25 +155,24 @@ impl App {
             // A Chinese character is often a token of its own: the same few sentences need more.
             max_tokens: if lang == "zh-CN" { 160 } else { 96 },
         };
-        Ok(ExplainRequest { job, notes })
+        Ok(ExplainRequest { job })
     }
 }
 
-/// An explanation to ask the model for, and what the window shows beside (or instead of) it.
+/// An explanation to ask the model for. (The lesson's sentence on each missed point is already
+/// in the attempt's result: `RubricPointDto::lesson`.)
 #[derive(Debug, Clone)]
 pub struct ExplainRequest {
     pub job: crossway_tutor::worker::ExplainJob,
-    pub notes: Vec<LessonNote>,
 }
 
 /// What "explain what is missing" shows: the model's text when it passed the checks
-/// ([`crate::explain_check`]), else why it was withheld; always the pack's notes per missed point.
+/// ([`crate::explain_check`]), else why it was withheld.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExplanationDto {
     /// The model's text up to its last finished sentence; `None` when withheld.
     pub text: Option<String>,
     pub withheld: Option<Withheld>,
-    pub notes: Vec<LessonNote>,
 }
 
 impl ExplainRequest {
@@ -197,6 +195,6 @@ impl ExplainRequest {
             Err(crossway_tutor::llm::LlmError::TooLong { .. }) => (None, Some(Withheld::TooLong)),
             Err(e) => return Err(e),
         };
-        Ok(ExplanationDto { text, withheld, notes: self.notes })
+        Ok(ExplanationDto { text, withheld })
     }
 }
