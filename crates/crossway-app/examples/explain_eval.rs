@@ -16,8 +16,11 @@
 //! metrics to a JSONL file.
 //!
 //! `cargo run --release -p crossway-app --example explain_eval -- [--model FILE] [--items N]
-//!  [--threads 2] [--out FILE]` — `--items N` takes N items spread evenly over the pack (default:
-//! all); `--out` defaults to `$HOME/.cache/explain_eval.jsonl`. Figures in docs/quality.md.
+//!  [--threads 2] [--out FILE] [--recheck EARLIER.jsonl]` — `--items N` takes N items spread
+//! evenly over the pack (default: all); `--out` defaults to `$HOME/.cache/explain_eval.jsonl`;
+//! `--recheck` runs no model: it takes the explanations and times of an earlier run's `--out`
+//! file (same `--items`) and judges them again with the current checks. Figures in
+//! docs/quality.md.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -123,12 +126,43 @@ fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
     }
 }
 
+/// Runs one explanation on the worker: its text (or error), the first piece and total times in
+/// ms, and the number of pieces.
+fn run(
+    tutor: &Tutor,
+    job: &crossway_tutor::worker::ExplainJob,
+) -> (String, Option<crossway_tutor::llm::LlmError>, f64, f64, usize) {
+    let t0 = Instant::now();
+    let events = tutor.explain(job.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let (mut first, mut pieces, mut text, mut error) = (None, 0usize, String::new(), None);
+    while let Ok(ev) = events.recv() {
+        match ev {
+            ExplainEvent::Piece(_) => {
+                first.get_or_insert_with(|| t0.elapsed());
+                pieces += 1;
+            }
+            ExplainEvent::Done(t) => {
+                text = t;
+                break;
+            }
+            ExplainEvent::Failed(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    let total_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let first_ms = first.unwrap_or_default().as_secs_f64() * 1000.0;
+    (text, error, first_ms, total_ms, pieces)
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut model = root.join("models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf");
     let mut threads = 2usize;
     let mut limit: Option<usize> = None;
     let mut out = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".cache/explain_eval.jsonl");
+    let mut recheck: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -136,6 +170,7 @@ fn main() {
             "--threads" => threads = args.next().and_then(|s| s.parse().ok()).expect("--threads N"),
             "--items" => limit = Some(args.next().and_then(|s| s.parse().ok()).expect("--items N")),
             "--out" => out = PathBuf::from(args.next().expect("--out FILE")),
+            "--recheck" => recheck = Some(PathBuf::from(args.next().expect("--recheck FILE"))),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -163,8 +198,25 @@ fn main() {
         .unwrap_or_else(|e| panic!("{e}"))
         .id;
 
+    // `--recheck FILE`: the explanations (and times) of an earlier run, judged again by the
+    // current checks without running the model.
+    let earlier: Option<std::collections::HashMap<(String, String, String), serde_json::Value>> =
+        recheck.as_ref().map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+                .lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSONL line of explain_eval"))
+                .map(|r| {
+                    let key = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+                    ((key("item"), key("lang"), key("kind")), r)
+                })
+                .collect()
+        });
     let started = Instant::now();
-    let tutor = Tutor::start(model.clone(), threads).unwrap_or_else(|e| panic!("{e}"));
+    let tutor = match &earlier {
+        None => Some(Tutor::start(model.clone(), threads).unwrap_or_else(|e| panic!("{e}"))),
+        Some(_) => None,
+    };
     let load_ms = started.elapsed().as_millis();
     let model_name = model.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     eprintln!("{model_name}: loaded in {load_ms} ms; {} of {} free-text items, en + zh-CN", items.len(), all.len());
@@ -199,27 +251,26 @@ fn main() {
                 let request = app.explain_job(learner, attempt).unwrap_or_else(|e| panic!("{}: {e}", item.id));
                 let job = request.job.clone();
                 assert_eq!(job.lang, lang, "{}: the answer's language", item.id);
-                let t0 = Instant::now();
-                let events = tutor.explain(job.clone()).unwrap_or_else(|e| panic!("{e}"));
-                let (mut first, mut pieces, mut text, mut error) = (None, 0usize, String::new(), None);
-                while let Ok(ev) = events.recv() {
-                    match ev {
-                        ExplainEvent::Piece(_) => {
-                            first.get_or_insert_with(|| t0.elapsed());
-                            pieces += 1;
-                        }
-                        ExplainEvent::Done(t) => {
-                            text = t;
-                            break;
-                        }
-                        ExplainEvent::Failed(e) => {
-                            error = Some(e);
-                            break;
-                        }
+                let (text, error, first_ms, total_ms, pieces) = match (&tutor, &earlier) {
+                    (Some(tutor), _) => run(tutor, &job),
+                    (None, Some(earlier)) => {
+                        let r = earlier
+                            .get(&(item.id.clone(), lang.to_string(), kind.to_string()))
+                            .unwrap_or_else(|| panic!("{} {lang} {kind}: not in the --recheck file", item.id));
+                        let error = r["error"].as_str().map(|e| {
+                            if e.contains("too long") {
+                                crossway_tutor::llm::LlmError::TooLong { tokens: 0, limit: 0 }
+                            } else {
+                                crossway_tutor::llm::LlmError::Inference(e.to_string())
+                            }
+                        });
+                        let m = &r["metrics"];
+                        let ms = |k: &str| m[k].as_f64().unwrap_or_default();
+                        let text = r["explanation"].as_str().unwrap_or_default().to_string();
+                        (text, error, ms("first_piece_ms"), ms("total_ms"), ms("pieces") as usize)
                     }
-                }
-                let total_ms = t0.elapsed().as_secs_f64() * 1000.0;
-                let first_ms = first.unwrap_or_default().as_secs_f64() * 1000.0;
+                    (None, None) => unreachable!("a tutor or an earlier run"),
+                };
 
                 let c = check(&job, &text);
                 let shown = request.finish(match &error {

@@ -24,6 +24,8 @@
 //!   the same against the lesson excerpt; **copied**: the share of the explanation's characters
 //!   that lie in a run shared with the question, the reference or the lesson (≥ 12 characters in
 //!   English, ≥ 6 in Chinese) — a patchwork of copied pieces, which a single longest run misses;
+//!   **echo of the answer**: the longest run shared with the learner's answer (the model tends to
+//!   present the answer itself as what is missing);
 //! - **echo of missed points**: the same against the missed rubric points;
 //! - **missed recall**: share of the missed points' content units that the explanation uses;
 //! - **cut off**: the text does not end with sentence punctuation (it ran into the token limit).
@@ -150,6 +152,11 @@ pub const EN_PRAISE: &[&str] = &[
     "is complete",
     "nothing is missing",
     "covers all",
+    // "… so it does not leave out any of the rubric points" after listing what it left out.
+    "not leave out any",
+    "n't leave out any",
+    "leaves out nothing",
+    "no points are missing",
 ];
 pub const ZH_PRAISE: &[&str] =
     &["完全正确", "回答正确", "答案正确", "很好", "非常好", "答得好", "很全面", "完整", "没有遗漏", "正确地"];
@@ -290,6 +297,7 @@ pub struct ExplanationCheck {
     pub echo: f64,
     pub echo_lesson: f64,
     pub copied: f64,
+    pub echo_answer: f64,
     pub echo_missed: f64,
     /// `None` when no point was missed.
     pub recall: Option<f64>,
@@ -311,6 +319,8 @@ pub enum Withheld {
     Contradiction,
     /// Mostly a copy of the reference answer (which the window already shows) or of the lesson.
     CopiesSource,
+    /// Mostly repeats the learner's own answer back (the 0.5B model presents it as what is missing).
+    QuotesAnswer,
     /// Too many words that none of the sources hold (claims the pack does not make).
     Unsupported,
     /// The question, lesson excerpt and answer do not fit the model's context.
@@ -323,6 +333,10 @@ pub const MAX_ECHO: f64 = 0.6;
 /// Above this share of its characters copied (in pieces) from the question, reference or lesson,
 /// an explanation is a patchwork of the sources, not an explanation.
 pub const MAX_COPIED: f64 = 0.7;
+/// Above this share of its length taken in one piece from the learner's answer, an explanation
+/// is about the answer's words, not what it misses (the 0.5B model presents the answer itself
+/// as a missing point).
+pub const MAX_ECHO_ANSWER: f64 = 0.4;
 /// Above this share of content units found in no source, an explanation makes its own claims.
 /// The shipped prompt's explanations measured 0–0.31 except the invented ones (0.86, 0.90).
 pub const MAX_UNSUPPORTED: f64 = 0.4;
@@ -341,6 +355,8 @@ impl ExplanationCheck {
             Some(Withheld::Contradiction)
         } else if self.echo >= MAX_ECHO || self.echo_lesson >= MAX_ECHO || self.copied >= MAX_COPIED {
             Some(Withheld::CopiesSource)
+        } else if self.echo_answer >= MAX_ECHO_ANSWER {
+            Some(Withheld::QuotesAnswer)
         } else if self.unsupported_share > MAX_UNSUPPORTED {
             Some(Withheld::Unsupported)
         } else {
@@ -381,6 +397,7 @@ pub fn check(job: &ExplainJob, text: &str) -> ExplanationCheck {
     let echo_of = |source: &str| if len == 0 { 0.0 } else { longest_common(text, source) as f64 / len as f64 };
     let echo = echo_of(&job.reference);
     let echo_lesson = echo_of(&job.lesson);
+    let echo_answer = echo_of(&job.answer);
     let missed_text = job.missed.join("\n");
     let echo_missed = echo_of(&missed_text);
     let copied = copied_share(text, &[&job.question, &job.reference, &job.lesson], if zh { 6 } else { 12 });
@@ -400,6 +417,7 @@ pub fn check(job: &ExplainJob, text: &str) -> ExplanationCheck {
         echo,
         echo_lesson,
         copied,
+        echo_answer,
         echo_missed,
         recall,
         cut_off: !ends_sentence(text),
@@ -612,6 +630,10 @@ mod tests {
         // Praise although a point was missed; a negated praise is no contradiction.
         assert_eq!(check(&en, "Your answer is correct: organic sales fell.").withheld(), Some(Withheld::Contradiction));
         assert_eq!(check(&en, "Your answer is not correct yet: organic sales may have fallen.").withheld(), None);
+        let denial = "Your answer does not mention organic sales. Therefore, it does not leave out any of the points.";
+        assert_eq!(check(&en, denial).withheld(), Some(Withheld::Contradiction));
+        let quoted = "Your answer does not mention that the ads got more efficient.";
+        assert_eq!(check(&en, quoted).withheld(), Some(Withheld::QuotesAnswer));
         assert_eq!(check(&en, &en.reference).withheld(), Some(Withheld::CopiesSource));
         assert_eq!(check(&en, &en.lesson).withheld(), Some(Withheld::CopiesSource));
         // Pieces of the question and the reference stitched together: no single long run, but
