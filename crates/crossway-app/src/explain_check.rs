@@ -25,7 +25,8 @@
 //!   that lie in a run shared with the question, the reference or the lesson (≥ 12 characters in
 //!   English, ≥ 6 in Chinese) — a patchwork of copied pieces, which a single longest run misses;
 //!   **echo of the answer**: the longest run shared with the learner's answer (the model tends to
-//!   present the answer itself as what is missing);
+//!   present the answer itself as what is missing); **prompt labels**: the prompt's section
+//!   labels ([`PROMPT_LABELS`]) repeated in the text;
 //! - **echo of missed points**: the same against the missed rubric points;
 //! - **missed recall**: share of the missed points' content units that the explanation uses;
 //! - **cut off**: the text does not end with sentence punctuation (it ran into the token limit).
@@ -298,6 +299,8 @@ pub struct ExplanationCheck {
     pub echo_lesson: f64,
     pub copied: f64,
     pub echo_answer: f64,
+    /// Prompt labels found in the text.
+    pub prompt_labels: Vec<String>,
     pub echo_missed: f64,
     /// `None` when no point was missed.
     pub recall: Option<f64>,
@@ -323,6 +326,12 @@ pub enum Withheld {
     QuotesAnswer,
     /// Too many words that none of the sources hold (claims the pack does not make).
     Unsupported,
+    /// Repeats the prompt's own labels ("学生的答案：", "Reference answer:"): the model is echoing
+    /// its instructions, not explaining.
+    EchoesPrompt,
+    /// Uses almost none of the missed points' words: it does not say what is missing ("does not
+    /// mention the rubric points").
+    Vague,
     /// The question, lesson excerpt and answer do not fit the model's context.
     TooLong,
 }
@@ -333,6 +342,24 @@ pub const MAX_ECHO: f64 = 0.6;
 /// Above this share of its characters copied (in pieces) from the question, reference or lesson,
 /// an explanation is a patchwork of the sources, not an explanation.
 pub const MAX_COPIED: f64 = 0.7;
+/// The section labels of the explanation prompt (`LlmGrader::explain_prompt`, both languages).
+pub const PROMPT_LABELS: &[&str] = &[
+    "课程摘录：",
+    "问题：",
+    "参考答案：",
+    "学生的答案：",
+    "学生答案：",
+    "未达到的评分要点：",
+    "lesson excerpt:",
+    "question:",
+    "reference answer:",
+    "learner's answer:",
+    "misses these rubric points:",
+];
+
+/// Below this share of the missed points' content units used, an explanation does not say what
+/// is missing.
+pub const MIN_RECALL: f64 = 0.25;
 /// Above this share of its length taken in one piece from the learner's answer, an explanation
 /// is about the answer's words, not what it misses (the 0.5B model presents the answer itself
 /// as a missing point).
@@ -353,12 +380,16 @@ impl ExplanationCheck {
             Some(Withheld::InventedNumbers)
         } else if self.contradiction {
             Some(Withheld::Contradiction)
+        } else if !self.prompt_labels.is_empty() {
+            Some(Withheld::EchoesPrompt)
         } else if self.echo >= MAX_ECHO || self.echo_lesson >= MAX_ECHO || self.copied >= MAX_COPIED {
             Some(Withheld::CopiesSource)
         } else if self.echo_answer >= MAX_ECHO_ANSWER {
             Some(Withheld::QuotesAnswer)
         } else if self.unsupported_share > MAX_UNSUPPORTED {
             Some(Withheld::Unsupported)
+        } else if self.recall.is_some_and(|r| r < MIN_RECALL) {
+            Some(Withheld::Vague)
         } else {
             None
         }
@@ -398,6 +429,8 @@ pub fn check(job: &ExplainJob, text: &str) -> ExplanationCheck {
     let echo = echo_of(&job.reference);
     let echo_lesson = echo_of(&job.lesson);
     let echo_answer = echo_of(&job.answer);
+    let lower = text.to_lowercase();
+    let prompt_labels = PROMPT_LABELS.iter().filter(|l| lower.contains(*l)).map(|l| l.to_string()).collect();
     let missed_text = job.missed.join("\n");
     let echo_missed = echo_of(&missed_text);
     let copied = copied_share(text, &[&job.question, &job.reference, &job.lesson], if zh { 6 } else { 12 });
@@ -418,6 +451,7 @@ pub fn check(job: &ExplainJob, text: &str) -> ExplanationCheck {
         echo_lesson,
         copied,
         echo_answer,
+        prompt_labels,
         echo_missed,
         recall,
         cut_off: !ends_sentence(text),
@@ -632,6 +666,10 @@ mod tests {
         assert_eq!(check(&en, "Your answer is not correct yet: organic sales may have fallen.").withheld(), None);
         let denial = "Your answer does not mention organic sales. Therefore, it does not leave out any of the points.";
         assert_eq!(check(&en, denial).withheld(), Some(Withheld::Contradiction));
+        let leak = "TACoS 把自然销量也算进来。\n学生答案：广告效率提高了。\n未达到的评分要点：\n- 自然销量可能下降了";
+        assert_eq!(check(&job("zh-CN"), leak).withheld(), Some(Withheld::EchoesPrompt));
+        let vague = "Your answer does not mention the rubric points. It only mentions ACoS.";
+        assert_eq!(check(&en, vague).withheld(), Some(Withheld::Vague));
         let quoted = "Your answer does not mention that the ads got more efficient.";
         assert_eq!(check(&en, quoted).withheld(), Some(Withheld::QuotesAnswer));
         assert_eq!(check(&en, &en.reference).withheld(), Some(Withheld::CopiesSource));
