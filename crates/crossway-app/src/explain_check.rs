@@ -604,9 +604,13 @@ pub fn with_lesson_notes(
     lesson: Option<&crossway_core::LocalizedText>,
 ) -> Vec<crate::RubricPointDto> {
     let Some(lesson) = lesson else { return rubric };
-    for p in rubric.iter_mut().filter(|p| !p.met) {
-        let note = |lang: &str| lesson_notes(&[p.text.get(lang).to_string()], lesson.get(lang), lang).pop()?.lesson;
-        p.lesson = match (note("en"), note("zh-CN")) {
+    let notes = |lang: &str| {
+        let missed: Vec<String> = rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();
+        lesson_notes(&missed, lesson.get(lang), lang)
+    };
+    let (en, zh) = (notes("en"), notes("zh-CN"));
+    for (p, (en, zh)) in rubric.iter_mut().filter(|p| !p.met).zip(en.into_iter().zip(zh)) {
+        p.lesson = match (en.lesson, zh.lesson) {
             (Some(en), Some(zh)) => Some(crossway_core::LocalizedText::new(en, zh)),
             _ => None,
         };
