@@ -8,7 +8,7 @@
 //! explanation is then checked automatically, with the checks the app itself runs before it
 //! shows one (`crossway_app::explain_check`: language, invented numbers, unsupported words,
 //! contradiction/praise, echo of the reference and of the missed points, missed-point recall,
-//! cut-off), and "shown by the app" counts those that `ExplainRequest::finish` lets through;
+//! cut-off), and "shown by the app" counts those that `explain_check::judge` lets through;
 //! - time to the first piece, total time, pieces (≈ tokens: a character split over two tokens
 //!   arrives as one piece).
 //!
@@ -16,8 +16,9 @@
 //! metrics to a JSONL file.
 //!
 //! `cargo run --release -p crossway-app --example explain_eval -- [--model FILE] [--items N]
-//!  [--threads 2] [--out FILE] [--recheck EARLIER.jsonl]` — `--items N` takes N items spread
-//! evenly over the pack (default: all); `--out` defaults to `$HOME/.cache/explain_eval.jsonl`;
+//!  [--skip K] [--threads 2] [--out FILE] [--recheck EARLIER.jsonl]` — `--items N` takes N items spread
+//! evenly over the pack (default: all), `--skip K` leaves out the first K of them (to finish a run
+//! that stopped early); `--out` defaults to `$HOME/.cache/explain_eval.jsonl`;
 //! `--recheck` runs no model: it takes the explanations and times of an earlier run's `--out`
 //! file (same `--items`) and judges them again with the current checks. Figures in
 //! docs/quality.md.
@@ -26,7 +27,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crossway_app::explain_check::{check, Withheld};
+use crossway_app::explain_check::{check, judge, Withheld};
 use crossway_app::{Answer, App, AppConfig, ExplainEvent, NewLearnerDto, SubmitAnswerDto, Tutor};
 use crossway_content::ItemBody;
 
@@ -75,7 +76,7 @@ struct Row {
     empty: bool,
     /// The worker reported an error (e.g. the prompt does not fit the context).
     failed: bool,
-    /// What the app does with it: shown, or withheld and why (`ExplainRequest::finish`).
+    /// What the app does with it: shown, or withheld and why (`explain_check::judge`).
     withheld: Option<Withheld>,
     first_ms: f64,
     total_ms: f64,
@@ -163,6 +164,7 @@ fn main() {
     let mut limit: Option<usize> = None;
     let mut out = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".cache/explain_eval.jsonl");
     let mut recheck: Option<PathBuf> = None;
+    let mut skip = 0usize;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -171,6 +173,7 @@ fn main() {
             "--items" => limit = Some(args.next().and_then(|s| s.parse().ok()).expect("--items N")),
             "--out" => out = PathBuf::from(args.next().expect("--out FILE")),
             "--recheck" => recheck = Some(PathBuf::from(args.next().expect("--recheck FILE"))),
+            "--skip" => skip = args.next().and_then(|s| s.parse().ok()).expect("--skip N"),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -179,7 +182,8 @@ fn main() {
     let all: Vec<_> = pack.items.iter().filter(|i| matches!(i.body, ItemBody::FreeText { .. })).collect();
     // `--items N`: N items spread evenly over the pack, so every module is represented.
     let n = limit.unwrap_or(all.len()).clamp(1, all.len());
-    let items: Vec<_> = (0..n).map(|k| all[k * all.len() / n]).collect();
+    // `--skip K`: leave out the first K of those (to finish a run that stopped early).
+    let items: Vec<_> = (0..n).map(|k| all[k * all.len() / n]).skip(skip).collect();
 
     let dir = tempfile::tempdir().expect("a temporary folder");
     let mut app = App::open(AppConfig {
@@ -248,8 +252,7 @@ fn main() {
                     .filter(|p| !p.met)
                     .map(|p| serde_json::json!({"point": p.text.get(lang), "lesson": p.lesson.as_ref().map(|l| l.get(lang))}))
                     .collect();
-                let request = app.explain_job(learner, attempt).unwrap_or_else(|e| panic!("{}: {e}", item.id));
-                let job = request.job.clone();
+                let job = app.explain_job(learner, attempt).unwrap_or_else(|e| panic!("{}: {e}", item.id));
                 if job.lang != lang {
                     // A "partial" answer cut from a reference in Latin letters (a template) has no
                     // Chinese in it: the app explains it in English. Not a Chinese sample.
@@ -279,10 +282,13 @@ fn main() {
                 };
 
                 let c = check(&job, &text);
-                let shown = request.finish(match &error {
-                    Some(e) => Err(e.clone()),
-                    None => Ok(text.clone()),
-                });
+                let shown = judge(
+                    &job,
+                    match &error {
+                        Some(e) => Err(e.clone()),
+                        None => Ok(text.clone()),
+                    },
+                );
                 let withheld = shown.as_ref().ok().and_then(|d| d.withheld);
                 let error = error.map(|e| e.to_string());
                 let row = Row {

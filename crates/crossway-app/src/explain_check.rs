@@ -396,6 +396,39 @@ impl ExplanationCheck {
     }
 }
 
+/// What "explain what is missing" shows: the model's text when it passed the checks, else why it
+/// was withheld. (The lesson's sentence on each missed point is already in the attempt's result:
+/// `RubricPointDto::lesson`.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplanationDto {
+    /// The model's text up to its last finished sentence; `None` when withheld.
+    pub text: Option<String>,
+    pub withheld: Option<Withheld>,
+}
+
+/// Judges what the model wrote for `job` (or the error it gave): Markdown is dropped, an
+/// unfinished last sentence cut, and a text that fails a check is withheld, as is a job too long
+/// for the model's context; any other model error is returned.
+pub fn judge(
+    job: &ExplainJob,
+    outcome: Result<String, crossway_tutor::llm::LlmError>,
+) -> Result<ExplanationDto, crossway_tutor::llm::LlmError> {
+    let (text, withheld) = match outcome {
+        Ok(raw) => {
+            // Shown as plain text: Markdown the model wrote (headings, emphasis) is dropped.
+            let plain = crossway_content::render::plain_blocks(&raw).join("\n");
+            let text = finished_sentences(&plain);
+            match check(job, &text).withheld() {
+                None => (Some(text), None),
+                Some(w) => (None, Some(w)),
+            }
+        }
+        Err(crossway_tutor::llm::LlmError::TooLong { .. }) => (None, Some(Withheld::TooLong)),
+        Err(e) => return Err(e),
+    };
+    Ok(ExplanationDto { text, withheld })
+}
+
 /// Everything the model was given, as one text.
 fn sources(job: &ExplainJob) -> String {
     [job.question.as_str(), job.reference.as_str(), job.answer.as_str(), job.lesson.as_str()]

@@ -40,6 +40,7 @@ pub use dashboard::{IndicatorPointDto, KnowledgeMapDto, MapNodeDto, ModuleProgre
 pub use data::{AttemptExport, ExportFileDto, LearnerExport, MasteryExport};
 pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
+pub use explain_check::ExplanationDto;
 pub use feedback::*;
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
 pub use models::ImportedModelDto;
@@ -51,7 +52,7 @@ pub use profile_plan::{plan_for_profile, simulate_methods, simulate_pack, PlanOu
 pub use refit::{FittedKp, RefitReport, MIN_ANSWERS, MIN_LEARNERS};
 pub use simulations::{SimStepDto, SimStepScoreDto, SimulationResultDto, SimulationRunDto, SimulationSummaryDto};
 pub use synth::synth_pack;
-pub use tutor::{ExplainRequest, ExplanationDto, FreeTextJob, ModelVerdict, MODEL_GRADER};
+pub use tutor::{FreeTextJob, ModelVerdict, MODEL_GRADER};
 
 /// Where the app keeps its files and which pack to install on first run.
 #[derive(Debug, Clone)]

@@ -6,9 +6,6 @@ use std::path::PathBuf;
 
 use crossway_content::ItemBody;
 
-use serde::Serialize;
-
-use crate::explain_check::Withheld;
 use crate::{App, AppError, Result};
 
 /// The grader label of answers whose rubric points the model judged.
@@ -117,7 +114,8 @@ impl App {
     /// What the model may use to explain a recorded free-text attempt: the item, the answer, the
     /// rubric points it missed (as graded) and the start of the KP's lesson, in the answer's
     /// language.
-    pub fn explain_job(&self, learner_id: i64, attempt_id: i64) -> Result<ExplainRequest> {
+    /// The window shows what the model writes only if it passes [`crate::explain_check::judge`].
+    pub fn explain_job(&self, learner_id: i64, attempt_id: i64) -> Result<crossway_tutor::worker::ExplainJob> {
         let pack = self.active_pack()?;
         let a = self
             .store
@@ -145,7 +143,7 @@ impl App {
             graded.rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();
         let lesson: String =
             pack.kp(&item.kp).map(|k| k.lesson.get(lang)).unwrap_or_default().chars().take(900).collect();
-        let job = crossway_tutor::worker::ExplainJob {
+        Ok(crossway_tutor::worker::ExplainJob {
             question: item.stem.get(lang).to_string(),
             reference: reference.get(lang).to_string(),
             answer: text.clone(),
@@ -154,47 +152,6 @@ impl App {
             lang: lang.to_string(),
             // A Chinese character is often a token of its own: the same few sentences need more.
             max_tokens: if lang == "zh-CN" { 160 } else { 96 },
-        };
-        Ok(ExplainRequest { job })
-    }
-}
-
-/// An explanation to ask the model for. (The lesson's sentence on each missed point is already
-/// in the attempt's result: `RubricPointDto::lesson`.)
-#[derive(Debug, Clone)]
-pub struct ExplainRequest {
-    pub job: crossway_tutor::worker::ExplainJob,
-}
-
-/// What "explain what is missing" shows: the model's text when it passed the checks
-/// ([`crate::explain_check`]), else why it was withheld.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExplanationDto {
-    /// The model's text up to its last finished sentence; `None` when withheld.
-    pub text: Option<String>,
-    pub withheld: Option<Withheld>,
-}
-
-impl ExplainRequest {
-    /// Judges what the model wrote (or the error it gave): a text that fails a check is withheld,
-    /// as is a job too long for the model's context; any other model error is returned.
-    pub fn finish(
-        self,
-        outcome: std::result::Result<String, crossway_tutor::llm::LlmError>,
-    ) -> std::result::Result<ExplanationDto, crossway_tutor::llm::LlmError> {
-        let (text, withheld) = match outcome {
-            Ok(raw) => {
-                // Shown as plain text: Markdown the model wrote (headings, emphasis) is dropped.
-                let plain = crossway_content::render::plain_blocks(&raw).join("\n");
-                let text = crate::explain_check::finished_sentences(&plain);
-                match crate::explain_check::check(&self.job, &text).withheld() {
-                    None => (Some(text), None),
-                    Some(w) => (None, Some(w)),
-                }
-            }
-            Err(crossway_tutor::llm::LlmError::TooLong { .. }) => (None, Some(Withheld::TooLong)),
-            Err(e) => return Err(e),
-        };
-        Ok(ExplanationDto { text, withheld })
+        })
     }
 }

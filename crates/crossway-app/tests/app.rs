@@ -618,8 +618,8 @@ fn a_learner_can_export_everything_and_delete_it_completely() {
 }
 
 /// Runs an explanation job on the tutor and returns what the app would show.
-fn explain(tutor: &crossway_app::Tutor, request: crossway_app::ExplainRequest) -> crossway_app::ExplanationDto {
-    let events = tutor.explain(request.job.clone()).unwrap();
+fn explain(tutor: &crossway_app::Tutor, job: &crossway_tutor::worker::ExplainJob) -> crossway_app::ExplanationDto {
+    let events = tutor.explain(job.clone()).unwrap();
     let outcome = loop {
         match events.recv().unwrap() {
             crossway_app::ExplainEvent::Piece(_) => {}
@@ -627,7 +627,7 @@ fn explain(tutor: &crossway_app::Tutor, request: crossway_app::ExplainRequest) -
             crossway_app::ExplainEvent::Failed(e) => break Err(e),
         }
     };
-    request.finish(outcome).unwrap()
+    crossway_app::explain_check::judge(job, outcome).unwrap()
 }
 
 #[test]
@@ -648,9 +648,9 @@ fn missed_points_carry_the_lessons_sentence_and_an_explanation_is_shown_only_whe
     for (attempt, lang) in [(&en, "en"), (&zh, "zh-CN")] {
         let missed: Vec<_> = attempt.rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();
         assert!(!missed.is_empty(), "{lang}: a partial answer misses points");
-        let request = app.explain_job(l, attempt.attempt_id).unwrap();
-        assert_eq!(request.job.lang, lang);
-        let shown = explain(&tutor, request.clone());
+        let job = app.explain_job(l, attempt.attempt_id).unwrap();
+        assert_eq!(job.lang, lang);
+        let shown = explain(&tutor, &job);
         // Each missed point carries the lesson's sentence on it, in both languages, quoted as
         // written; met points carry none.
         for p in &attempt.rubric {
@@ -666,7 +666,7 @@ fn missed_points_carry_the_lessons_sentence_and_an_explanation_is_shown_only_whe
         // learner — either a text that passes every check, or no text and the reason.
         match (&shown.text, shown.withheld) {
             (Some(text), None) => {
-                let c = crossway_app::explain_check::check(&request.job, text);
+                let c = crossway_app::explain_check::check(&job, text);
                 assert_eq!(c.withheld(), None, "{lang}: shown although {c:?}: {text}");
                 assert!(!c.cut_off, "{lang}: an unfinished sentence was shown: {text}");
             }
@@ -676,10 +676,11 @@ fn missed_points_carry_the_lessons_sentence_and_an_explanation_is_shown_only_whe
     }
     // A job the model's context cannot hold is withheld with its reason;
     // any other model failure is an error the window shows, not a silent fallback.
-    let request = app.explain_job(l, en.attempt_id).unwrap();
-    let too_long = request.clone().finish(Err(crossway_tutor::llm::LlmError::TooLong { tokens: 2300, limit: 2048 }));
+    let job = app.explain_job(l, en.attempt_id).unwrap();
+    let judge = crossway_app::explain_check::judge;
+    let too_long = judge(&job, Err(crossway_tutor::llm::LlmError::TooLong { tokens: 2300, limit: 2048 }));
     let too_long = too_long.unwrap();
     assert_eq!((too_long.text, too_long.withheld), (None, Some(crossway_app::explain_check::Withheld::TooLong)));
-    let err = request.finish(Err(crossway_tutor::llm::LlmError::Inference("decode failed".into()))).unwrap_err();
+    let err = judge(&job, Err(crossway_tutor::llm::LlmError::Inference("decode failed".into()))).unwrap_err();
     assert!(err.to_string().contains("decode failed"));
 }

@@ -145,8 +145,8 @@ pub fn warm_free_text(
 
 /// A short explanation of what a recorded free-text answer missed, written by the on-device
 /// model from the item, the missed rubric points and the lesson only, streamed piece by piece
-/// over `on_piece`, then checked (`crossway_app::explain_check`): the result carries the text
-/// that passed, or why it was withheld, and the lesson's sentence for each missed point.
+/// over `on_piece`, then checked (`crossway_app::explain_check::judge`): the result carries the
+/// text that passed, or why it was withheld.
 /// Without a ready model: an error the window shows.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn explain_answer(
@@ -156,13 +156,13 @@ pub fn explain_answer(
     attempt_id: i64,
     on_piece: tauri::ipc::Channel<String>,
 ) -> Result<crossway_app::ExplanationDto, AppError> {
-    let request = state.with(|app| app.explain_job(learner_id, attempt_id))?;
+    let job = state.with(|app| app.explain_job(learner_id, attempt_id))?;
     let guard = tutor.tutor.lock().unwrap_or_else(|e| e.into_inner());
     let t = guard.as_ref().ok_or_else(|| {
         AppError::new(crossway_app::ErrorCode::InvalidInput, "the on-device model is not loaded; see Settings → model")
     })?;
     let internal = |e: &dyn std::fmt::Display| AppError::new(crossway_app::ErrorCode::Internal, e.to_string());
-    let events = t.explain(request.job.clone()).map_err(|e| internal(&e))?;
+    let events = t.explain(job.clone()).map_err(|e| internal(&e))?;
     let outcome = loop {
         match events.recv() {
             Ok(crossway_app::ExplainEvent::Piece(p)) => {
@@ -173,5 +173,5 @@ pub fn explain_answer(
             Err(_) => return Err(internal(&"the tutor stopped")),
         }
     };
-    request.finish(outcome).map_err(|e| internal(&e))
+    crossway_app::explain_check::judge(&job, outcome).map_err(|e| internal(&e))
 }
