@@ -102,9 +102,15 @@ export function feedbackView(r: AttemptResult): Node[] {
   const verdict = r.rubric.length ? `${Math.round(r.score * 100)}%` : r.correct ? t("correct") : t("incorrect");
   out.push(h("p", { class: `verdict ${r.correct ? "ok" : "wrong"}` }, r.correct ? "✓ " : "✗ ", verdict));
   if (r.rubric.length) {
-    out.push(h("ul", { class: "rubric" }, ...r.rubric.map((p) =>
-      h("li", { class: p.met ? "met" : "missed" }, (p.met ? t("rubricMet") : t("rubricMissed")) + " — " + tr(p.text),
-        ...(p.lesson ? [h("p", { class: "lesson-note" }, t("lessonNote", { text: tr(p.lesson) }))] : [])))));
+    // A lesson sentence that is the best match for several missed points is shown once, under
+    // the first of them.
+    const noted = new Set<string>();
+    out.push(h("ul", { class: "rubric" }, ...r.rubric.map((p) => {
+      const note = p.lesson && !noted.has(tr(p.lesson)) ? tr(p.lesson) : null;
+      if (note) noted.add(note);
+      return h("li", { class: p.met ? "met" : "missed" }, (p.met ? t("rubricMet") : t("rubricMissed")) + " — " + tr(p.text),
+        ...(note ? [h("p", { class: "lesson-note" }, t("lessonNote", { text: note }))] : []));
+    })));
     out.push(h("p", { class: "muted" }, t("referenceAnswer", { answer: tr(r.correct_answer) })));
     if (r.grader === "keyword") out.push(h("p", { class: "muted grader-note" }, t("keywordGrader")));
     if (r.grader === "model") out.push(h("p", { class: "muted grader-note" }, t("modelGrader", { model: state.tutor?.model ?? "" })));
