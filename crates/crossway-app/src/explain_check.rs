@@ -636,7 +636,8 @@ pub fn with_lesson_notes(
     mut rubric: Vec<crate::RubricPointDto>,
     lesson: Option<&crossway_core::LocalizedText>,
 ) -> Vec<crate::RubricPointDto> {
-    let Some(lesson) = lesson else { return rubric };
+    // Choice and numeric answers (no rubric) and fully met ones parse no lesson.
+    let Some(lesson) = lesson.filter(|_| rubric.iter().any(|p| !p.met)) else { return rubric };
     let notes = |lang: &str| {
         let missed: Vec<String> = rubric.iter().filter(|p| !p.met).map(|p| p.text.get(lang).to_string()).collect();
         lesson_notes(&missed, lesson.get(lang), lang)

@@ -112,8 +112,15 @@ fn main() {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(n, l)| {
-            let obj = Json::parse_object(l).unwrap_or_else(|e| die(format!("{}:{}: {e}", a.input.display(), n + 1)));
-            let get = |k: &str| obj.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+            let obj: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| die(format!("{}:{}: {e}", a.input.display(), n + 1)));
+            // A string as it is, any other value (a number id) as its JSON text.
+            let get = |k: &str| {
+                obj.get(k).map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            };
             let id = get("id").unwrap_or_else(|| die(format!("{}:{}: no \"id\"", a.input.display(), n + 1)));
             let text = get("text").unwrap_or_else(|| die(format!("{}:{}: no \"text\"", a.input.display(), n + 1)));
             (id, text)
@@ -183,7 +190,7 @@ fn main() {
             let (emb, last) = embeddings(&ctx, a.pooling, seq as i32, first, n);
             first += n;
             let id = &items[k].0;
-            let mut line = format!("{{\"id\":{},\"emb\":{}", quote(id), vector(&emb));
+            let mut line = format!("{{\"id\":{},\"emb\":{}", serde_json::Value::from(id.as_str()), vector(&emb));
             if let Some(last) = last {
                 line.push_str(&format!(",\"emb_last\":{}", vector(&last)));
             }
@@ -249,133 +256,4 @@ fn vector(v: &[f32]) -> String {
         })
         .collect();
     format!("[{}]", cells.join(","))
-}
-
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Just enough JSON for one flat object per line: string, number, true/false/null values (kept
-/// as their text; nested values are refused).
-struct Json<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Json<'a> {
-    fn parse_object(line: &'a str) -> Result<Vec<(String, String)>, String> {
-        let mut p = Json { s: line.as_bytes(), i: 0 };
-        let mut out = Vec::new();
-        p.expect(b'{')?;
-        if p.peek() == Some(b'}') {
-            return Ok(out);
-        }
-        loop {
-            let key = p.string()?;
-            p.expect(b':')?;
-            let value = match p.peek() {
-                Some(b'"') => p.string()?,
-                Some(b'{' | b'[') => return Err(format!("nested value for {key:?} is not supported")),
-                _ => p.scalar(),
-            };
-            out.push((key, value));
-            match p.next() {
-                Some(b',') => {}
-                Some(b'}') => return Ok(out),
-                _ => return Err(format!("expected , or }} at byte {}", p.i)),
-            }
-        }
-    }
-
-    fn skip_ws(&mut self) {
-        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
-            self.i += 1;
-        }
-    }
-
-    fn peek(&mut self) -> Option<u8> {
-        self.skip_ws();
-        self.s.get(self.i).copied()
-    }
-
-    fn next(&mut self) -> Option<u8> {
-        let c = self.peek();
-        self.i += 1;
-        c
-    }
-
-    fn expect(&mut self, c: u8) -> Result<(), String> {
-        if self.next() == Some(c) {
-            Ok(())
-        } else {
-            Err(format!("expected {:?} at byte {}", c as char, self.i - 1))
-        }
-    }
-
-    fn scalar(&mut self) -> String {
-        let start = self.i;
-        while self.i < self.s.len() && !matches!(self.s[self.i], b',' | b'}') && !self.s[self.i].is_ascii_whitespace() {
-            self.i += 1;
-        }
-        String::from_utf8_lossy(&self.s[start..self.i]).into_owned()
-    }
-
-    fn hex4(&mut self) -> Result<u32, String> {
-        let h = self.s.get(self.i..self.i + 4).ok_or("short \\u escape")?;
-        self.i += 4;
-        u32::from_str_radix(std::str::from_utf8(h).map_err(|e| e.to_string())?, 16).map_err(|e| e.to_string())
-    }
-
-    fn string(&mut self) -> Result<String, String> {
-        self.expect(b'"')?;
-        let mut buf: Vec<u8> = Vec::new();
-        loop {
-            let c = *self.s.get(self.i).ok_or("unterminated string")?;
-            self.i += 1;
-            match c {
-                b'"' => return String::from_utf8(buf).map_err(|e| e.to_string()),
-                b'\\' => {
-                    let e = *self.s.get(self.i).ok_or("unterminated escape")?;
-                    self.i += 1;
-                    let ch = match e {
-                        b'n' => '\n',
-                        b't' => '\t',
-                        b'r' => '\r',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let code =
-                                if (0xd800..0xdc00).contains(&hi) && self.s.get(self.i..self.i + 2) == Some(b"\\u") {
-                                    self.i += 2;
-                                    let lo = self.hex4()?;
-                                    0x10000 + ((hi - 0xd800) << 10) + (lo.wrapping_sub(0xdc00) & 0x3ff)
-                                } else {
-                                    hi
-                                };
-                            char::from_u32(code).unwrap_or('\u{fffd}')
-                        }
-                        other => other as char,
-                    };
-                    let mut tmp = [0u8; 4];
-                    buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
-                }
-                _ => buf.push(c),
-            }
-        }
-    }
 }
