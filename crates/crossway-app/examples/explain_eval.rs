@@ -7,7 +7,7 @@
 //! language, 96 tokens at most in English, 160 in Chinese) and run on the tutor's worker (`Tutor::explain`). Each
 //! explanation is then checked automatically, with the checks the app itself runs before it
 //! shows one (`crossway_app::explain_check`: language, invented numbers, unsupported words,
-//! contradiction/praise, echo of the reference and of the missed points, missed-point recall,
+//! contradiction/praise, claims about the learner's answer that the answer contradicts, echo of the reference and of the missed points, missed-point recall,
 //! cut-off), and "shown by the app" counts those that `explain_check::judge` lets through;
 //! - time to the first piece, total time, pieces (≈ tokens: a character split over two tokens
 //!   arrives as one piece).
@@ -68,6 +68,7 @@ struct Row {
     invented: usize,
     unsupported: f64,
     contradiction: bool,
+    misstated: bool,
     echo: f64,
     copied: f64,
     echo_missed: f64,
@@ -94,8 +95,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
     println!("\n### {title}\n");
-    println!("| answers | n | failed | shown by the app | right language | with invented number | invented numbers | unsupported words (mean) | contradicts verdict | echo of reference (mean) | echo ≥ 0.5 | copied (mean) | echo of missed points (mean) | missed-point recall (mean) | cut off | empty | first piece (median ms) | total (median ms) | pieces (mean) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| answers | n | failed | shown by the app | right language | with invented number | invented numbers | unsupported words (mean) | contradicts verdict | misstates the answer | echo of reference (mean) | echo ≥ 0.5 | copied (mean) | echo of missed points (mean) | missed-point recall (mean) | cut off | empty | first piece (median ms) | total (median ms) | pieces (mean) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, all) in groups {
         // The measures are over the explanations written; failures only count in `failed`.
         let rows: Vec<&Row> = all.iter().copied().filter(|r| !r.failed).collect();
@@ -104,7 +105,7 @@ fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
         let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(|r| f(r)).sum::<f64>() / n;
         let recalls: Vec<f64> = rows.iter().filter_map(|r| r.recall).collect();
         println!(
-            "| {name} | {} | {} | {:.0}% | {:.0}% | {:.0}% | {} | {:.2} | {:.0}% | {:.2} | {:.0}% | {:.2} | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0} | {:.0} | {:.0} |",
+            "| {name} | {} | {} | {:.0}% | {:.0}% | {:.0}% | {} | {:.2} | {:.0}% | {:.0}% | {:.2} | {:.0}% | {:.2} | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0} | {:.0} | {:.0} |",
             all.len(),
             all.len() - rows.len(),
             100.0 * all.iter().filter(|r| r.withheld.is_none() && !r.failed).count() as f64 / all.len().max(1) as f64,
@@ -113,6 +114,7 @@ fn table(title: &str, groups: &[(&str, Vec<&Row>)]) {
             rows.iter().map(|r| r.invented).sum::<usize>(),
             mean(&|r| r.unsupported),
             pct(&|r| r.contradiction),
+            pct(&|r| r.misstated),
             mean(&|r| r.echo),
             pct(&|r| r.echo >= 0.5),
             mean(&|r| r.copied),
@@ -299,6 +301,7 @@ fn main() {
                     invented: c.invented.len(),
                     unsupported: c.unsupported_share,
                     contradiction: c.contradiction,
+                    misstated: !c.misstated.is_empty(),
                     echo: c.echo,
                     copied: c.copied,
                     echo_missed: c.echo_missed,
@@ -330,6 +333,7 @@ fn main() {
                         "unsupported": c.unsupported,
                         "praise": c.praise,
                         "contradiction": c.contradiction,
+                        "misstated": c.misstated,
                         "echo": (c.echo * 1000.0).round() / 1000.0,
                         "echo_lesson": (c.echo_lesson * 1000.0).round() / 1000.0,
                         "copied": (c.copied * 1000.0).round() / 1000.0,
