@@ -71,7 +71,7 @@ export type Answer =
   | { kind: "numeric"; value: number }
   | { kind: "free_text"; text: string };
 /** Why the model's explanation is not shown (crossway_app::explain_check::Withheld). */
-export type Withheld = "empty" | "wrong_language" | "invented_numbers" | "contradiction" | "copies_source" | "quotes_answer" | "unsupported" | "vague" | "echoes_prompt" | "too_long";
+export type Withheld = "empty" | "wrong_language" | "invented_numbers" | "contradiction" | "misstates_answer" | "copies_source" | "quotes_answer" | "unsupported" | "vague" | "echoes_prompt" | "too_long";
 /** "Explain what is missing": the model's checked text, or why it was withheld. */
 export interface Explanation { text: string | null; withheld: Withheld | null }
 

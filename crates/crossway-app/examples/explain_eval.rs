@@ -7,8 +7,9 @@
 //! language, 96 tokens at most in English, 160 in Chinese) and run on the tutor's worker (`Tutor::explain`). Each
 //! explanation is then checked automatically, with the checks the app itself runs before it
 //! shows one (`crossway_app::explain_check`: language, invented numbers, unsupported words,
-//! contradiction/praise, claims about the learner's answer that the answer contradicts, echo of the reference and of the missed points, missed-point recall,
-//! cut-off), and "shown by the app" counts those that `explain_check::judge` lets through;
+//! contradiction/praise, claims about the learner's answer that the answer contradicts, echo of
+//! the reference and of the missed points, missed-point recall, cut-off), and "shown by the app"
+//! counts those that `explain_check::judge` lets through;
 //! - time to the first piece, total time, pieces (≈ tokens: a character split over two tokens
 //!   arrives as one piece).
 //!

@@ -416,7 +416,9 @@ fn names_answer(before: &str, zh: bool) -> bool {
 /// The claims about the learner's answer in `text`: sentences whose subject is the answer ("It
 /// only mentions X", "Instead, it states that X", "你的答案提到了X") and denials ("Your answer
 /// does not mention X", "…, but it does not address X", "你的答案没有提到X"). The claimed content
-/// ends at ", but" / "但" (a second claim of the other kind follows there).
+/// ends at ", but" / "但" (a second claim of the other kind follows there) and at ", which" (the
+/// model's judgement of it). "It" is taken to be the answer: in these explanations it nearly
+/// always is (docs/quality.md, session 5).
 pub fn answer_claims(text: &str, zh: bool) -> Vec<AnswerClaim> {
     let mut out = Vec::new();
     for sentence in sentences(text) {
@@ -602,6 +604,23 @@ pub enum Withheld {
     Vague,
     /// The question, lesson excerpt and answer do not fit the model's context.
     TooLong,
+}
+
+impl Withheld {
+    /// Every reason, for the check that the window can say each one (`ui/src/ipc.ts`).
+    pub const ALL: [Withheld; 11] = [
+        Withheld::Empty,
+        Withheld::WrongLanguage,
+        Withheld::InventedNumbers,
+        Withheld::Contradiction,
+        Withheld::MisstatesAnswer,
+        Withheld::CopiesSource,
+        Withheld::QuotesAnswer,
+        Withheld::Unsupported,
+        Withheld::EchoesPrompt,
+        Withheld::Vague,
+        Withheld::TooLong,
+    ];
 }
 
 /// Above this share of its length copied in one piece from the reference or the lesson, an
@@ -1023,6 +1042,41 @@ mod tests {
             check(&zh, "你的答案提到了广告效率提高，但没有提到自然销量可能下降了。").misstated,
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn the_window_knows_every_reason_for_withholding() {
+        // ui/src/ipc.ts mirrors the reasons; the TypeScript compiler then requires a
+        // `withheld_<reason>` text in both languages (ui/src/i18n/dash.ts).
+        let ipc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/ipc.ts")).unwrap();
+        let line = ipc.lines().find(|l| l.starts_with("export type Withheld =")).expect("Withheld type in ipc.ts");
+        let mut names: Vec<String> = line
+            .trim_start_matches("export type Withheld =")
+            .split('|')
+            .map(|n| n.trim().trim_end_matches(';').trim_matches('"').to_string())
+            .collect();
+        let mut ours: Vec<String> =
+            Withheld::ALL.iter().map(|w| serde_json::to_value(w).unwrap().as_str().unwrap().to_string()).collect();
+        names.sort();
+        ours.sort();
+        assert_eq!(names, ours);
+        // A new variant does not compile here until it is listed: the reminder to add it to
+        // ALL (and so to ipc.ts and both languages' texts).
+        for w in Withheld::ALL {
+            match w {
+                Withheld::Empty
+                | Withheld::WrongLanguage
+                | Withheld::InventedNumbers
+                | Withheld::Contradiction
+                | Withheld::MisstatesAnswer
+                | Withheld::CopiesSource
+                | Withheld::QuotesAnswer
+                | Withheld::Unsupported
+                | Withheld::EchoesPrompt
+                | Withheld::Vague
+                | Withheld::TooLong => {}
+            }
+        }
     }
 
     #[test]
