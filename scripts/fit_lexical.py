@@ -17,12 +17,15 @@ L2-regularised logistic regressions fitted by Newton's method.
 - Chinese (zh_ADS): logistic regression on score/10 (fractional targets); the same band rule on
   pass (score ≥ 5) against predicted share ≥ 0.5.
 - With graded example answers (crates/crossway-tutor/src/examples.rs): the same three models over
-  the 16 features plus 11 example features. Each train answer gets k ∈ {1, 2, 3, 4, 5, 6, 8}
-  (random) other train answers of its own question as examples, sampled balanced by label
-  (3-way label; zh_ADS score bands < 5, 5–7, ≥ 8), so that one model serves any small number of
-  examples. Evaluated on the test answers whose question has train answers (SemEval unseen
-  answers, zh_ADS test) with all, 8, 4 or 2 examples per question (a fixed sample per question,
-  mean over 5 seeds); questions without examples keep the plain models.
+  the 16 features plus 11 example features, in two sets. "Few" (`…_EX`, items with fewer than
+  MANY_EXAMPLES = 16 examples): each train answer gets k ∈ {1, 2, 3, 4, 5, 6, 8} (random) other
+  train answers of its own question as examples, sampled balanced by label (3-way label; zh_ADS
+  score bands < 5, 5–7, ≥ 8). "Many" (`…_EX_MANY`, 16 or more): k ∈ {16, 24, 32, all}. A linear
+  model cannot weigh the example features by their number, and one fitted on both regimes does
+  worse on each. Evaluated on the test answers whose question has train answers (SemEval unseen
+  answers, zh_ADS test) with all, 16, 8, 4 or 2 examples per question (a fixed sample per
+  question, mean over 5 seeds), each with the set its number selects; questions without
+  examples keep the plain models.
 Nothing is tuned on a test split. The data is read in place and never copied into the repository;
 without it the script says so and exits 0.
 """
@@ -35,8 +38,12 @@ ZH = os.path.join(DATA, "zh_ADS_algorithms.csv")
 WEIGHTS = os.path.join(ROOT, "crates", "crossway-tutor", "src", "lexical_weights.rs")
 L2 = 1.0  # on standardised features; the bias is not penalised
 BAND_TARGET, BAND_MAX = 0.80, 0.25
-EX_TRAIN_KS = (1, 2, 3, 4, 5, 6, 8)  # examples per train answer, drawn at random
-EX_TEST_KS = (None, 8, 4, 2)  # None: all train answers of the question
+EX_TRAIN_KS = (1, 2, 3, 4, 5, 6, 8)  # examples per train answer, drawn at random (the "few" models)
+# The "many" models (`…_EX_MANY`): a linear model cannot weigh the example features differently by
+# their number, so items with at least MANY_EXAMPLES examples get models fitted on that regime.
+MANY_EXAMPLES = 16
+EX_TRAIN_KS_MANY = (16, 24, 32, None)  # None: all other train answers of the question
+EX_TEST_KS = (None, 16, 8, 4, 2)  # None: all train answers of the question
 EX_SEEDS = (1, 2, 3, 4, 5)
 
 SPLITS = [("sciEntsBank", "test-unseen-answers", "UA"), ("sciEntsBank", "test-unseen-questions", "UQ"),
@@ -345,18 +352,22 @@ def balanced_sample(pool, k, rows, rng):
 
 
 def example_plans(rows):
-    """Plan lines (set, row, examples): "train" (every train answer, k random, itself left out) and,
+    """Plan lines (set, row, examples): "train" and "train_many" (every train answer, k random from
+    EX_TRAIN_KS / EX_TRAIN_KS_MANY, itself left out) and,
     for the test answers whose question has train answers, "all" and "k{k}s{seed}"."""
     pools = {}
     for i, r in enumerate(rows):
         if r["split"] == "train":
             pools.setdefault((r["corpus"], r["question_id"]), []).append(i)
     rng = random.Random(0)
+    rng_many = random.Random(1)  # its own stream: adding the many-example plan left the "few" one as it was
     lines = []
     for i, r in enumerate(rows):
         pool = pools.get((r["corpus"], r["question_id"]), [])
         if r["split"] == "train" and len(pool) > 1:
-            lines.append(("train", i, balanced_sample([j for j in pool if j != i], rng.choice(EX_TRAIN_KS), rows, rng)))
+            others = [j for j in pool if j != i]
+            lines.append(("train", i, balanced_sample(others, rng.choice(EX_TRAIN_KS), rows, rng)))
+            lines.append(("train_many", i, balanced_sample(others, rng_many.choice(EX_TRAIN_KS_MANY), rows, rng_many)))
     for k in EX_TEST_KS:
         for seed in (EX_SEEDS if k else (0,)):
             rng = random.Random(seed)
@@ -391,10 +402,45 @@ def with_examples(rows, sets, name):
     return [dict(r, x=r["x"] + sets[name][i]) for i, r in enumerate(rows) if i in sets.get(name, {})]
 
 
-def example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band, exm):
+def n_examples(r):
+    """The number of examples behind a row's example features (`examples.log_count` is last)."""
+    return round(math.exp(r["x"][-1]))
+
+
+def example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band, exm, exm_many):
     allf = [True] * len(sem[0]["x"])
     allx = [True] * (len(sem[0]["x"]) + len(next(iter(ex_sem["train"].values()))))
-    en_x, en_x_band, en3_x, zh_x, zh_x_band = exm
+
+    def pick(rows):
+        """(few rows, many rows): which model set each row's number of examples selects."""
+        return ([r for r in rows if n_examples(r) < MANY_EXAMPLES], [r for r in rows if n_examples(r) >= MANY_EXAMPLES])
+
+    def en2(rows):
+        """2-way evaluation with each row's model set (accuracy, macro-F1 and abstained pooled)."""
+        few, many = pick(rows)
+        pred, gold, abst = [], [], 0
+        for (m, band), part in [((exm[0], exm[1]), few), ((exm_many[0], exm_many[1]), many)]:
+            for r in part:
+                p = predict(m, r["x"])
+                abst += abs(p - 0.5) < band
+                pred.append("correct" if p >= 0.5 else "incorrect")
+                gold.append(r["label_2way"])
+        return {"acc": accuracy(pred, gold), "f1": macro_f1(pred, gold, ["correct", "incorrect"])[0],
+                "abst": abst / max(1, len(rows))}
+
+    def en3x(rows):
+        few, many = pick(rows)
+        p3 = [LABELS3[predict3(exm[2], r["x"])] for r in few] + [LABELS3[predict3(exm_many[2], r["x"])] for r in many]
+        return p3, [r["label_3way"] for r in few + many]
+
+    def zhx(rows):
+        few, many = pick(rows)
+        z = [10 * predict(exm[3], r["x"]) for r in few] + [10 * predict(exm_many[3], r["x"]) for r in many]
+        h = [float(r["score"]) for r in few + many]
+        return {"r": pearson(z, h), "rmse": rmse(z, h), "pass_acc": accuracy([x >= 5 for x in z], [y >= 5 for y in h]),
+                "abst": sum(abs(x / 10 - 0.5) < (exm[4] if n_examples(r) < MANY_EXAMPLES else exm_many[4])
+                            for x, r in zip(z, few + many)) / max(1, len(rows))}
+
     print("\n## With graded example answers: 2-way and 3-way on unseen answers (mean over "
           f"{len(EX_SEEDS)} samples of examples per question; range of accuracy in brackets)\n")
     print("| corpus | split | examples per question | n | 2-way accuracy | 2-way macro-F1 | abstained | "
@@ -417,10 +463,9 @@ def example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band
             for name in names:
                 rx = [sem_x for sem_x in with_examples(sem, ex_sem, name) if sem_x["corpus"] == c and sem_x["split"] == sp]
                 fx = [f for f in with_examples(first, ex_sem, name) if f["corpus"] == c and f["split"] == sp]
-                e = eval_2way(en_x, en_x_band, rx, allx)
-                e1 = eval_2way(en_x, en_x_band, fx, allx)
-                p3 = [LABELS3[predict3(en3_x, r["x"])] for r in rx]
-                g3 = [r["label_3way"] for r in rx]
+                e = en2(rx)
+                e1 = en2(fx)
+                p3, g3 = en3x(rx)
                 res.append((e["acc"], e["f1"], e["abst"], e1["acc"], accuracy(p3, g3), macro_f1(p3, g3, LABELS3)[0], len(rx)))
             m = [sum(v[j] for v in res) / len(res) for j in range(6)]
             rng = f" ({min(v[0] for v in res):.3f}–{max(v[0] for v in res):.3f})" if len(res) > 1 else ""
@@ -437,12 +482,13 @@ def example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band
         res = []
         for name in names:
             rx = [r for r in with_examples(zh, ex_zh, name) if r["split"] == "test"]
-            z = eval_zh(zh_x, zh_x_band, rx, allx)
+            z = zhx(rx)
             res.append((z["r"], z["rmse"], z["pass_acc"], z["abst"], len(rx)))
         m = [sum(v[j] for v in res) / len(res) for j in range(4)]
         rng = f" ({min(v[0] for v in res):.3f}–{max(v[0] for v in res):.3f})" if len(res) > 1 else ""
         print(f"| {k or 'all'} | {res[0][4]} | **{m[0]:.3f}**{rng} | {m[1]:.2f} | {m[2]:.3f} | {m[3]:.3f} |")
-    print(f"\nabstain bands with examples (chosen on train): English |p - 0.5| < {en_x_band}, Chinese < {zh_x_band}")
+    print(f"\nabstain bands with examples (chosen on train): English |p - 0.5| < {exm[1]} (few) / {exm_many[1]} (many), "
+          f"Chinese < {exm[4]} / {exm_many[4]}; 'all' and 16 use the many-example models (>= {MANY_EXAMPLES} examples)")
 
 
 def rust_array(v, names, indent):
@@ -450,11 +496,40 @@ def rust_array(v, names, indent):
     return "[\n" + "".join(f"{pad}    {x:.6e}, // {n}\n" for x, n in zip(v, names)) + pad + "]"
 
 
-def write_weights(names, en, en_band, en3, zh, zh_band, cmd, xnames, exm):
-    today = datetime.date.today().isoformat()
-    rows3 = "".join(f"        {rust_array(w, names, 8)},\n" for w in en3[0])
+def example_models(exm, suffix, regime, xnames):
+    """Rust source of one set of with-examples models (`EN_2WAY_EX{suffix}` …)."""
     en_x, en_x_band, en3_x, zh_x, zh_x_band = exm
     rows3x = "".join(f"        {rust_array(w, xnames, 8)},\n" for w in en3_x[0])
+    return f"""
+/// With graded example answers, {regime}
+/// (`examples::features_with_examples`: the features above, then the examples'): SemEval 2-way,
+/// threshold folded into the bias, abstain band chosen on train.
+pub const EN_2WAY_EX{suffix}: LexicalModel<N_WITH_EXAMPLES> = LexicalModel {{
+    weights: {rust_array(en_x[0], xnames, 4)},
+    bias: {en_x[1]:.6e},
+    abstain_band: {en_x_band},
+}};
+
+/// With graded example answers, {regime}: SemEval 3-way.
+pub const EN_3WAY_EX{suffix}: MultinomialModel<N_WITH_EXAMPLES> = MultinomialModel {{
+    labels: [{", ".join(f'"{l}"' for l in LABELS3)}],
+    weights: [
+{rows3x}    ],
+    bias: [{", ".join(f"{b:.6e}" for b in en3_x[1])}],
+}};
+
+/// With graded example answers, {regime}: zh_ADS score / 10.
+pub const ZH_SCORE_EX{suffix}: LexicalModel<N_WITH_EXAMPLES> = LexicalModel {{
+    weights: {rust_array(zh_x[0], xnames, 4)},
+    bias: {zh_x[1]:.6e},
+    abstain_band: {zh_x_band},
+}};
+"""
+
+
+def write_weights(names, en, en_band, en3, zh, zh_band, cmd, xnames, exm, exm_many):
+    today = datetime.date.today().isoformat()
+    rows3 = "".join(f"        {rust_array(w, names, 8)},\n" for w in en3[0])
     text = f"""// @generated by `{cmd}` on {today}: do not edit by hand.
 // Fitted on the `train` splits only: SemEval-2013 Task 7 (SciEntsBank + Beetle pooled, all reference
 // answers) for English, zh_ADS for Chinese. Weights apply to the raw features of `lexical::features`
@@ -485,29 +560,9 @@ pub const ZH_SCORE: LexicalModel = LexicalModel {{
     abstain_band: {zh_band},
 }};
 
-/// With graded example answers (`examples::features_with_examples`: the features above, then the
-/// examples'): SemEval 2-way, threshold folded into the bias, abstain band chosen on train.
-pub const EN_2WAY_EX: LexicalModel<N_WITH_EXAMPLES> = LexicalModel {{
-    weights: {rust_array(en_x[0], xnames, 4)},
-    bias: {en_x[1]:.6e},
-    abstain_band: {en_x_band},
-}};
-
-/// With graded example answers: SemEval 3-way.
-pub const EN_3WAY_EX: MultinomialModel<N_WITH_EXAMPLES> = MultinomialModel {{
-    labels: [{", ".join(f'"{l}"' for l in LABELS3)}],
-    weights: [
-{rows3x}    ],
-    bias: [{", ".join(f"{b:.6e}" for b in en3_x[1])}],
-}};
-
-/// With graded example answers: zh_ADS score / 10.
-pub const ZH_SCORE_EX: LexicalModel<N_WITH_EXAMPLES> = LexicalModel {{
-    weights: {rust_array(zh_x[0], xnames, 4)},
-    bias: {zh_x[1]:.6e},
-    abstain_band: {zh_x_band},
-}};
-"""
+/// From this number of graded examples on, an item is scored with the `…_EX_MANY` models.
+pub const MANY_EXAMPLES: usize = {MANY_EXAMPLES};
+{example_models(exm, "", f"fewer than {MANY_EXAMPLES} (fitted with 1–8 per train answer)", xnames)}{example_models(exm_many, "_MANY", f"{MANY_EXAMPLES} or more (fitted with 16, 24, 32 or all)", xnames)}"""
     open(WEIGHTS, "w", encoding="utf-8").write(text)
     subprocess.run(["rustfmt", "--edition", "2021", WEIGHTS], cwd=ROOT)  # picks up rustfmt.toml
 
@@ -623,10 +678,14 @@ def main():
     train_x = with_examples(sem, ex_sem, "train")
     zh_train_x = [r for r in with_examples(zh, ex_zh, "train") if r["split"] == "train"]
     exm = (*fit_en(train_x, allx), fit_en3(train_x, allx), *fit_zh(zh_train_x, allx))
-    example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band, exm)
+    train_m = with_examples(sem, ex_sem, "train_many")
+    zh_train_m = [r for r in with_examples(zh, ex_zh, "train_many") if r["split"] == "train"]
+    exm_many = (*fit_en(train_m, allx), fit_en3(train_m, allx), *fit_zh(zh_train_m, allx))
+    example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band, exm, exm_many)
 
     if not a.no_write:
-        write_weights(names, en, en_band, en3, zhm, zh_band, "python3 scripts/fit_lexical.py", names + ex_names, exm)
+        write_weights(names, en, en_band, en3, zhm, zh_band, "python3 scripts/fit_lexical.py", names + ex_names, exm,
+                      exm_many)
         print(f"\nwrote {os.path.relpath(WEIGHTS, ROOT)}")
     return 0
 

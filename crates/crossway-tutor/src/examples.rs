@@ -4,14 +4,19 @@
 //!
 //! [`example_features`] summarises how close the answer is to the right and to the wrong
 //! examples; [`score_with_examples`] feeds them, after the 16 [`lexical::features`], to models
-//! fitted like the plain ones (`scripts/fit_lexical.py`, on SemEval-2013 and zh_ADS `train`, each
-//! train answer given 1–8 other train answers of its question as examples). Without examples it
-//! is exactly [`lexical::score`]. Measured effect: docs/quality.md, "With graded example answers".
+//! fitted like the plain ones (`scripts/fit_lexical.py`, on SemEval-2013 and zh_ADS `train`), in
+//! two sets: for an item with fewer than [`MANY_EXAMPLES`] examples (the pack holds four) models
+//! fitted with 1–8 other train answers of the question as examples per train answer, and from
+//! [`MANY_EXAMPLES`] on (an item with its graded answers, as SemEval's unseen-answers setting)
+//! models fitted with 16, 24, 32 or all of them — a linear model cannot weigh the features by
+//! their number, and one fitted on both regimes does worse on each. Without examples it is exactly
+//! [`lexical::score`]. Measured effect: docs/quality.md, "With graded example answers".
 
 use std::collections::HashSet;
 
 use crate::lexical::{self, Lang, LexicalModel, MultinomialModel, Prepared, Verdict, N_FEATURES};
-use crate::lexical_weights::{EN_2WAY_EX, EN_3WAY_EX, ZH_SCORE_EX};
+pub use crate::lexical_weights::MANY_EXAMPLES;
+use crate::lexical_weights::{EN_2WAY_EX, EN_2WAY_EX_MANY, EN_3WAY_EX, EN_3WAY_EX_MANY, ZH_SCORE_EX, ZH_SCORE_EX_MANY};
 
 /// How many features [`example_features`] returns.
 pub const N_EXAMPLE_FEATURES: usize = 11;
@@ -158,17 +163,29 @@ pub fn features_with_examples(
     Some(x)
 }
 
-/// The examples model for a language (English: SemEval 2-way; Chinese: zh_ADS score share).
-pub fn model_for(lang: Lang) -> &'static LexicalModel<N_WITH_EXAMPLES> {
-    match lang {
-        Lang::En => &EN_2WAY_EX,
-        Lang::Zh => &ZH_SCORE_EX,
+/// How many of `examples` have any text (what the example features and the choice of model count).
+pub fn usable(examples: &[Example]) -> usize {
+    examples.iter().filter(|e| !e.text.trim().is_empty()).count()
+}
+
+/// The examples model for a language (English: SemEval 2-way; Chinese: zh_ADS score share) and a
+/// number of usable examples.
+pub fn model_for(lang: Lang, examples: usize) -> &'static LexicalModel<N_WITH_EXAMPLES> {
+    match (lang, examples >= MANY_EXAMPLES) {
+        (Lang::En, false) => &EN_2WAY_EX,
+        (Lang::En, true) => &EN_2WAY_EX_MANY,
+        (Lang::Zh, false) => &ZH_SCORE_EX,
+        (Lang::Zh, true) => &ZH_SCORE_EX_MANY,
     }
 }
 
-/// The 3-way (correct / contradictory / incorrect) model with examples.
-pub fn three_way_model() -> &'static MultinomialModel<N_WITH_EXAMPLES> {
-    &EN_3WAY_EX
+/// The 3-way (correct / contradictory / incorrect) model for a number of usable examples.
+pub fn three_way_model(examples: usize) -> &'static MultinomialModel<N_WITH_EXAMPLES> {
+    if examples >= MANY_EXAMPLES {
+        &EN_3WAY_EX_MANY
+    } else {
+        &EN_3WAY_EX
+    }
 }
 
 /// Scores `answer` like [`lexical::score`], also using graded example answers to the same item.
@@ -183,7 +200,7 @@ pub fn score_with_examples(
     let Some(x) = features_with_examples(question, references, examples, answer) else {
         return lexical::score(lang, question, references, answer);
     };
-    model_for(lang).verdict(&x)
+    model_for(lang, usable(examples)).verdict(&x)
 }
 
 /// The 3-way label (`"correct"`, `"contradictory"` or `"incorrect"`) with examples, or with the
@@ -195,7 +212,7 @@ pub fn label_with_examples(
     answer: &str,
 ) -> &'static str {
     match features_with_examples(question, references, examples, answer) {
-        Some(x) => EN_3WAY_EX.label(&x),
+        Some(x) => three_way_model(usable(examples)).label(&x),
         None => lexical::EN_3WAY.label(&lexical::features(question, references, answer)),
     }
 }
@@ -237,6 +254,71 @@ mod tests {
     }
 
     #[test]
+    fn an_item_with_many_graded_answers_is_scored_with_the_many_example_models() {
+        // (Constants have no fixed address: compare the fitted weights.)
+        assert_eq!(model_for(Lang::En, MANY_EXAMPLES - 1).weights, EN_2WAY_EX.weights);
+        assert_eq!(model_for(Lang::En, MANY_EXAMPLES).weights, EN_2WAY_EX_MANY.weights);
+        assert_ne!(EN_2WAY_EX.weights, EN_2WAY_EX_MANY.weights);
+        assert_eq!(model_for(Lang::Zh, MANY_EXAMPLES).weights, ZH_SCORE_EX_MANY.weights);
+        assert_eq!(three_way_model(MANY_EXAMPLES).weights, EN_3WAY_EX_MANY.weights);
+        // An item with its graded answers (as SemEval's unseen-answers split has them): half say
+        // the other bulbs stay lit, half that they go out, in varied words.
+        let right = [
+            "stay lit",
+            "keep shining",
+            "remain on",
+            "still glow",
+            "stay on",
+            "keep burning",
+            "stay bright",
+            "keep glowing",
+            "remain lit",
+            "still shine",
+        ];
+        let wrong = [
+            "go out",
+            "turn off",
+            "stop shining",
+            "go dark",
+            "all fail",
+            "switch off",
+            "die too",
+            "stop working",
+            "go off",
+            "burn out too",
+        ];
+        let mut ex: Vec<Example> = right
+            .iter()
+            .map(|v| {
+                Example::new(format!("The other two bulbs {v} because each has its own path."), ExampleGrade::Correct)
+            })
+            .collect();
+        ex.extend(wrong.iter().map(|v| {
+            Example::new(format!("The other two bulbs {v} as the circuit is broken."), ExampleGrade::Incorrect)
+        }));
+        assert_eq!(usable(&ex), 20);
+        let good = score_with_examples(
+            Lang::En,
+            Some(Q),
+            &[REF],
+            &ex,
+            "The other two bulbs still glow, each has its own path.",
+        );
+        let bad = score_with_examples(
+            Lang::En,
+            Some(Q),
+            &[REF],
+            &ex,
+            "The other two bulbs go dark because the circuit is broken.",
+        );
+        assert!(good.p > 0.5 && bad.p < 0.5, "{good:?} vs {bad:?}");
+        // Blank examples do not count towards the many-example regime.
+        let mut few = ex[..MANY_EXAMPLES - 1].to_vec();
+        few.push(Example::new("  ", ExampleGrade::Correct));
+        assert_eq!(usable(&few), MANY_EXAMPLES - 1);
+    }
+
+    #[test]
     fn a_chinese_answer_like_a_high_scored_example_scores_higher() {
         let q = "若频繁地对一个线性表进行插入和删除操作，该线性表宜采用何种存储结构，为什么？";
         let r = "采用链式存储结构。在顺序表中插入和删除需要移动大量元素，而链表只需修改指针。";
@@ -266,7 +348,8 @@ mod tests {
         assert_eq!(ExampleGrade::Share(1.7).share(), 1.0);
         assert_eq!(ExampleGrade::PartlyCorrect.share(), 0.5);
         assert!(example_features(&[], "x").is_none());
-        let p = three_way_model().predict(&features_with_examples(None, &[REF], &ex, "They stay lit.").unwrap());
+        let p =
+            three_way_model(ex.len()).predict(&features_with_examples(None, &[REF], &ex, "They stay lit.").unwrap());
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     }
 }
