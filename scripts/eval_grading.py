@@ -2,7 +2,7 @@
 """Grading quality of `crossway grade --batch` per split, for each model beside the no-model grader.
 
 Usage: python3 scripts/eval_grading.py [--n 100] [--seed 7] [--models default,test] [--threads 2]
-                                       [--splits all|UA,UQ,UD,zh] [--bin PATH]
+                                       [--splits all|UA,UQ,UD,zh] [--bin PATH] [--examples all|K]
 
 For every SemEval-2013 Task 7 test split (SciEntsBank UA/UQ/UD, Beetle UA/UQ; 2-way labels) and
 the zh_ADS `test` split (scores 0–10), a random `--n` answers (0 = the whole split; same sample for
@@ -16,6 +16,9 @@ graders (docs/cli.md):
   the score were > 0.5 apart — that rule was dropped, see scripts/fit_review_rule.py).
 2-way: an answer counts as right at score ≥ max_score / 2; accuracy and macro-F1 over all answers
 (abstained ones included — the abstain rate is reported beside). zh_ADS: Pearson r and RMSE.
+`--examples all|K` puts the question's graded `train` answers (all, or K drawn at random with
+`--seed`) on each input line as `examples` (SemEval: the 3-way label as grade; zh_ADS: score / 10
+as share) — SemEval's unseen-answers setting; questions without train answers (UQ, UD) get none.
 Models are the manifest's (`models/`, `cargo xtask fetch-model default|test`). The data is read in
 place and never copied; without it the script says so and exits 0. Nothing here is fitted.
 """
@@ -60,19 +63,36 @@ def load(a):
     items = []
     wanted = set(a.splits.split(",")) if a.splits != "all" else None
     semeval = list(csv.DictReader(open(SEMEVAL, encoding="utf-8")))
+    zh_all = list(csv.DictReader(open(ZH, encoding="utf-8")))
+    graded = {}
+    for r in semeval:
+        if r["split"] == "train":
+            graded.setdefault((r["corpus"], r["question_id"]), []).append({"text": r["student_answer"], "grade": r["label_3way"]})
+    for r in zh_all:
+        if r["split"] == "train":
+            graded.setdefault(("zh_ADS", r["qid"]), []).append({"text": r["student_answer"], "share": float(r["score"]) / 10})
+    rng = random.Random(a.seed)
+
+    def examples(key):
+        pool = graded.get(key, [])
+        if not a.examples or not pool:
+            return {}
+        k = len(pool) if a.examples == "all" else min(int(a.examples), len(pool))
+        return {"examples": pool if k == len(pool) else rng.sample(pool, k)}
     for corpus, split, short in SPLITS:
         if wanted and short not in wanted:
             continue
         rows = [r for r in semeval if r["corpus"] == corpus and r["split"] == split]
         for r in sample(rows, a.n, a.seed):
             line = {"question": r["question"], "reference_answer": r["reference_answer"],
-                    "answer": r["student_answer"], "max_score": 1, "lang": "en"}
+                    "answer": r["student_answer"], "max_score": 1, "lang": "en",
+                    **examples((r["corpus"], r["question_id"]))}
             items.append(((corpus, short), line, r["label_2way"] == "correct"))
     if not wanted or "zh" in wanted:
-        rows = [r for r in csv.DictReader(open(ZH, encoding="utf-8")) if r["split"] == "test"]
+        rows = [r for r in zh_all if r["split"] == "test"]
         for r in sample(rows, a.n, a.seed):
             line = {"question": r["question"], "reference_answer": r["reference_answer"],
-                    "answer": r["student_answer"], "max_score": 10, "lang": "zh-CN"}
+                    "answer": r["student_answer"], "max_score": 10, "lang": "zh-CN", **examples(("zh_ADS", r["qid"]))}
             items.append((("zh_ADS", "test"), line, float(r["score"])))
     for i, (_, line, _) in enumerate(items):
         line["id"] = i
@@ -118,6 +138,7 @@ def main():
     ap.add_argument("--models", default="default,test")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--splits", default="all")
+    ap.add_argument("--examples", help="all|K: the question's graded train answers as examples")
     ap.add_argument("--bin", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "crossway"))
     a = ap.parse_args()
     if not (os.path.exists(SEMEVAL) and os.path.exists(ZH)):
@@ -125,7 +146,9 @@ def main():
         return 0
     manifest = tomllib.load(open(os.path.join(ROOT, "models", "manifest.toml"), "rb"))["models"]
     items = load(a)
-    print(f"{len(items)} answers; seed {a.seed}; {a.threads} threads; {a.bin}")
+    with_ex = sum(1 for _, line, _ in items if line.get("examples"))
+    print(f"{len(items)} answers ({with_ex} with graded examples: {a.examples or 'none'}); seed {a.seed}; "
+          f"{a.threads} threads; {a.bin}")
     print("| split | n | grader | accuracy, macro-F1 (2-way) / Pearson r, RMSE (zh) | abstained | median ms | overlap baseline |")
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
