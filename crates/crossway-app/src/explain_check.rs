@@ -852,22 +852,8 @@ pub fn lesson_sentences(markdown: &str, lang: &str) -> Vec<String> {
     let zh = lang == "zh-CN";
     let mut out = Vec::new();
     for block in crossway_content::render::plain_blocks(markdown) {
-        let chars: Vec<char> = block.chars().collect();
-        let mut start = 0;
-        for (i, c) in chars.iter().enumerate() {
-            let end = match c {
-                '。' | '！' | '？' | '；' => true,
-                '.' | '!' | '?' => chars.get(i + 1).is_none_or(|n| n.is_whitespace()),
-                _ => false,
-            };
-            if end || i + 1 == chars.len() {
-                let s = chars[start..=i].iter().collect::<String>().trim().to_string();
-                if content_units(&s, zh).len() >= 4 {
-                    out.push(s);
-                }
-                start = i + 1;
-            }
-        }
+        // A block has no line breaks (soft breaks become spaces), so these are its sentences.
+        out.extend(sentences(&block).into_iter().filter(|s| content_units(s, zh).len() >= 4));
     }
     out
 }
