@@ -304,19 +304,26 @@ def _shuffled(n, seed=1):
     return order
 
 
+def row_models(model, band, rows):
+    """Each row's (model, band): the pair given, or `model(row)` when `model` chooses per row."""
+    return [model(r) if callable(model) else (model, band) for r in rows]
+
+
 def eval_2way(model, band, rows, keep):
-    ps = [predict(model, select(r["x"], keep)) for r in rows]
+    mb = row_models(model, band, rows)
+    ps = [predict(m, select(r["x"], keep)) for (m, _), r in zip(mb, rows)]
     gold = [r["label_2way"] for r in rows]
     pred = ["correct" if p >= 0.5 else "incorrect" for p in ps]
-    kept = [(a, b) for a, b, p in zip(pred, gold, ps) if abs(p - 0.5) >= band]
+    kept = [(a, b) for a, b, p, (_, bd) in zip(pred, gold, ps, mb) if abs(p - 0.5) >= bd]
     return {"acc": accuracy(pred, gold), "f1": macro_f1(pred, gold, ["correct", "incorrect"])[0],
             "abst": 1 - len(kept) / len(rows), "acc_kept": accuracy([a for a, _ in kept], [b for _, b in kept])}
 
 
 def eval_zh(model, band, rows, keep):
-    ps = [predict(model, select(r["x"], keep)) for r in rows]
+    mb = row_models(model, band, rows)
+    ps = [predict(m, select(r["x"], keep)) for (m, _), r in zip(mb, rows)]
     human = [float(r["score"]) for r in rows]
-    kept = [(p >= 0.5) == (h >= 5) for p, h in zip(ps, human) if abs(p - 0.5) >= band]
+    kept = [(p >= 0.5) == (h >= 5) for p, h, (_, bd) in zip(ps, human, mb) if abs(p - 0.5) >= bd]
     return {"r": pearson([10 * p for p in ps], human), "rmse": rmse([10 * p for p in ps], human),
             "pass_acc": accuracy([p >= 0.5 for p in ps], [h >= 5 for h in human]),
             "abst": 1 - len(kept) / len(rows), "acc_kept": sum(kept) / len(kept) if kept else float("nan")}
@@ -411,35 +418,15 @@ def example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band
     allf = [True] * len(sem[0]["x"])
     allx = [True] * (len(sem[0]["x"]) + len(next(iter(ex_sem["train"].values()))))
 
-    def pick(rows):
-        """(few rows, many rows): which model set each row's number of examples selects."""
-        return ([r for r in rows if n_examples(r) < MANY_EXAMPLES], [r for r in rows if n_examples(r) >= MANY_EXAMPLES])
+    # Each row gets the model set its number of examples selects, as `examples::model_for` does.
+    def ex_set(r):
+        return exm_many if n_examples(r) >= MANY_EXAMPLES else exm
 
-    def en2(rows):
-        """2-way evaluation with each row's model set (accuracy, macro-F1 and abstained pooled)."""
-        few, many = pick(rows)
-        pred, gold, abst = [], [], 0
-        for (m, band), part in [((exm[0], exm[1]), few), ((exm_many[0], exm_many[1]), many)]:
-            for r in part:
-                p = predict(m, r["x"])
-                abst += abs(p - 0.5) < band
-                pred.append("correct" if p >= 0.5 else "incorrect")
-                gold.append(r["label_2way"])
-        return {"acc": accuracy(pred, gold), "f1": macro_f1(pred, gold, ["correct", "incorrect"])[0],
-                "abst": abst / max(1, len(rows))}
+    def en2(r):
+        return ex_set(r)[0], ex_set(r)[1]
 
-    def en3x(rows):
-        few, many = pick(rows)
-        p3 = [LABELS3[predict3(exm[2], r["x"])] for r in few] + [LABELS3[predict3(exm_many[2], r["x"])] for r in many]
-        return p3, [r["label_3way"] for r in few + many]
-
-    def zhx(rows):
-        few, many = pick(rows)
-        z = [10 * predict(exm[3], r["x"]) for r in few] + [10 * predict(exm_many[3], r["x"]) for r in many]
-        h = [float(r["score"]) for r in few + many]
-        return {"r": pearson(z, h), "rmse": rmse(z, h), "pass_acc": accuracy([x >= 5 for x in z], [y >= 5 for y in h]),
-                "abst": sum(abs(x / 10 - 0.5) < (exm[4] if n_examples(r) < MANY_EXAMPLES else exm_many[4])
-                            for x, r in zip(z, few + many)) / max(1, len(rows))}
+    def zh1(r):
+        return ex_set(r)[3], ex_set(r)[4]
 
     print("\n## With graded example answers: 2-way and 3-way on unseen answers (mean over "
           f"{len(EX_SEEDS)} samples of examples per question; range of accuracy in brackets)\n")
@@ -463,9 +450,10 @@ def example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band
             for name in names:
                 rx = [sem_x for sem_x in with_examples(sem, ex_sem, name) if sem_x["corpus"] == c and sem_x["split"] == sp]
                 fx = [f for f in with_examples(first, ex_sem, name) if f["corpus"] == c and f["split"] == sp]
-                e = en2(rx)
-                e1 = en2(fx)
-                p3, g3 = en3x(rx)
+                e = eval_2way(en2, None, rx, allx)
+                e1 = eval_2way(en2, None, fx, allx)
+                p3 = [LABELS3[predict3(ex_set(r)[2], r["x"])] for r in rx]
+                g3 = [r["label_3way"] for r in rx]
                 res.append((e["acc"], e["f1"], e["abst"], e1["acc"], accuracy(p3, g3), macro_f1(p3, g3, LABELS3)[0], len(rx)))
             m = [sum(v[j] for v in res) / len(res) for j in range(6)]
             rng = f" ({min(v[0] for v in res):.3f}–{max(v[0] for v in res):.3f})" if len(res) > 1 else ""
@@ -482,7 +470,7 @@ def example_tables(sem, first, zh, ex_sem, ex_zh, en, en_band, en3, zhm, zh_band
         res = []
         for name in names:
             rx = [r for r in with_examples(zh, ex_zh, name) if r["split"] == "test"]
-            z = zhx(rx)
+            z = eval_zh(zh1, None, rx, allx)
             res.append((z["r"], z["rmse"], z["pass_acc"], z["abst"], len(rx)))
         m = [sum(v[j] for v in res) / len(res) for j in range(4)]
         rng = f" ({min(v[0] for v in res):.3f}–{max(v[0] for v in res):.3f})" if len(res) > 1 else ""
