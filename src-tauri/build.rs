@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "set_background",
     "install_pack",
     "import_model",
+    "list_models",
+    "choose_model",
     "check_pin",
     "set_pin",
     "get_simulation_run",

@@ -76,7 +76,7 @@ fn open_app(resource_dir: Option<PathBuf>) -> Result<App, AppError> {
 
 /// Loads the model on a background thread (the window opens at once and grades with the
 /// fallback until the model is ready); the window hears `tutor-status` events.
-fn start_tutor(app: tauri::AppHandle, model: Option<PathBuf>) {
+pub(crate) fn start_tutor(app: tauri::AppHandle, model: Option<PathBuf>) {
     use tauri::Emitter;
     let slot = app.state::<TutorSlot>();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
@@ -156,6 +156,8 @@ pub fn run() {
             commands::assess::set_background,
             commands::packs::install_pack,
             commands::packs::import_model,
+            commands::packs::list_models,
+            commands::packs::choose_model,
             commands::learners::check_pin,
             commands::learners::set_pin,
             commands::assess::get_simulation_run,

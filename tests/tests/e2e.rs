@@ -447,6 +447,13 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     // Each missed point shows the lesson's sentence on it. The model explains what is missing,
     // from the item and the lesson: its text is checked before it stays on screen (labelled as
     // generated), or taken back with the reason.
+    // Every point carries its calibrated state, and the verdict above agrees with them.
+    let states = s.find_all(&format!("{form} .rubric li[data-state]")).unwrap();
+    assert_eq!(states.len(), 3, "{fb}");
+    let met = s.find_all(&format!("{form} .rubric li[data-state='met']")).unwrap().len();
+    let contradicted = s.find_all(&format!("{form} .rubric li[data-state='contradicted']")).unwrap().len();
+    let passed = s.find_all(&format!("{form} .verdict.ok")).unwrap().len() == 1;
+    assert_eq!(passed, contradicted == 0 && 2 * met >= 3, "the verdict agrees with the points: {fb}");
     let missed = s.find_all(&format!("{form} .rubric li.missed")).unwrap();
     let notes = s.find_all(&format!("{form} .rubric li.missed .lesson-note")).unwrap();
     assert!(!notes.is_empty() && notes.len() <= missed.len(), "a lesson sentence under missed points: {fb}");

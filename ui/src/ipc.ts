@@ -79,7 +79,7 @@ export interface AttemptResult {
   attempt_id: number; duplicate: boolean; item_id: string; kp: string; correct: boolean;
   score: number; correct_answer: Text; error_cause: Text | null; explanation: Text | null;
   /** `lesson`: for a missed point, the lesson's sentence that says most about it. */
-  rubric: { text: Text; met: boolean; lesson: Text | null }[]; grader: string; confidence: number | null;
+  rubric: { text: Text; met: boolean; state: "met" | "missing" | "contradicted"; lesson: Text | null }[]; grader: string; confidence: number | null;
   needs_review: boolean; mastery_before: number; mastery_after: number;
 }
 export interface PathDiff {
@@ -98,7 +98,12 @@ export interface FactUpdate {
 }
 export interface Attempt { id: number; item_id: string; kp: string; score: number; occurred_at: string }
 export interface TutorStatus { state: "none" | "loading" | "ready" | "failed"; model: string | null; message: string | null; threads: number }
-export interface PointEvent { index: number; p_met: number }
+/** A model in the models folder (crates/crossway-tutor/src/lib.rs `ModelChoice`). */
+export interface ModelChoice {
+  file: string; name: string | null; role: string | null; bytes: number; ram_mib: number; available_mib: number | null;
+  verified: boolean; about_en: string | null; about_zh: string | null; in_use: boolean; calibrated: boolean;
+}
+export interface PointEvent { index: number; state: "met" | "missing" | "contradicted"; p_met: number }
 export interface Submission { item_id: string; answer: Answer; idempotency_key: string; seconds?: number }
 
 // Assessment (crates/crossway-app/src/{simulations,assessment,feedback,dashboard}.rs).
@@ -203,6 +208,8 @@ export const api = {
   checkPin: (learner_id: number, pin: string) => invoke<boolean>("check_pin", { learner_id, pin }),
   setPin: (learner_id: number, current: string | null, next: string | null) => invoke<boolean>("set_pin", { learner_id, current, new: next }),
   installPack: (path: string) => invoke<Install>("install_pack", { path }),
+  listModels: () => invoke<ModelChoice[]>("list_models"),
+  chooseModel: (file: string) => invoke<ModelChoice>("choose_model", { file }),
   importModel: (path: string) => invoke<{ file: string; bytes: number; sha256: string; known_as: string | null }>("import_model", { path }),
   setBackground: (learner_id: number, background: Background) => invoke<Background>("set_background", { learner_id, background }),
 };

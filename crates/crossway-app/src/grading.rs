@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use crossway_tutor::keyword;
 use crossway_tutor::lexical::Lang;
-use crossway_tutor::llm::{LlmGrader, RubricPrompt};
+use crossway_tutor::llm::{LlmGrader, LlmVerdicts, PointReading, RubricPrompt};
+use crossway_tutor::verdict::{self, PointState};
 use serde::{Deserialize, Serialize};
 
 use crate::{AppError, ErrorCode, Result};
@@ -68,19 +69,25 @@ pub struct GradeOutput {
     pub max_score: f64,
     pub confidence: f64,
     pub abstained: bool,
+    /// The score is at least half of `max_score` exactly when this is true: at least half of the
+    /// rubric points met and none contradicted.
+    pub passed: bool,
+    /// The calibrated lexical estimate alone (× max_score), for evaluation.
+    pub lexical_score: f64,
     pub met: Vec<String>,
     pub missed: Vec<String>,
+    /// Rubric points the answer contradicts.
+    pub contradicted: Vec<String>,
     pub feedback: String,
     pub ms: u128,
     /// `model:<file>` or `keyword`.
     pub grader: String,
-    /// With a model: its probability that each rubric point is met (`met`/`missed` follow it).
+    /// With a model: its raw probability that the answer states each rubric point.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_met: Option<Vec<f64>>,
-    /// With a model: the score its verdicts alone would give (share of points met × max_score),
-    /// kept for evaluation; `score` is the calibrated lexical estimate (docs/quality.md).
+    /// With a model: its raw probability that the answer contradicts each rubric point.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub model_score: Option<f64>,
+    pub p_contra: Option<Vec<f64>>,
 }
 
 /// The default model: `models/<file of the manifest's default>` under `CROSSWAY_MODELS_DIR` or the
@@ -114,6 +121,7 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
         None => None,
     };
     let mut cache = Vec::new();
+    let model_name = model.and_then(|p| p.file_name()).map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let grader_name = model
         .and_then(|p| p.file_name())
         .map(|f| format!("model:{}", f.to_string_lossy()))
@@ -136,14 +144,16 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| AppError::invalid(format!("input line {}: {e}", i + 1)))?;
         let started = Instant::now();
+        // Without a rubric (e.g. SemEval lines) the answer is one point, "says what the reference
+        // says", and its verdict is the lexical estimate's; with one, the app's rule.
+        let whole_answer = item.rubric.as_ref().is_none_or(|r| r.is_empty());
         let points: Vec<String> = match &item.rubric {
             Some(r) if !r.is_empty() => r.clone(),
             _ => vec![format!("Says what the reference answer says: {}", item.reference_answer)],
         };
         let lang = item.lang.clone().unwrap_or_else(|| crate::practice::answer_locale(&item.question).to_string());
         let refs: Vec<&str> = points.iter().map(String::as_str).collect();
-        // Rubric points met by keyword overlap; the score (a share of the marks), confidence and
-        // abstention from the calibrated lexical model against the reference answer.
+        // The calibrated lexical estimate against the reference answer and the examples.
         let g = keyword::grade_with_reference(
             &refs,
             Some(&item.question),
@@ -152,8 +162,7 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             &item.answer,
             Lang::from_tag(&lang),
         );
-        // With a model, its per-point verdicts replace the keyword ones, as in the app.
-        let p_met: Option<Vec<f64>> = match (&grader, ctx.as_mut()) {
+        let readings: Option<LlmVerdicts> = match (&grader, ctx.as_mut()) {
             (Some(g), Some(ctx)) => {
                 let prompt = RubricPrompt {
                     question: &item.question,
@@ -164,27 +173,46 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
                 };
                 Some(
                     g.grade(ctx, &mut cache, &prompt, |_, _| {})
-                        .map_err(|e| AppError::new(ErrorCode::Internal, format!("input line {}: {e}", i + 1)))?
-                        .p_met,
+                        .map_err(|e| AppError::new(ErrorCode::Internal, format!("input line {}: {e}", i + 1)))?,
                 )
             }
             _ => None,
         };
-        let verdicts = crate::practice::with_model_points(&g, p_met.as_deref());
-        let (met, missed): (Vec<_>, Vec<_>) = points.iter().zip(&verdicts).partition(|(_, m)| **m);
-        let met: Vec<String> = met.into_iter().map(|(t, _)| t.clone()).collect();
-        let missed: Vec<String> = missed.into_iter().map(|(t, _)| t.clone()).collect();
-        let feedback = feedback_text(&lang, &met, &missed);
+        let reading_list: Option<Vec<PointReading>> = readings
+            .as_ref()
+            .map(|v| v.p_met.iter().zip(&v.p_contra).map(|(&met, &contra)| PointReading { met, contra }).collect());
+        let (score, abstained, states): (f64, bool, Vec<PointState>) = if whole_answer {
+            let state = if g.score >= 0.5 { PointState::Met } else { PointState::Missing };
+            (g.score, g.abstained, vec![state])
+        } else {
+            let c = verdict::grade(
+                &refs,
+                &item.answer,
+                (g.score, g.abstained),
+                reading_list.as_deref().map(|r| (model_name.as_str(), r)),
+                &lang,
+            );
+            (c.score, c.needs_review, c.points.iter().map(|p| p.state).collect())
+        };
+        let pick = |want: PointState| -> Vec<String> {
+            points.iter().zip(&states).filter(|(_, s)| **s == want).map(|(t, _)| t.clone()).collect()
+        };
+        let (met, missed, contradicted) =
+            (pick(PointState::Met), pick(PointState::Missing), pick(PointState::Contradicted));
+        let feedback = feedback_text(&lang, &met, &missed, &contradicted);
         let out = GradeOutput {
             id: item.id,
-            score: item.max_score * g.score,
+            score: item.max_score * score,
             max_score: item.max_score,
             confidence: g.confidence,
-            abstained: g.abstained,
-            model_score: p_met.as_ref().map(|_| item.max_score * crate::practice::share_met(&verdicts)),
-            p_met,
+            abstained,
+            passed: score >= 0.5,
+            lexical_score: item.max_score * g.score,
+            p_met: readings.as_ref().map(|v| v.p_met.clone()),
+            p_contra: readings.as_ref().map(|v| v.p_contra.clone()),
             met,
             missed,
+            contradicted,
             feedback,
             ms: started.elapsed().as_millis(),
             grader: grader_name.clone(),
@@ -198,12 +226,12 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
 }
 
 /// Feedback built only from the rubric (never invented): what was covered and what is missing.
-fn feedback_text(lang: &str, met: &[String], missed: &[String]) -> String {
+fn feedback_text(lang: &str, met: &[String], missed: &[String], contradicted: &[String]) -> String {
     let zh = lang == "zh-CN";
     let clean = |v: &[String]| -> Vec<String> {
         v.iter().map(|p| p.trim().trim_end_matches(['.', '。']).to_string()).collect()
     };
-    let (met, missed) = (clean(met), clean(missed));
+    let (met, missed, contradicted) = (clean(met), clean(missed), clean(contradicted));
     let mut s = String::new();
     if !met.is_empty() {
         s.push_str(if zh { "已答到：" } else { "Covered: " });
@@ -213,6 +241,11 @@ fn feedback_text(lang: &str, met: &[String], missed: &[String]) -> String {
     if !missed.is_empty() {
         s.push_str(if zh { "还缺少：" } else { "Missing: " });
         s.push_str(&missed.join(if zh { "；" } else { "; " }));
+        s.push_str(if zh { "。" } else { ". " });
+    }
+    if !contradicted.is_empty() {
+        s.push_str(if zh { "与要点相矛盾：" } else { "Contradicts: " });
+        s.push_str(&contradicted.join(if zh { "；" } else { "; " }));
         s.push_str(if zh { "。" } else { "." });
     }
     s.trim().to_string()

@@ -2,6 +2,7 @@
 //! content crates with the store and the tutor; owns the clock and the data folder.
 
 mod assessment;
+pub mod calibration;
 mod dashboard;
 mod data;
 mod dto;
@@ -36,6 +37,7 @@ pub use crossway_content::Answer;
 pub use crossway_core::{indicators::Indicator, methods::Method, LocalizedText};
 /// The tutor's worker thread (the model) and its events, for the shells.
 pub use crossway_tutor::worker::{ExplainEvent, GradeEvent, Tutor, WarmEvent, WarmJob};
+pub use crossway_tutor::ModelChoice;
 pub use dashboard::{IndicatorPointDto, KnowledgeMapDto, MapNodeDto, ModuleProgressDto, ProgressDto, WeekDto};
 pub use data::{AttemptExport, ExportFileDto, LearnerExport, MasteryExport};
 pub use dto::*;
@@ -151,7 +153,7 @@ impl App {
             data_dir: self.config.data_dir.display().to_string(),
             database: self.store.path().display().to_string(),
             packs: self.packs.iter().map(|p| packs::pack_dto(p)).collect(),
-            model: crossway_tutor::model_status(&self.config.models_dir),
+            model: crossway_tutor::model_status_with(&self.config.models_dir, self.chosen_model().as_deref()),
         }
     }
 

@@ -384,8 +384,7 @@ impl App {
             duplicate,
             item_id: item.id.clone(),
             kp: item.kp.clone(),
-            // A free-text grade is a probability-like score: above one half counts as passed.
-            correct: if g.rubric.is_empty() { g.score >= 0.999 } else { g.score >= 0.5 },
+            correct: g.passed,
             score: g.score,
             correct_answer: g.correct_answer,
             error_cause: g.error_cause,
@@ -403,6 +402,8 @@ impl App {
 /// An answer graded, before it is recorded.
 pub(crate) struct Graded {
     pub score: f64,
+    /// Choice/numeric: the key's verdict; free text: the combination's ([`crossway_tutor::verdict::combine`]).
+    pub passed: bool,
     pub correct_answer: LocalizedText,
     pub error_cause: Option<LocalizedText>,
     pub rubric: Vec<RubricPointDto>,
@@ -411,52 +412,65 @@ pub(crate) struct Graded {
     pub needs_review: bool,
 }
 
-/// Grades an answer: by the key for choice and numeric items, by the labelled no-model grader for
-/// free text (rubric points by keyword overlap, the score from the calibrated lexical model; the
-/// model grader is not wired into the app yet, issue #5).
+/// Grades an answer: by the key for choice and numeric items; free text by the tutor's one rule
+/// ([`crossway_tutor::verdict::grade`]): each rubric point's calibrated verdict (met, missing or
+/// contradicted) from the model's reading when it read the answer, its words and the calibrated
+/// lexical score against the reference and the item's graded examples; the score is computed
+/// from those verdicts and agrees with them.
 pub(crate) fn grade_answer(
     item: &crossway_content::Item,
     answer: &Answer,
     model: Option<&crate::ModelVerdict>,
 ) -> Result<Graded> {
     match (&item.body, answer) {
-        (ItemBody::FreeText { reference, rubric, examples }, Answer::FreeText { text }) => {
+        (ItemBody::FreeText { reference, rubric, .. }, Answer::FreeText { text }) => {
             check_free_text(text)?;
             let loc = answer_locale(text);
             let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
-            // Rubric points by keyword overlap; score, confidence and abstention from the
-            // calibrated lexical model against the reference answer and the item's graded
-            // example answers (docs/quality.md).
-            let g = crossway_tutor::keyword::grade_with_reference(
-                &points,
-                Some(item.stem.get(loc)),
-                &[reference.get(loc)],
-                &examples_in(examples, loc),
-                text,
-                crossway_tutor::lexical::Lang::from_tag(loc),
-            );
+            let g = lexical_grade(item, text, loc);
             let model = model.filter(|m| m.p_met.len() == rubric.len());
-            let met = with_model_points(&g, model.map(|m| m.p_met.as_slice()));
-            let grader = if model.is_some() { crate::tutor::MODEL_GRADER } else { g.method }.to_string();
+            let readings = model.map(|m| m.readings());
+            let c = crossway_tutor::verdict::grade(
+                &points,
+                text,
+                (g.score, g.abstained),
+                model.zip(readings.as_deref()).map(|(m, r)| (m.model.as_str(), r)),
+                loc,
+            );
+            let grader = match model {
+                Some(m) if crossway_tutor::verdict::calibration(Some(&m.model), loc).is_some() => {
+                    crate::tutor::MODEL_GRADER
+                }
+                Some(_) => crate::tutor::UNCALIBRATED_MODEL_GRADER,
+                None => g.method,
+            }
+            .to_string();
             let rubric = rubric
                 .iter()
-                .zip(&met)
-                .map(|(t, &met)| RubricPointDto { text: t.clone(), met, lesson: None })
+                .zip(&c.points)
+                .map(|(t, v)| RubricPointDto {
+                    text: t.clone(),
+                    met: v.state == crossway_tutor::verdict::PointState::Met,
+                    state: v.state.as_str().to_string(),
+                    lesson: None,
+                })
                 .collect();
             Ok(Graded {
-                score: g.score,
+                score: c.score,
+                passed: c.passed,
                 correct_answer: reference.clone(),
                 error_cause: None,
                 rubric,
                 grader,
                 confidence: Some(g.confidence),
-                needs_review: g.abstained,
+                needs_review: c.needs_review,
             })
         }
         _ => {
             let v = item.grade(answer).map_err(|e| AppError::invalid(e.to_string()))?;
             Ok(Graded {
                 score: v.score,
+                passed: v.score >= 0.999,
                 correct_answer: v.correct_answer,
                 error_cause: v.error_cause,
                 rubric: Vec::new(),
@@ -468,25 +482,25 @@ pub(crate) fn grade_answer(
     }
 }
 
-/// With the on-device model's per-point probabilities: each rubric point's verdict is the
-/// model's (it reads the point's meaning, not its words), while the score stays the calibrated
-/// lexical estimate in `g`, which measured better than the model's own (docs/quality.md). Without
-/// the model: `g`'s keyword verdicts. The app and `crossway grade` both grade this way.
-///
-/// The model never marks a grade "needs review" by disagreeing with the score: fitted on `train`
-/// answers (`python3 scripts/fit_review_rule.py`), no disagreement rule flagged answers whose
-/// lexical grade was wrong clearly more often than the rest (SemEval: lift ≤ 1.27 on ≥ 3% of the
-/// answers; zh_ADS: below 1), while the rule it replaces flagged 45–88% of all answers.
-pub(crate) fn with_model_points(g: &crossway_tutor::keyword::RubricGrade, p_met: Option<&[f64]>) -> Vec<bool> {
-    match p_met {
-        Some(p) => p.iter().map(|&p| p >= 0.5).collect(),
-        None => g.met.clone(),
-    }
-}
-
-/// The share of rubric points met (0 when there are none).
-pub(crate) fn share_met(met: &[bool]) -> f64 {
-    met.iter().filter(|&&m| m).count() as f64 / met.len().max(1) as f64
+/// The calibrated lexical estimate of a free-text answer (score, confidence, abstention) against
+/// the item's reference answer and graded example answers in `loc` (docs/quality.md).
+pub(crate) fn lexical_grade(
+    item: &crossway_content::Item,
+    text: &str,
+    loc: &str,
+) -> crossway_tutor::keyword::RubricGrade {
+    let ItemBody::FreeText { reference, rubric, examples } = &item.body else {
+        return crossway_tutor::keyword::grade(&[], text);
+    };
+    let points: Vec<&str> = rubric.iter().map(|p| p.get(loc)).collect();
+    crossway_tutor::keyword::grade_with_reference(
+        &points,
+        Some(item.stem.get(loc)),
+        &[reference.get(loc)],
+        &examples_in(examples, loc),
+        text,
+        crossway_tutor::lexical::Lang::from_tag(loc),
+    )
 }
 
 /// A pack example's grade as the grader takes it.

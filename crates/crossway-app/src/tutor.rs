@@ -8,8 +8,10 @@ use crossway_content::ItemBody;
 
 use crate::{App, AppError, Result};
 
-/// The grader label of answers whose rubric points the model judged.
+/// The grader label of answers whose rubric points the model judged, with its calibration.
 pub const MODEL_GRADER: &str = "model";
+/// The same for a model Crossway has no calibration for (an imported one): its raw readings.
+pub const UNCALIBRATED_MODEL_GRADER: &str = "model_uncalibrated";
 
 /// What the worker needs to grade one free-text answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,12 +21,33 @@ pub struct FreeTextJob {
     pub rubric: Vec<String>,
     pub answer: String,
     pub lang: String,
+    /// The answer's lexical score and the words' evidence on each point: with a model's reading
+    /// they give the point's calibrated verdict as soon as it is read ([`FreeTextJob::judge`]).
+    pub evidence: Vec<crossway_tutor::verdict::PointEvidence>,
 }
 
-/// The model's verdict per rubric point (probability that it is met), with the model's name.
+impl FreeTextJob {
+    /// The calibrated verdict on point `index` once `model` has read it — the same verdict the
+    /// recorded grade will carry, so what streams into the window is what stays.
+    pub fn judge(
+        &self,
+        index: usize,
+        model: &str,
+        reading: crossway_tutor::llm::PointReading,
+    ) -> Option<crossway_tutor::verdict::PointVerdict> {
+        let mut e = *self.evidence.get(index)?;
+        e.model = Some(reading);
+        Some(crossway_tutor::verdict::judge_point(crossway_tutor::verdict::calibration(Some(model), &self.lang), &e))
+    }
+}
+
+/// The model's raw reading per rubric point (probabilities that the answer states it and that it
+/// contradicts it), with the model's name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelVerdict {
     pub p_met: Vec<f64>,
+    /// Empty in answers recorded before the three-way reading (read as 0).
+    pub p_contra: Vec<f64>,
     pub model: String,
     pub ms: u64,
     /// Prompt tokens served from the prefix cache (an earlier answer to the item, or its warm-up).
@@ -34,7 +57,19 @@ pub struct ModelVerdict {
 impl ModelVerdict {
     /// How an answer's payload keeps the verdict (`{"model": {"name", "p_met", "ms", "cached_tokens"}}`).
     pub(crate) fn to_payload(&self) -> serde_json::Value {
-        serde_json::json!({ "name": self.model, "p_met": self.p_met, "ms": self.ms, "cached_tokens": self.cached_tokens })
+        serde_json::json!({ "name": self.model, "p_met": self.p_met, "p_contra": self.p_contra, "ms": self.ms, "cached_tokens": self.cached_tokens })
+    }
+
+    /// The readings per point, as the tutor's verdicts take them.
+    pub fn readings(&self) -> Vec<crossway_tutor::llm::PointReading> {
+        self.p_met
+            .iter()
+            .enumerate()
+            .map(|(i, &met)| crossway_tutor::llm::PointReading {
+                met,
+                contra: self.p_contra.get(i).copied().unwrap_or(0.0),
+            })
+            .collect()
     }
 
     /// The verdict stored with an answer, if the model graded it.
@@ -43,6 +78,11 @@ impl ModelVerdict {
         Some(Self {
             model: m.get("name")?.as_str()?.to_string(),
             p_met: m.get("p_met")?.as_array()?.iter().filter_map(|x| x.as_f64()).collect(),
+            p_contra: m
+                .get("p_contra")
+                .and_then(|x| x.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+                .unwrap_or_default(),
             ms: m.get("ms").and_then(|x| x.as_u64()).unwrap_or(0),
             cached_tokens: m.get("cached_tokens").and_then(|x| x.as_u64()).unwrap_or(0),
         })
@@ -63,12 +103,45 @@ impl FreeTextJob {
 }
 
 impl App {
-    /// The model file the tutor should load: the one `app_status` shows, if any.
+    /// The model file the tutor should load: the one `app_status` shows, if any — the model
+    /// chosen in Settings when it is still there, else the default.
     pub fn model_path(&self) -> Option<PathBuf> {
-        match crossway_tutor::model_status(&self.config.models_dir) {
+        match crossway_tutor::model_status_with(&self.config.models_dir, self.chosen_model().as_deref()) {
             crossway_tutor::ModelStatus::Found { file, .. } => Some(file),
             _ => None,
         }
+    }
+
+    /// Where the install keeps the model chosen in Settings (a file name).
+    fn choice_file(&self) -> PathBuf {
+        self.config.data_dir.join("model-choice")
+    }
+
+    /// The model file name chosen in Settings, if any.
+    pub(crate) fn chosen_model(&self) -> Option<String> {
+        std::fs::read_to_string(self.choice_file()).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    }
+
+    /// The models in the models folder, with size, memory need, the manifest's words on speed
+    /// and quality, and which one is in use.
+    pub fn models(&self) -> Vec<crossway_tutor::ModelChoice> {
+        crossway_tutor::available_models(&self.config.models_dir, self.model_path().as_deref())
+    }
+
+    /// Chooses the model the tutor loads (from now on, and at every start). Refused with the
+    /// reason — and nothing changed — when the file is not a GGUF model in the models folder or
+    /// this computer lacks the memory to load it now.
+    pub fn choose_model(&mut self, file: &str) -> Result<crossway_tutor::ModelChoice> {
+        let found = self.models().into_iter().find(|m| m.file == file).ok_or_else(|| {
+            AppError::not_found("model", format!("{file} (not in {})", self.config.models_dir.display()))
+        })?;
+        crossway_tutor::llm::preflight(&self.config.models_dir.join(file))
+            .map_err(|e| AppError::new(crate::ErrorCode::InvalidInput, e.to_string()))?;
+        // Written whole, then renamed: a crash leaves the old choice or the new one.
+        let tmp = self.config.data_dir.join("model-choice.tmp");
+        std::fs::write(&tmp, file)?;
+        std::fs::rename(&tmp, self.choice_file())?;
+        Ok(crossway_tutor::ModelChoice { in_use: true, ..found })
     }
 
     /// The grading job for a free-text answer to a lesson item or a simulation step, in the
@@ -81,12 +154,15 @@ impl App {
         };
         crate::practice::check_free_text(answer)?;
         let lang = crate::practice::answer_locale(answer);
+        let points: Vec<&str> = rubric.iter().map(|p| p.get(lang)).collect();
+        let lexical = crate::practice::lexical_grade(item, answer, lang);
         Ok(FreeTextJob {
             question: item.stem.get(lang).to_string(),
             reference: reference.get(lang).to_string(),
-            rubric: rubric.iter().map(|p| p.get(lang).to_string()).collect(),
+            rubric: points.iter().map(|p| p.to_string()).collect(),
             answer: answer.to_string(),
             lang: lang.to_string(),
+            evidence: crossway_tutor::verdict::evidence(&points, answer, lexical.score, None),
         })
     }
 }

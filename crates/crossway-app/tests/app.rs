@@ -684,3 +684,44 @@ fn missed_points_carry_the_lessons_sentence_and_an_explanation_is_shown_only_whe
     let err = judge(&job, Err(crossway_tutor::llm::LlmError::Inference("decode failed".into()))).unwrap_err();
     assert!(err.to_string().contains("decode failed"));
 }
+
+#[test]
+fn a_learner_chooses_the_model_and_a_broken_one_is_refused_without_changing_the_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    let test_model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(test_model.is_file(), "run `cargo xtask fetch-model test` first");
+    std::fs::hard_link(&test_model, models.join("SmolLM2-135M-Instruct.Q4_1.gguf"))
+        .or_else(|_| std::fs::copy(&test_model, models.join("SmolLM2-135M-Instruct.Q4_1.gguf")).map(|_| ()))
+        .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/manifest.toml"),
+        models.join("manifest.toml"),
+    )
+    .unwrap();
+    std::fs::write(models.join("broken.gguf"), b"not a model at all").unwrap();
+    let config =
+        || AppConfig { data_dir: dir.path().to_path_buf(), default_pack: Some(shipped()), models_dir: models.clone() };
+    let mut app = App::open(config()).unwrap();
+    let listed = app.models();
+    let files: Vec<&str> = listed.iter().map(|m| m.file.as_str()).collect();
+    assert_eq!(files, ["broken.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"], "imported before the test model");
+    let smol = listed.iter().find(|m| m.file.starts_with("SmolLM2")).unwrap();
+    assert_eq!(smol.role.as_deref(), Some("test"));
+    assert!(smol.ram_mib > smol.bytes / 1048576, "memory need includes the context");
+    let first = app.model_path().unwrap();
+
+    let err = app.choose_model("broken.gguf").unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("not a GGUF model file"), "{}", err.message);
+    assert_eq!(app.model_path().unwrap(), first, "a refused choice changes nothing");
+    assert_eq!(app.choose_model("../etc/passwd.gguf").unwrap_err().code, ErrorCode::NotFound);
+
+    let chosen = app.choose_model("SmolLM2-135M-Instruct.Q4_1.gguf").unwrap();
+    assert!(chosen.in_use);
+    drop(app);
+    let app = App::open(config()).unwrap();
+    assert_eq!(app.model_path().unwrap(), models.join("SmolLM2-135M-Instruct.Q4_1.gguf"), "kept across restarts");
+    assert!(app.models().iter().find(|m| m.file.starts_with("SmolLM2")).unwrap().in_use);
+}

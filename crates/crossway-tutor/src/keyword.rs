@@ -77,6 +77,190 @@ pub fn grade_with_reference(
     g
 }
 
+/// What the words alone say about one rubric point of an answer (the no-model part of
+/// [`crate::verdict::PointEvidence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PointWords {
+    /// Share of the point's keyword tokens found in the answer.
+    pub coverage: f64,
+    /// The same against the answer's best-matching sentence.
+    pub best_sentence: f64,
+    /// That sentence and the point disagree in negation (one says "not"/不, the other does not).
+    pub negation_conflict: bool,
+    /// That sentence has a number the point lacks while the point has one the answer lacks (a
+    /// different threshold, date or amount).
+    pub number_conflict: bool,
+    /// That sentence has one side of an opposite pair (buyer/seller, before/after, 高于/低于 …) and
+    /// the point the other.
+    pub opposite_conflict: bool,
+}
+
+/// The evidence the calibrated per-point verdicts read from the words alone. The conflicts are
+/// only looked for in a sentence that shares words with the point (a quarter of its tokens).
+pub fn point_evidence(point: &str, answer: &str) -> PointWords {
+    let point = strip_instruction(point);
+    let want: HashSet<String> = tokens(point).collect();
+    if want.is_empty() {
+        return PointWords::default();
+    }
+    let share = |text: &str| {
+        let have: HashSet<String> = tokens(text).collect();
+        want.iter().filter(|t| have.contains(*t)).count() as f64 / want.len() as f64
+    };
+    let coverage = share(answer);
+    let (best, best_text) =
+        answer_sentences(answer)
+            .into_iter()
+            .map(|s| (share(s), s))
+            .fold((0.0, ""), |acc, x| if x.0 > acc.0 { x } else { acc });
+    let related = best >= 0.25;
+    let negation_conflict = related && crate::lexical::is_negated(best_text) != crate::lexical::is_negated(point);
+    let (pn, an, sn) = (numbers(point), numbers(answer), numbers(best_text));
+    let number_conflict = related && sn.iter().any(|n| !pn.contains(n)) && pn.iter().any(|n| !an.contains(n));
+    let opposite_conflict = related && has_opposite(point, best_text);
+    PointWords { coverage, best_sentence: best, negation_conflict, number_conflict, opposite_conflict }
+}
+
+/// Digit runs with their decimal point and thousands separators, e.g. "150", "35.4", "1,117" →
+/// "1117".
+fn numbers(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut cur = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (matches!(c, '.' | ',') && !cur.is_empty()) {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            out.insert(cur.trim_end_matches(['.', ',']).replace(',', ""));
+            cur.clear();
+        }
+    }
+    out
+}
+
+/// Pairs of words that say opposite things about the same fact.
+const OPPOSITES: &[(&str, &str)] = &[
+    ("buyer", "seller"),
+    ("before", "after"),
+    ("above", "below"),
+    ("higher", "lower"),
+    ("more", "less"),
+    ("increase", "decrease"),
+    ("rises", "falls"),
+    ("import", "export"),
+    ("profit", "loss"),
+    ("inside", "outside"),
+    ("included", "excluded"),
+    ("maximum", "minimum"),
+    ("either", "both"),
+    ("earlier", "later"),
+    ("separate", "part of"),
+    ("买家", "卖家"),
+    ("买方", "卖方"),
+    ("之前", "之后"),
+    ("以前", "以后"),
+    ("高于", "低于"),
+    ("增加", "减少"),
+    ("上升", "下降"),
+    ("提高", "降低"),
+    ("进口", "出口"),
+    ("盈利", "亏损"),
+    ("境内", "境外"),
+    ("最高", "最低"),
+    ("其一", "同时"),
+    ("分开", "一起"),
+    ("提前", "推迟"),
+];
+
+/// The point holds one side of an opposite pair that the sentence does not, and the sentence the
+/// other side that the point does not.
+fn has_opposite(point: &str, sentence: &str) -> bool {
+    let (p, s) = (point.to_lowercase(), sentence.to_lowercase());
+    let has = |text: &str, w: &str| {
+        if w.is_ascii() {
+            text.split(|c: char| !c.is_alphanumeric() && c != ' ')
+                .any(|chunk| format!(" {chunk} ").contains(&format!(" {w} ")))
+        } else {
+            text.contains(w)
+        }
+    };
+    OPPOSITES.iter().any(|&(a, b)| {
+        (has(&p, a) && !has(&p, b) && has(&s, b) && !has(&s, a))
+            || (has(&p, b) && !has(&p, a) && has(&s, a) && !has(&s, b))
+    })
+}
+
+/// A rubric point without its instruction verb ("States that …", "说明…"): those words are about
+/// the grading, not the content an answer should have.
+fn strip_instruction(point: &str) -> &str {
+    const EN: &[&str] = &[
+        "states that ",
+        "explains that ",
+        "says that ",
+        "mentions that ",
+        "notes that ",
+        "concludes that ",
+        "recognises that ",
+        "recognizes that ",
+        "points out that ",
+        "states ",
+        "explains ",
+        "says ",
+        "mentions ",
+        "names ",
+        "gives ",
+        "lists ",
+        "computes ",
+        "concludes ",
+        "identifies ",
+        "describes ",
+        "recommends ",
+        "proposes ",
+        "includes ",
+        "notes ",
+    ];
+    const ZH: &[&str] = &[
+        "说明",
+        "指出",
+        "提到",
+        "解释",
+        "写出",
+        "给出",
+        "列出",
+        "算出",
+        "计算出",
+        "得出",
+        "提出",
+        "建议",
+        "点明",
+        "认识到",
+        "明确",
+        "区分",
+    ];
+    let t = point.trim_start();
+    let lower = t.to_ascii_lowercase();
+    for p in EN {
+        if lower.starts_with(p) {
+            return &t[p.len()..];
+        }
+    }
+    for p in ZH {
+        if let Some(rest) = t.strip_prefix(p) {
+            return rest;
+        }
+    }
+    t
+}
+
+/// The answer's sentences (split at sentence and clause ends in both languages).
+fn answer_sentences(answer: &str) -> Vec<&str> {
+    answer
+        .split(['。', '！', '？', '；', '!', '?', ';', '\n'])
+        .flat_map(|s| s.split(". "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 const STOPWORDS: &[&str] = &[
     "the",
     "a",
@@ -172,6 +356,24 @@ mod tests {
         assert!(off.score < 0.5 && off.score < good.score, "{off:?}");
         // No reference: the keyword grade as before.
         assert_eq!(grade_with_reference(&RUBRIC, None, &[" "], &[], reference, lang), grade(&RUBRIC, reference));
+    }
+
+    #[test]
+    fn the_words_evidence_sees_coverage_and_conflicts() {
+        let point =
+            "States that the declarant or IOSS holder pays the €3 duty at import, separate from the IOSS return.";
+        let w = point_evidence(point, "The declarant pays the €3 duty at import, separate from the IOSS return.");
+        assert!(w.coverage > 0.7 && !w.negation_conflict && !w.number_conflict && !w.opposite_conflict, "{w:?}");
+        let w = point_evidence(point, "The declarant does not pay the duty at import; it is part of the IOSS return.");
+        assert!(w.negation_conflict, "{w:?}");
+        let w = point_evidence(point, "The declarant pays a €5 duty at import, separate from the IOSS return.");
+        assert!(w.number_conflict, "{w:?}");
+        let w = point_evidence("说明关税由买家在进口时缴纳。", "关税由卖家在进口时缴纳。");
+        assert!(w.opposite_conflict && w.coverage > 0.5, "{w:?}");
+        assert_eq!(
+            numbers("1,117 bytes, 35.4% and 150."),
+            ["1117", "35.4", "150"].map(String::from).into_iter().collect()
+        );
     }
 
     #[test]

@@ -273,6 +273,12 @@ fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
+/// Whether a text is negated ("not", "no", "n't", 不, 没 …), as the `negation.mismatch` feature
+/// sees it.
+pub fn is_negated(text: &str) -> bool {
+    Prepared::new(text).negated
+}
+
 /// One text, tokenised every way the features need.
 pub(crate) struct Prepared {
     tokens: HashSet<String>,

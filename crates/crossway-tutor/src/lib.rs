@@ -13,6 +13,9 @@
 //! - [`lexical`]: cheap overlap features and small logistic models fitted on the eval sets'
 //!   `train` splits (weights generated into `lexical_weights.rs` by `scripts/fit_lexical.py`).
 //! - [`examples`]: the same, also comparing with an item's graded example answers.
+//! - [`verdict`]: the judgement: per rubric point a calibrated P(met) / P(contradicted) and a
+//!   state, per (model, language), fitted on the hand-labelled per-point set (generated into
+//!   `point_calibration.rs`), and the one combination rule that turns them into the score.
 
 pub mod examples;
 pub mod keyword;
@@ -20,6 +23,9 @@ pub mod lexical;
 mod lexical_weights;
 pub mod llm;
 pub mod manifest;
+mod point_calibration;
+pub mod pointset;
+pub mod verdict;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -46,9 +52,16 @@ pub enum ModelStatus {
 
 /// Looks for a model in `models_dir`: the manifest's default model first, else any `.gguf`.
 pub fn model_status(models_dir: &Path) -> ModelStatus {
+    model_status_with(models_dir, None)
+}
+
+/// Like [`model_status`], but the file `chosen` (a file name in `models_dir`, picked in Settings)
+/// comes first when it is there.
+pub fn model_status_with(models_dir: &Path, chosen: Option<&str>) -> ModelStatus {
     let known = manifest::read_manifest(&models_dir.join("manifest.toml")).unwrap_or_default();
+    let chosen = chosen.filter(|c| !c.contains('/') && c.ends_with(".gguf")).map(|c| models_dir.join(c));
     let default = known.iter().find(|m| m.role == "default").map(|m| models_dir.join(&m.file));
-    let found = default.filter(|p| p.is_file()).or_else(|| {
+    let found = chosen.filter(|p| p.is_file()).or(default.filter(|p| p.is_file())).or_else(|| {
         std::fs::read_dir(models_dir)
             .into_iter()
             .flatten()
@@ -72,4 +85,70 @@ pub fn model_status(models_dir: &Path) -> ModelStatus {
         licence: entry.map(|m| m.licence.clone()),
         verified,
     }
+}
+
+/// A model the learner can choose in Settings: what it is and what it costs, in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelChoice {
+    /// The file name in the models folder.
+    pub file: String,
+    /// The manifest's name, if it is a known model.
+    pub name: Option<String>,
+    /// `default`, `large`, `test`, or `None` for an imported model.
+    pub role: Option<String>,
+    pub bytes: u64,
+    /// Memory it needs loaded: the file (memory-mapped) plus context and compute buffers.
+    pub ram_mib: u64,
+    /// Free memory now, if known; the model is refused when `ram_mib` is more.
+    pub available_mib: Option<u64>,
+    pub verified: bool,
+    /// The manifest's description of its measured speed and quality, in both languages.
+    pub about_en: Option<String>,
+    pub about_zh: Option<String>,
+    /// The one the app uses now.
+    pub in_use: bool,
+    /// Crossway has a calibration for it (see [`verdict::model_key`]).
+    pub calibrated: bool,
+}
+
+/// Every `.gguf` in `models_dir`, known models first (default, large, then the rest by name).
+pub fn available_models(models_dir: &Path, in_use: Option<&Path>) -> Vec<ModelChoice> {
+    let known = manifest::read_manifest(&models_dir.join("manifest.toml")).unwrap_or_default();
+    let available_mib = llm::available_memory_mib();
+    let mut out: Vec<ModelChoice> = std::fs::read_dir(models_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "gguf") && p.is_file())
+        .map(|p| {
+            let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let bytes = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            let entry = known.iter().find(|m| m.file == file);
+            let marker = models_dir.join(format!("{file}.verified"));
+            ModelChoice {
+                name: entry.map(|m| m.name.clone()),
+                role: entry.map(|m| m.role.clone()),
+                bytes,
+                ram_mib: llm::needed_memory_mib(bytes),
+                available_mib,
+                verified: entry.is_some_and(|m| {
+                    m.bytes == bytes && std::fs::read_to_string(&marker).is_ok_and(|s| s.trim() == m.sha256)
+                }),
+                about_en: entry.and_then(|m| m.about_en.clone()),
+                about_zh: entry.and_then(|m| m.about_zh.clone()),
+                in_use: in_use.is_some_and(|u| u == p),
+                calibrated: verdict::model_key(&file).is_some_and(|k| verdict::calibration_for(k, "en").is_some()),
+                file,
+            }
+        })
+        .collect();
+    let rank = |c: &ModelChoice| match c.role.as_deref() {
+        Some("default") => 0,
+        Some("large") => 1,
+        Some(_) => 3,
+        None => 2,
+    };
+    out.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.file.cmp(&b.file)));
+    out
 }

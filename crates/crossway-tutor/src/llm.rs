@@ -1,14 +1,15 @@
 //! Rubric grading with an on-device model through llama.cpp (the only module that knows it).
 //!
 //! Method: for each rubric point, the model reads (system, question, reference answer, learner's
-//! answer, rubric point) through its own chat template and we read the probability of "yes"
-//! against "no" from its next-token logits — a prefill, no sampling. The prompt prefix shared by
-//! all points (and by every learner answering the same item) is decoded once and kept in the KV
-//! cache; each point only decodes its own suffix. [`LlmGrader::warm`] decodes an item's part of
-//! that prefix (system, question, reference) ahead of time, while the learner is still typing.
-//! The score the app shows comes from the calibrated lexical model; these verdicts judge the
-//! rubric points (docs/quality.md). [`LlmGrader::explain`] writes the short explanation of what
-//! an answer missed.
+//! answer, rubric point) through its own chat template and we read a three-way verdict from its
+//! next-token logits — "yes" (the answer states the point), "no" (it does not mention it) or
+//! "wrong" (it says something that contradicts it) — a prefill, no sampling. The prompt prefix
+//! shared by all points (and by every learner answering the same item) is decoded once and kept
+//! in the KV cache; each point only decodes its own suffix. [`LlmGrader::warm`] decodes an item's
+//! part of that prefix (system, question, reference) ahead of time, while the learner is still
+//! typing. These raw probabilities are not verdicts yet: [`crate::verdict`] calibrates them per
+//! model and language and combines them with the lexical evidence (docs/quality.md).
+//! [`LlmGrader::explain`] writes the short explanation of what an answer missed.
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
@@ -73,8 +74,7 @@ pub fn preflight(path: &Path) -> Result<u64, LlmError> {
     if !std::arch::is_x86_feature_detected!("avx2") {
         return Err(LlmError::NoAvx2);
     }
-    // Weights are memory-mapped; the context and compute buffers need roughly 256 MiB more.
-    let needed_mib = meta.len() / (1 << 20) + 256;
+    let needed_mib = needed_memory_mib(meta.len());
     if let Some(available_mib) = available_memory_mib() {
         if available_mib < needed_mib {
             return Err(LlmError::LowMemory { needed_mib, available_mib });
@@ -83,7 +83,14 @@ pub fn preflight(path: &Path) -> Result<u64, LlmError> {
     Ok(meta.len())
 }
 
-fn available_memory_mib() -> Option<u64> {
+/// Memory a model file needs loaded: the weights are memory-mapped; the context and compute
+/// buffers need roughly 256 MiB more.
+pub fn needed_memory_mib(file_bytes: u64) -> u64 {
+    file_bytes / (1 << 20) + 256
+}
+
+/// `MemAvailable` from /proc/meminfo, if there is one.
+pub fn available_memory_mib() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -96,6 +103,7 @@ pub struct LlmGrader {
     threads: i32,
     yes: Vec<LlamaToken>,
     no: Vec<LlamaToken>,
+    wrong: Vec<LlamaToken>,
     pub load_ms: u128,
 }
 
@@ -110,10 +118,23 @@ pub struct RubricPrompt<'a> {
     pub lang: &'a str,
 }
 
-/// The model's verdicts, one probability of "met" per rubric point.
+/// The model's reading of one rubric point: the probabilities of its three replies (they sum
+/// to 1 over "yes", "no" and "wrong").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointReading {
+    /// "yes": the answer states the point.
+    pub met: f64,
+    /// "wrong": the answer says something that contradicts the point.
+    pub contra: f64,
+}
+
+/// The model's raw verdicts, one reading per rubric point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LlmVerdicts {
+    /// P("yes") per point.
     pub p_met: Vec<f64>,
+    /// P("wrong") per point.
+    pub p_contra: Vec<f64>,
     pub prompt_tokens: usize,
     /// Tokens served from the prefix cache instead of being decoded again.
     pub cached_tokens: usize,
@@ -137,26 +158,37 @@ impl LlmGrader {
         for w in ["no", "No", " no", " No", "NO"] {
             no.extend(first(w));
         }
-        yes.sort_by_key(|t| t.0);
-        yes.dedup();
-        no.sort_by_key(|t| t.0);
-        no.dedup();
-        if yes.is_empty() || no.is_empty() || yes.iter().any(|y| no.contains(y)) {
+        let mut wrong = Vec::new();
+        for w in ["wrong", "Wrong", " wrong", " Wrong", "WRONG"] {
+            wrong.extend(first(w));
+        }
+        for v in [&mut yes, &mut no, &mut wrong] {
+            v.sort_by_key(|t| t.0);
+            v.dedup();
+        }
+        let overlap = |a: &[LlamaToken], b: &[LlamaToken]| a.iter().any(|x| b.contains(x));
+        if yes.is_empty()
+            || no.is_empty()
+            || wrong.is_empty()
+            || overlap(&yes, &no)
+            || overlap(&yes, &wrong)
+            || overlap(&no, &wrong)
+        {
             return Err(LlmError::Load {
                 path: path.into(),
-                detail: "its vocabulary has no distinct yes/no tokens".into(),
+                detail: "its vocabulary has no distinct yes/no/wrong tokens".into(),
             });
         }
-        Ok(Self { model, threads: threads.clamp(1, 64) as i32, yes, no, load_ms: started.elapsed().as_millis() })
+        Ok(Self { model, threads: threads.clamp(1, 64) as i32, yes, no, wrong, load_ms: started.elapsed().as_millis() })
     }
 
-    /// A context for grading: room for a prompt and two sequences (the shared prefix and one
-    /// rubric point at a time).
+    /// A context for grading: room for a prompt and its sequences (the shared prefix in 0, up
+    /// to [`PARALLEL_POINTS`] rubric points side by side in 1…; explanations use 1).
     pub fn new_context(&self) -> Result<LlamaContext<'_>, LlmError> {
         let params = LlamaContextParams::default()
             .with_n_ctx(NonZeroU32::new(2048))
             .with_n_batch(512)
-            .with_n_seq_max(2)
+            .with_n_seq_max(1 + PARALLEL_POINTS as u32)
             .with_kv_unified(true)
             .with_n_threads(self.threads)
             .with_n_threads_batch(self.threads);
@@ -164,20 +196,22 @@ impl LlmGrader {
     }
 
     fn prompt_for(&self, p: &RubricPrompt<'_>, point: &str) -> Result<String, LlmError> {
-        let (system, ask) = if p.lang == "zh-CN" {
+        // The instructions live in the system prompt, so that each point's own suffix (decoded
+        // once per point, after the answer) is only the point and the template's end.
+        let (system, labels) = if p.lang == "zh-CN" {
             (
-                "你是严格的阅卷老师。每次只判断学生答案是否满足一条评分要点，只回答 yes 或 no。",
-                "学生的答案满足这条评分要点吗？只回答 yes 或 no。",
+                "你是严格的阅卷老师。每次只判断学生答案与一条评分要点的关系：答案明确写到了这条要点，回答 yes；答案没有提到它，回答 no；答案写的内容与这条要点相矛盾（说反了、付款方或数字错了），回答 wrong。只回答 yes、no 或 wrong 中的一个词。",
+                ["问题", "参考答案", "学生的答案", "评分要点"],
             )
         } else {
             (
-                "You are a strict grader. You judge whether a learner's answer meets one rubric point at a time. Reply with only yes or no.",
-                "Does the learner's answer meet this rubric point? Reply with only yes or no.",
+                "You are a strict grader. You judge one rubric point at a time. Reply yes if the learner's answer states the point, no if it does not mention it, and wrong if it says something that contradicts the point (the opposite, the wrong party, the wrong figure). Reply with only one word: yes, no or wrong.",
+                ["Question", "Reference answer", "Learner's answer", "Rubric point"],
             )
         };
         let user = format!(
-            "Question: {}\nReference answer: {}\nLearner's answer: {}\nRubric point: {}\n{}",
-            p.question, p.reference, p.answer, point, ask
+            "{}: {}\n{}: {}\n{}: {}\n{}: {}",
+            labels[0], p.question, labels[1], p.reference, labels[2], p.answer, labels[3], point
         );
         let msgs = [
             LlamaChatMessage::new("system".into(), system.into()).map_err(|e| LlmError::Inference(e.to_string()))?,
@@ -194,7 +228,7 @@ impl LlmGrader {
         ctx: &mut LlamaContext<'_>,
         cache: &mut Vec<LlamaToken>,
         p: &RubricPrompt<'_>,
-        mut on_point: impl FnMut(usize, f64),
+        mut on_point: impl FnMut(usize, PointReading),
     ) -> Result<LlmVerdicts, LlmError> {
         self.grade_until(ctx, cache, p, |k, v| {
             on_point(k, v);
@@ -209,7 +243,7 @@ impl LlmGrader {
         ctx: &mut LlamaContext<'_>,
         cache: &mut Vec<LlamaToken>,
         p: &RubricPrompt<'_>,
-        mut on_point: impl FnMut(usize, f64) -> bool,
+        mut on_point: impl FnMut(usize, PointReading) -> bool,
     ) -> Result<LlmVerdicts, LlmError> {
         let started = Instant::now();
         let err = |e: &dyn std::fmt::Display| LlmError::Inference(e.to_string());
@@ -219,7 +253,13 @@ impl LlmGrader {
             .map(|pt| self.prompt_for(p, pt).map(|s| self.model.vocab().tokenize(s.as_bytes(), false, true)))
             .collect::<Result<_, _>>()?;
         let Some(first) = prompts.first() else {
-            return Ok(LlmVerdicts { p_met: Vec::new(), prompt_tokens: 0, cached_tokens: 0, ms: 0 });
+            return Ok(LlmVerdicts {
+                p_met: Vec::new(),
+                p_contra: Vec::new(),
+                prompt_tokens: 0,
+                cached_tokens: 0,
+                ms: 0,
+            });
         };
         let limit = ctx.n_ctx();
         if let Some(longest) = prompts.iter().map(Vec::len).max() {
@@ -237,30 +277,81 @@ impl LlmGrader {
         let reuse = self.fill_prefix(ctx, cache, &first[..shared])?;
         let mut batch = LlamaBatch::new(512, 1);
         let mut p_met = Vec::with_capacity(prompts.len());
-        for (k, tokens) in prompts.iter().enumerate() {
-            ctx.clear_kv_cache_seq(Some(1), None, None).map_err(|e| err(&e))?;
-            ctx.copy_kv_cache_seq(0, 1, None, None).map_err(|e| err(&e))?;
-            let suffix = &tokens[shared..];
-            let mut at = shared;
-            for chunk in suffix.chunks(512) {
-                batch.clear();
-                for (i, &t) in chunk.iter().enumerate() {
-                    let last = at + i + 1 == tokens.len();
-                    batch.add(t, (at + i) as i32, &[1], last).map_err(|e| err(&e))?;
+        let mut p_contra = Vec::with_capacity(prompts.len());
+        // The first point alone (its verdict reaches the window first), then the others side by
+        // side: each in its own sequence copied from the prefix, all their suffixes in one batch
+        // (one pass over the weights for several points instead of one each).
+        let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut start = 0;
+        while start < prompts.len() {
+            let mut end = start + 1;
+            let mut tokens = prompts[start].len() - shared;
+            if start > 0 {
+                while end < prompts.len()
+                    && end - start < PARALLEL_POINTS
+                    && tokens + prompts[end].len() - shared <= 512
+                {
+                    tokens += prompts[end].len() - shared;
+                    end += 1;
                 }
-                ctx.decode(&mut batch).map_err(|e| err(&e))?;
-                at += chunk.len();
             }
-            let logits = ctx.get_logits_ith(batch.n_tokens() - 1);
-            let p = yes_probability(logits, &self.yes, &self.no);
-            p_met.push(p);
-            if !on_point(k, p) {
-                break;
+            groups.push(start..end);
+            start = end;
+        }
+        'groups: for group in groups {
+            let mut read: Vec<Option<PointReading>> = vec![None; group.len()];
+            let mut batched: Vec<(usize, i32)> = Vec::new(); // (place in group, batch index of its last token)
+            batch.clear();
+            for (j, k) in group.clone().enumerate() {
+                let seq = 1 + j as i32;
+                ctx.clear_kv_cache_seq(Some(seq as u32), None, None).map_err(|e| err(&e))?;
+                ctx.copy_kv_cache_seq(0, seq, None, None).map_err(|e| err(&e))?;
+                let tokens = &prompts[k];
+                let suffix = &tokens[shared..];
+                if batch.n_tokens() as usize + suffix.len() > 512 {
+                    // Too long to share the batch: decoded on its own, in chunks.
+                    let mut own = LlamaBatch::new(512, 1);
+                    let mut at = shared;
+                    for chunk in suffix.chunks(512) {
+                        own.clear();
+                        for (i, &t) in chunk.iter().enumerate() {
+                            own.add(t, (at + i) as i32, &[seq], at + i + 1 == tokens.len()).map_err(|e| err(&e))?;
+                        }
+                        ctx.decode(&mut own).map_err(|e| err(&e))?;
+                        at += chunk.len();
+                    }
+                    read[j] =
+                        Some(three_way(ctx.get_logits_ith(own.n_tokens() - 1), [&self.yes, &self.no, &self.wrong]));
+                    continue;
+                }
+                for (i, &t) in suffix.iter().enumerate() {
+                    batch.add(t, (shared + i) as i32, &[seq], i + 1 == suffix.len()).map_err(|e| err(&e))?;
+                }
+                batched.push((j, batch.n_tokens() - 1));
+            }
+            if !batched.is_empty() {
+                ctx.decode(&mut batch).map_err(|e| err(&e))?;
+                for (j, idx) in batched {
+                    read[j] = Some(three_way(ctx.get_logits_ith(idx), [&self.yes, &self.no, &self.wrong]));
+                }
+            }
+            for (j, k) in group.clone().enumerate() {
+                ctx.clear_kv_cache_seq(Some(1 + j as u32), None, None).map_err(|e| err(&e))?;
+                let reading = read[j].unwrap_or(PointReading { met: 1.0 / 3.0, contra: 1.0 / 3.0 });
+                p_met.push(reading.met);
+                p_contra.push(reading.contra);
+                if !on_point(k, reading) {
+                    for j2 in j + 1..group.len() {
+                        ctx.clear_kv_cache_seq(Some(1 + j2 as u32), None, None).map_err(|e| err(&e))?;
+                    }
+                    break 'groups;
+                }
             }
         }
         ctx.clear_kv_cache_seq(Some(1), None, None).map_err(|e| err(&e))?;
         Ok(LlmVerdicts {
             p_met,
+            p_contra,
             prompt_tokens: prompts.iter().map(Vec::len).sum(),
             cached_tokens: reuse,
             ms: started.elapsed().as_millis(),
@@ -451,19 +542,24 @@ impl LlmGrader {
     }
 }
 
+/// How many rubric points are decoded side by side in one batch (after the first, which is
+/// decoded alone so that its verdict comes first).
+pub const PARALLEL_POINTS: usize = 6;
+
 fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
-/// P(yes) among the yes/no tokens, from raw logits (a softmax restricted to those tokens).
-fn yes_probability(logits: &[f32], yes: &[LlamaToken], no: &[LlamaToken]) -> f64 {
+/// The probabilities of "yes", "no" and "wrong" among their tokens, from raw logits (a softmax
+/// restricted to those tokens).
+fn three_way(logits: &[f32], tokens: [&[LlamaToken]; 3]) -> PointReading {
     let get = |t: &LlamaToken| logits.get(t.0 as usize).copied().unwrap_or(f32::NEG_INFINITY) as f64;
-    let max = yes.iter().chain(no).map(get).fold(f64::NEG_INFINITY, f64::max);
-    let sum = |ts: &[LlamaToken]| ts.iter().map(|t| (get(t) - max).exp()).sum::<f64>();
-    let (y, n) = (sum(yes), sum(no));
-    if y + n > 0.0 {
-        y / (y + n)
+    let max = tokens.iter().flat_map(|ts| ts.iter()).map(get).fold(f64::NEG_INFINITY, f64::max);
+    let mass: Vec<f64> = tokens.iter().map(|ts| ts.iter().map(|t| (get(t) - max).exp()).sum::<f64>()).collect();
+    let total: f64 = mass.iter().sum();
+    if total > 0.0 && total.is_finite() {
+        PointReading { met: mass[0] / total, contra: mass[2] / total }
     } else {
-        0.5
+        PointReading { met: 1.0 / 3.0, contra: 1.0 / 3.0 }
     }
 }

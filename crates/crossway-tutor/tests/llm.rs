@@ -61,6 +61,26 @@ fn the_model_loads_and_grades_with_a_reused_prefix() {
     eprintln!("good {:?} ({} ms), wrong {:?} ({} ms)", good.p_met, good.ms, wrong.p_met, wrong.ms);
 }
 
+/// Points after the first are decoded side by side in one batch, each in its own sequence: every
+/// point reads the same as when it is graded alone, and the three replies' probabilities add up.
+#[test]
+fn points_read_side_by_side_read_as_they_do_alone() {
+    let grader = LlmGrader::load(&test_model(), 2).unwrap();
+    let mut ctx = grader.new_context().unwrap();
+    let mut cache = Vec::new();
+    let answer = "30% is below the 35.4% break-even, so each sale is profitable; lower the CPC.";
+    let together = grader.grade(&mut ctx, &mut cache, &prompt(answer), |_, _| {}).unwrap();
+    for (k, point) in RUBRIC.iter().enumerate() {
+        let one = [*point];
+        let alone = grader.grade(&mut ctx, &mut cache, &RubricPrompt { rubric: &one, ..prompt(answer) }, |_, _| {}).unwrap();
+        assert!((alone.p_met[0] - together.p_met[k]).abs() < 0.05, "point {k}: {alone:?} vs {together:?}");
+        assert!((alone.p_contra[0] - together.p_contra[k]).abs() < 0.05, "point {k}: {alone:?} vs {together:?}");
+    }
+    for (m, c) in together.p_met.iter().zip(&together.p_contra) {
+        assert!(m + c <= 1.0 + 1e-9 && *m >= 0.0 && *c >= 0.0, "{together:?}");
+    }
+}
+
 #[test]
 fn a_bad_model_file_gets_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();

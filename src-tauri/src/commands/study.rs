@@ -54,10 +54,13 @@ pub fn tutor_status(tutor: State<'_, crate::TutorSlot>) -> crate::TutorStatus {
     tutor.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// One rubric point judged by the model, streamed to the window as soon as it is scored.
+/// One rubric point judged, streamed to the window as soon as the model has read it: its
+/// calibrated verdict (`met`, `missing` or `contradicted`) and P(met) — what the recorded grade
+/// will carry.
 #[derive(Clone, serde::Serialize)]
 pub struct PointEvent {
     pub index: usize,
+    pub state: &'static str,
     pub p_met: f64,
 }
 
@@ -85,17 +88,25 @@ pub fn submit_free_text(
         match guard.as_ref() {
             Some(t) => {
                 let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                let judge = job.clone();
                 match t.grade(job.into_grade_job(Some(deadline))) {
                     Ok(running) => {
                         let mut verdict = None;
                         while let Ok(event) = running.events.recv() {
                             match event {
-                                crossway_app::GradeEvent::Point { index, p_met } => {
-                                    let _ = on_point.send(PointEvent { index, p_met });
+                                crossway_app::GradeEvent::Point { index, reading } => {
+                                    if let Some(v) = judge.judge(index, &model, reading) {
+                                        let _ = on_point.send(PointEvent {
+                                            index,
+                                            state: v.state.as_str(),
+                                            p_met: v.p_met,
+                                        });
+                                    }
                                 }
                                 crossway_app::GradeEvent::Done(v) => {
                                     verdict = Some(crossway_app::ModelVerdict {
                                         p_met: v.p_met,
+                                        p_contra: v.p_contra,
                                         model: model.clone(),
                                         ms: v.ms as u64,
                                         cached_tokens: v.cached_tokens as u64,

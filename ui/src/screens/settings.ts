@@ -1,6 +1,6 @@
 // Settings: language, the learner's background and method preferences, the model, content packs,
 // and the learner's data (export, delete).
-import { api, isAppError, METHODS, type Background, type Learner, type Method } from "../ipc";
+import { api, isAppError, METHODS, type Background, type Learner, type Method, type ModelChoice } from "../ipc";
 import { getLocale, methodName, setLocale, t, tr } from "../i18n";
 import { h } from "../dom";
 import { go, showError, state, view } from "../app";
@@ -135,6 +135,7 @@ function modelCard(): HTMLElement {
           { model: state.tutor.model ?? "", message: state.tutor.message ?? "", threads: state.tutor.threads }))
       : null,
     h("p", { class: "notice" }, t("modelNotWired")),
+    modelChoices(),
     h("label", { for: "model-path" }, t("modelImport")), path,
     h("button", { type: "button", id: "import-model", onclick: () => void (async () => {
       out.textContent = t("working");
@@ -145,6 +146,39 @@ function modelCard(): HTMLElement {
       } catch (e) { out.textContent = isAppError(e) ? e.message : String(e); }
     })() }, t("modelImportButton")),
     out);
+}
+
+/** The models in the models folder: size, memory need, measured speed and quality in words, and
+ * a button to use another one (checked against free memory by the app before it is loaded). */
+function modelChoices(): HTMLElement {
+  const list = h("ul", { id: "model-choices", class: "choices" });
+  const out = h("p", { class: "muted", "aria-live": "polite", id: "model-choice-result" });
+  const render = (models: ModelChoice[]) => {
+    list.replaceChildren(...models.map((m) => {
+      const about = getLocale() === "zh-CN" ? m.about_zh : m.about_en;
+      const facts = [
+        t("modelSize", { mib: Math.round(m.bytes / 1048576) }),
+        t("modelRam", { mib: m.ram_mib }),
+        m.available_mib !== null && m.available_mib < m.ram_mib ? t("modelTooBig", { mib: m.available_mib }) : null,
+        m.calibrated ? null : t("modelUncalibrated"),
+      ].filter((x): x is string => x !== null);
+      return h("li", { "data-file": m.file },
+        h("strong", {}, m.name ?? m.file), m.in_use ? h("span", { class: "badge" }, " " + t("modelInUse")) : null,
+        h("p", { class: "muted" }, facts.join(" · ")),
+        about ? h("p", {}, about) : null,
+        m.in_use ? null : h("button", { type: "button", class: "choose-model", onclick: () => void (async () => {
+          out.textContent = t("working");
+          try {
+            const c = await api.chooseModel(m.file);
+            out.textContent = t("modelChosen", { model: c.name ?? c.file });
+            state.status = await api.status();
+            render(await api.listModels());
+          } catch (e) { out.textContent = isAppError(e) ? e.message : String(e); }
+        })() }, t("modelUse")));
+    }));
+  };
+  void api.listModels().then(render).catch((e) => { out.textContent = isAppError(e) ? e.message : String(e); });
+  return h("div", {}, h("h3", {}, t("modelChoices")), list, out);
 }
 
 function packsCard(): HTMLElement {
