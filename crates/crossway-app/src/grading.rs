@@ -9,7 +9,7 @@ use std::time::Instant;
 use crossway_tutor::keyword;
 use crossway_tutor::lexical::Lang;
 use crossway_tutor::llm::{LlmGrader, LlmVerdicts, PointReading, RubricPrompt};
-use crossway_tutor::verdict::{self, PointState};
+use crossway_tutor::verdict::PointState;
 use serde::{Deserialize, Serialize};
 
 use crate::{AppError, ErrorCode, Result};
@@ -185,7 +185,7 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             let state = if g.score >= 0.5 { PointState::Met } else { PointState::Missing };
             (g.score, g.abstained, vec![state])
         } else {
-            let c = verdict::grade(
+            let c = crossway_tutor::calibrated::grade(
                 &refs,
                 &item.answer,
                 (g.score, g.abstained),

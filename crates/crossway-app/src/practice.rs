@@ -413,7 +413,7 @@ pub(crate) struct Graded {
 }
 
 /// Grades an answer: by the key for choice and numeric items; free text by the tutor's one rule
-/// ([`crossway_tutor::verdict::grade`]): each rubric point's calibrated verdict (met, missing or
+/// ([`crossway_tutor::calibrated::grade`]): each rubric point's calibrated verdict (met, missing or
 /// contradicted) from the model's reading when it read the answer, its words and the calibrated
 /// lexical score against the reference and the item's graded examples; the score is computed
 /// from those verdicts and agrees with them.
@@ -430,7 +430,7 @@ pub(crate) fn grade_answer(
             let g = lexical_grade(item, text, loc);
             let model = model.filter(|m| m.p_met.len() == rubric.len());
             let readings = model.map(|m| m.readings());
-            let c = crossway_tutor::verdict::grade(
+            let c = crossway_tutor::calibrated::grade(
                 &points,
                 text,
                 (g.score, g.abstained),
@@ -438,7 +438,7 @@ pub(crate) fn grade_answer(
                 loc,
             );
             let grader = match model {
-                Some(m) if crossway_tutor::verdict::calibration(Some(&m.model), loc).is_some() => {
+                Some(m) if crossway_tutor::calibrated::calibration(Some(&m.model), loc).is_some() => {
                     crate::tutor::MODEL_GRADER
                 }
                 Some(_) => crate::tutor::UNCALIBRATED_MODEL_GRADER,

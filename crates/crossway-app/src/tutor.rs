@@ -37,7 +37,7 @@ impl FreeTextJob {
     ) -> Option<crossway_tutor::verdict::PointVerdict> {
         let mut e = *self.evidence.get(index)?;
         e.model = Some(reading);
-        Some(crossway_tutor::verdict::judge_point(crossway_tutor::verdict::calibration(Some(model), &self.lang), &e))
+        Some(crossway_tutor::verdict::judge_point(crossway_tutor::calibrated::calibration(Some(model), &self.lang), &e))
     }
 }
 

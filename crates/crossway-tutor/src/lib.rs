@@ -15,8 +15,10 @@
 //! - [`examples`]: the same, also comparing with an item's graded example answers.
 //! - [`verdict`]: the judgement: per rubric point a calibrated P(met) / P(contradicted) and a
 //!   state, per (model, language), fitted on the hand-labelled per-point set (generated into
-//!   `point_calibration.rs`), and the one combination rule that turns them into the score.
+//!   `point_calibration.rs`), and the one combination rule that turns them into the score;
+//!   [`calibrated`]: the shipped calibrations looked up, and an answer graded with them.
 
+pub mod calibrated;
 pub mod examples;
 pub mod keyword;
 pub mod lexical;
@@ -138,7 +140,7 @@ pub fn available_models(models_dir: &Path, in_use: Option<&Path>) -> Vec<ModelCh
                 about_en: entry.and_then(|m| m.about_en.clone()),
                 about_zh: entry.and_then(|m| m.about_zh.clone()),
                 in_use: in_use.is_some_and(|u| u == p),
-                calibrated: verdict::model_key(&file).is_some_and(|k| verdict::calibration_for(k, "en").is_some()),
+                calibrated: verdict::model_key(&file).is_some_and(|k| calibrated::calibration_for(k, "en").is_some()),
                 file,
             }
         })

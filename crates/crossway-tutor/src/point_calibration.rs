@@ -65,6 +65,66 @@ pub static CALIBRATIONS: &[Calibration] = &[
         contra_at: 0.300000,
         fitted_on: 180,
     },
+    Calibration {
+        model: "qwen-1.5b",
+        lang: "en",
+        met: Logistic {
+            weights: [0.464667, -0.133483, 1.854704, 1.937704, -1.706364, -0.182568, 0.290396, 0.733660],
+            bias: -1.272846,
+        },
+        met_at: 0.510000,
+        contra: Logistic {
+            weights: [-0.030363, 0.800678, 0.227389, -0.011932, 1.359862, 1.441291, -0.142693, -0.122640],
+            bias: -1.505568,
+        },
+        contra_at: 0.300000,
+        fitted_on: 180,
+    },
+    Calibration {
+        model: "qwen-1.5b",
+        lang: "zh-CN",
+        met: Logistic {
+            weights: [1.120842, -0.290895, 1.237520, 1.438601, 0.214408, 0.462366, 0.466705, 0.875402],
+            bias: -1.241681,
+        },
+        met_at: 0.530000,
+        contra: Logistic {
+            weights: [-0.360122, 0.822093, 1.235184, 0.880934, 0.881734, 0.224448, -0.207525, -0.392166],
+            bias: -1.860864,
+        },
+        contra_at: 0.300000,
+        fitted_on: 180,
+    },
+    Calibration {
+        model: "smollm2-135m",
+        lang: "en",
+        met: Logistic {
+            weights: [-0.145242, -0.050696, 1.813279, 1.924966, -1.847715, -0.228564, 0.289858, 0.844462],
+            bias: -1.553141,
+        },
+        met_at: 0.500000,
+        contra: Logistic {
+            weights: [0.186872, -0.076691, 0.252018, 0.001933, 1.495912, 1.401457, -0.123103, -0.222956],
+            bias: -2.297386,
+        },
+        contra_at: 0.300000,
+        fitted_on: 180,
+    },
+    Calibration {
+        model: "smollm2-135m",
+        lang: "zh-CN",
+        met: Logistic {
+            weights: [0.231521, -0.845156, 1.477239, 1.656944, -0.230982, 0.421741, 0.335084, 1.007918],
+            bias: -3.995589,
+        },
+        met_at: 0.400000,
+        contra: Logistic {
+            weights: [0.060671, 0.288342, 1.045771, 0.709057, 1.096141, 0.211831, -0.167204, -0.482606],
+            bias: -1.280630,
+        },
+        contra_at: 0.300000,
+        fitted_on: 180,
+    },
 ];
 
 /// The calibration of `model` (`none` or a [`crate::verdict::model_key`]) in `lang`.

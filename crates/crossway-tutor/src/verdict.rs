@@ -12,6 +12,8 @@
 //!   and the threshold for "met", fitted by `cargo run -p crossway-app --example fit_points` on the
 //!   `train` part of the hand-labelled per-point set (`crates/crossway-tutor/data/points/`) and
 //!   generated into `point_calibration.rs`. Reported on the held-out part in docs/quality.md.
+//!   The shipped ones are looked up, and answers graded with them, in [`crate::calibrated`]
+//!   (which depends on this module and on the generated table, so neither depends on the other).
 //! - [`combine`]: the grade. The score is the mean of the points' calibrated P(met) (a
 //!   contradicted point counts 0), kept inside the band the verdicts allow: with k of n points
 //!   met it lies within half a point of k/n, it is at least 0.5 exactly when the answer passes —
@@ -19,8 +21,6 @@
 //!   never sees "✗ 31%" beside two of three points met, nor "passed" with a contradiction.
 
 use serde::Serialize;
-
-pub use crate::point_calibration::{calibration_for, CALIBRATIONS};
 
 /// The features of one point, in the order the calibration's weights use.
 pub const N_POINT_FEATURES: usize = 8;
@@ -267,33 +267,6 @@ pub fn evidence(
             }
         })
         .collect()
-}
-
-/// The calibration that applies: the model's (by [`model_key`]) or the no-model one, in `lang`.
-/// `None` for a model Crossway has no calibration for (its raw readings are used against 0.5)
-/// or when nothing was fitted for the language.
-pub fn calibration(model: Option<&str>, lang: &str) -> Option<&'static Calibration> {
-    let lang = if lang.starts_with("zh") { "zh-CN" } else { "en" };
-    match model {
-        None => calibration_for("none", lang),
-        Some(name) => model_key(name).and_then(|k| calibration_for(k, lang)),
-    }
-}
-
-/// Grades an answer's rubric points and combines them ([`combine`]): the one grading rule of the
-/// app and `crossway grade`. `model` is the model's name (file or manifest name) with its
-/// readings, one per point; `lexical` the answer's lexical score and whether it abstained.
-pub fn grade(
-    points: &[&str],
-    answer: &str,
-    lexical: (f64, bool),
-    model: Option<(&str, &[crate::llm::PointReading])>,
-    lang: &str,
-) -> Combined {
-    let readings = model.map(|(_, r)| r).filter(|r| r.len() == points.len());
-    let cal = calibration(model.filter(|_| readings.is_some()).map(|(n, _)| n), lang);
-    let verdicts = evidence(points, answer, lexical.0, readings).iter().map(|e| judge_point(cal, e)).collect();
-    combine(verdicts, lexical.1)
 }
 
 /// A labelled judgement with its evidence: one row of the per-point set.

@@ -72,7 +72,8 @@ fn points_read_side_by_side_read_as_they_do_alone() {
     let together = grader.grade(&mut ctx, &mut cache, &prompt(answer), |_, _| {}).unwrap();
     for (k, point) in RUBRIC.iter().enumerate() {
         let one = [*point];
-        let alone = grader.grade(&mut ctx, &mut cache, &RubricPrompt { rubric: &one, ..prompt(answer) }, |_, _| {}).unwrap();
+        let alone =
+            grader.grade(&mut ctx, &mut cache, &RubricPrompt { rubric: &one, ..prompt(answer) }, |_, _| {}).unwrap();
         assert!((alone.p_met[0] - together.p_met[k]).abs() < 0.05, "point {k}: {alone:?} vs {together:?}");
         assert!((alone.p_contra[0] - together.p_contra[k]).abs() < 0.05, "point {k}: {alone:?} vs {together:?}");
     }
