@@ -48,7 +48,7 @@ impl Readings {
     /// The readings of `a`, if this model read exactly its text.
     pub fn of(&self, a: &LabelledAnswer) -> Option<Vec<PointReading>> {
         let r = self.answers.get(&a.id()).filter(|r| r.text == a.text && r.p_met.len() == a.labels.len())?;
-        Some(r.p_met.iter().zip(&r.p_contra).map(|(&met, &contra)| PointReading { met, contra }).collect())
+        Some(PointReading::zip(&r.p_met, &r.p_contra))
     }
 }
 

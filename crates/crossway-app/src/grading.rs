@@ -178,9 +178,8 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
             }
             _ => None,
         };
-        let reading_list: Option<Vec<PointReading>> = readings
-            .as_ref()
-            .map(|v| v.p_met.iter().zip(&v.p_contra).map(|(&met, &contra)| PointReading { met, contra }).collect());
+        let reading_list: Option<Vec<PointReading>> =
+            readings.as_ref().map(|v| PointReading::zip(&v.p_met, &v.p_contra));
         let (score, abstained, states): (f64, bool, Vec<PointState>) = if whole_answer {
             let state = if g.score >= 0.5 { PointState::Met } else { PointState::Missing };
             (g.score, g.abstained, vec![state])

@@ -62,14 +62,7 @@ impl ModelVerdict {
 
     /// The readings per point, as the tutor's verdicts take them.
     pub fn readings(&self) -> Vec<crossway_tutor::llm::PointReading> {
-        self.p_met
-            .iter()
-            .enumerate()
-            .map(|(i, &met)| crossway_tutor::llm::PointReading {
-                met,
-                contra: self.p_contra.get(i).copied().unwrap_or(0.0),
-            })
-            .collect()
+        crossway_tutor::llm::PointReading::zip(&self.p_met, &self.p_contra)
     }
 
     /// The verdict stored with an answer, if the model graded it.

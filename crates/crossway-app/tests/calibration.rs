@@ -15,6 +15,23 @@ fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core")
 }
 
+/// An app on a fresh data folder (real SQLite file, the shipped pack) with one Chinese learner.
+fn app_with_learner(dir: &Path) -> (App, i64) {
+    let mut app =
+        App::open(AppConfig { data_dir: dir.into(), default_pack: Some(shipped()), models_dir: dir.join("models") })
+            .unwrap();
+    let l = app
+        .create_learner(NewLearnerDto {
+            name: "李雷".into(),
+            locale: "zh-CN".into(),
+            goal_role: None,
+            weekly_minutes: None,
+        })
+        .unwrap()
+        .id;
+    (app, l)
+}
+
 fn pack() -> crossway_content::Pack {
     crossway_content::load_pack(&shipped()).into_result().unwrap()
 }
@@ -74,21 +91,7 @@ fn with_the_real_test_model_a_flipped_chinese_reference_does_not_pass() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/SmolLM2-135M-Instruct.Q4_1.gguf");
     assert!(model.is_file(), "run `cargo xtask fetch-model test` first");
     let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(AppConfig {
-        data_dir: dir.path().into(),
-        default_pack: Some(shipped()),
-        models_dir: dir.path().join("models"),
-    })
-    .unwrap();
-    let l = app
-        .create_learner(NewLearnerDto {
-            name: "李雷".into(),
-            locale: "zh-CN".into(),
-            goal_role: None,
-            weekly_minutes: None,
-        })
-        .unwrap()
-        .id;
+    let (mut app, l) = app_with_learner(dir.path());
     let tutor = crossway_app::Tutor::start(model.clone(), 2).unwrap();
     for (k, (item, text)) in
         FLIPPED.iter().filter(|(_, t)| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))).enumerate()
@@ -141,21 +144,7 @@ const FLIPPED: [(&str, &str); 3] = [
 #[test]
 fn without_a_model_a_flipped_reference_does_not_pass() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(AppConfig {
-        data_dir: dir.path().into(),
-        default_pack: Some(shipped()),
-        models_dir: dir.path().join("models"),
-    })
-    .unwrap();
-    let l = app
-        .create_learner(NewLearnerDto {
-            name: "李雷".into(),
-            locale: "zh-CN".into(),
-            goal_role: None,
-            weekly_minutes: None,
-        })
-        .unwrap()
-        .id;
+    let (mut app, l) = app_with_learner(dir.path());
     for (k, (item, text)) in FLIPPED.iter().enumerate() {
         let sub = SubmitAnswerDto {
             item_id: item.to_string(),

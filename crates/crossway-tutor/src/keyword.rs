@@ -1,10 +1,10 @@
-//! The no-model fallback grader: checks each rubric point by word overlap with the answer.
+//! Word overlap between an answer and its rubric points.
 //!
-//! It is a rough check, labelled as such wherever it is shown: plain token overlap with a
-//! reference correlates only moderately with human scores (r ≈ 0.4–0.6 on the eval sets), so it
-//! abstains ("needs review") whenever it is unsure. With a reference answer,
-//! [`grade_with_reference`] keeps these per-point verdicts but scores with the calibrated lexical
-//! model ([`crate::lexical`]), fitted on the eval sets' `train` splits.
+//! [`point_evidence`] is what the words say about one point (coverage, best sentence, negation /
+//! number / opposite-word conflicts); [`crate::verdict`] turns it into a calibrated verdict, with or
+//! without a model. [`grade`] is the plain overlap rule (a point met at half of its tokens), now
+//! only the frame [`grade_with_reference`] fills with the calibrated lexical estimate
+//! ([`crate::lexical`], fitted on the eval sets' `train` splits): score, confidence, abstention.
 
 use std::collections::HashSet;
 

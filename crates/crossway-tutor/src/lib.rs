@@ -1,15 +1,15 @@
 //! The on-device tutor: model management and free-text grading.
 //!
 //! - [`manifest`]: `models/manifest.toml` (what models exist, where they come from, checksums).
-//! - [`llm`]: rubric grading through llama.cpp (`llama-cpp-2`): per-point yes/no probabilities
-//!   read from the next-token logits, with the shared prompt prefix kept in the KV cache (and
+//! - [`llm`]: rubric grading through llama.cpp (`llama-cpp-2`): per-point yes/no/wrong
+//!   probabilities read from the next-token logits (the points after the first side by side), with the shared prompt prefix kept in the KV cache (and
 //!   warmed while the learner types); short grounded explanations of what an answer missed.
 //! - [`worker`]: one thread owning the model and its context; grading, warm-up and explanation
 //!   jobs in, events out (each rubric point as it is scored), cancellation and deadlines. The
 //!   desktop shell and `crossway grade` drive it.
-//! - [`keyword`]: the per-rubric-point verdicts of the no-model fallback, with the score from
-//!   [`lexical`] / [`examples`] when there is a reference answer (with a model, the app keeps
-//!   that score and takes the points from the model: docs/quality.md).
+//! - [`keyword`]: what the words alone say about a rubric point (coverage, conflicts), which
+//!   [`verdict`] calibrates, and the lexical estimate from [`lexical`] / [`examples`] when there
+//!   is a reference answer.
 //! - [`lexical`]: cheap overlap features and small logistic models fitted on the eval sets'
 //!   `train` splits (weights generated into `lexical_weights.rs` by `scripts/fit_lexical.py`).
 //! - [`examples`]: the same, also comparing with an item's graded example answers.

@@ -128,6 +128,18 @@ pub struct PointReading {
     pub contra: f64,
 }
 
+impl PointReading {
+    /// Readings from the two lists a verdict is stored as (a missing P("wrong") reads as 0:
+    /// answers recorded before the three-way reading).
+    pub fn zip(p_met: &[f64], p_contra: &[f64]) -> Vec<PointReading> {
+        p_met
+            .iter()
+            .enumerate()
+            .map(|(i, &met)| PointReading { met, contra: p_contra.get(i).copied().unwrap_or(0.0) })
+            .collect()
+    }
+}
+
 /// The model's raw verdicts, one reading per rubric point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LlmVerdicts {
