@@ -46,6 +46,13 @@ const COMMANDS: &[&str] = &[
     "submit_free_text",
     "explain_answer",
     "warm_free_text",
+    "ask_question",
+    "rate_answer",
+    "list_questions",
+    "list_notes",
+    "add_note",
+    "edit_note",
+    "delete_note",
 ];
 
 fn main() {

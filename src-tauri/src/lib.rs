@@ -165,6 +165,13 @@ pub fn run() {
             commands::study::submit_free_text,
             commands::study::explain_answer,
             commands::study::warm_free_text,
+            commands::words::ask_question,
+            commands::words::rate_answer,
+            commands::words::list_questions,
+            commands::words::list_notes,
+            commands::words::add_note,
+            commands::words::edit_note,
+            commands::words::delete_note,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

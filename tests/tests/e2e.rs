@@ -156,6 +156,32 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.execute("document.querySelector(\"form[data-item='marketing.acos.basic']\").scrollIntoView()").unwrap();
     save_screenshot(&s, "lesson-feedback.png");
 
+    // Ask on the lesson: the course's passages, with their lesson, source and date, come back.
+    s.type_into(&s.wait("#ask-text").unwrap(), "how do I calculate ACoS from ad spend").unwrap();
+    s.click(&s.wait("#ask-send").unwrap()).unwrap();
+    s.wait("#ask-passages .passage").unwrap();
+    assert_eq!(s.attr(&s.wait("#ask-answer").unwrap(), "data-covered").unwrap().as_deref(), Some("true"));
+    let first = s.text_of("#ask-passages .passage").unwrap();
+    assert!(first.contains("as of") && first.contains("ACoS"), "{first}");
+    s.click(&s.wait("#ask-helpful-no").unwrap()).unwrap();
+    s.wait_text("#ask-answer", "noted").unwrap();
+    s.execute("document.getElementById('ask-lesson').scrollIntoView()").unwrap();
+    save_screenshot(&s, "lesson-ask.png");
+    // A note beside the lesson, rendered (Markdown) and sanitized.
+    s.type_into(&s.wait("#note-text").unwrap(), "**ACoS** = ad spend / ad sales <img src=x onerror=alert(1)>").unwrap();
+    s.click(&s.wait("#note-add").unwrap()).unwrap();
+    s.wait("#lesson-notes .note strong").unwrap();
+    assert!(s.find_all("#lesson-notes .note img").unwrap().is_empty(), "a note's HTML is sanitized");
+    // "My notes" finds it by its words.
+    s.click(&s.wait("#nav-notes").unwrap()).unwrap();
+    s.wait("#all-notes .note").unwrap();
+    s.type_into(&s.wait("#notes-search").unwrap(), "spend").unwrap();
+    s.wait_text("#notes-count", "1 note").unwrap();
+    save_screenshot(&s, "notes.png");
+    s.click(&s.wait("#nav-path").unwrap()).unwrap();
+    s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
+    s.wait("#lesson-body strong").unwrap();
+
     // Change the goal: see what the path would gain and lose, confirm, and the path re-plans.
     s.click(&s.wait("#back-to-path").unwrap()).unwrap();
     s.click(&s.wait("#goal-select option[value='tiktok-marketing']").unwrap()).unwrap();
@@ -185,6 +211,7 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     let export: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(export["attempts"].as_array().unwrap().len(), 1, "{saved}");
     assert_eq!(export["xapi"][0]["verb"]["id"], "http://adlnet.gov/expapi/verbs/answered");
+    assert_eq!((export["notes"].as_array().unwrap().len(), export["questions"].as_array().unwrap().len()), (1, 1));
 
     // The placement check: "I don't know" to every question ends it in at most 20 questions.
     s.click(&s.wait("#nav-path").unwrap()).unwrap();

@@ -15,7 +15,8 @@ export type Screen =
   | { name: "progress" }
   | { name: "groups" }
   | { name: "settings" }
-  | { name: "onboarding" };
+  | { name: "onboarding" }
+  | { name: "notes" };
 
 interface State {
   status: Status | null;

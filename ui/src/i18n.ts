@@ -3,6 +3,7 @@
 import type { Locale, Method, Reason, Text } from "./ipc";
 import { dashEn, dashZh } from "./i18n/dash";
 import { simsEn, simsZh } from "./i18n/sims";
+import { wordsEn, wordsZh } from "./i18n/words";
 
 const baseEn = {
   switchLanguage: "中文",
@@ -227,9 +228,9 @@ const baseZh: Record<keyof typeof baseEn, string> = {
 };
 
 // Screens keep their strings in i18n/<screen>.ts, each typed the same way.
-const en = { ...baseEn, ...dashEn, ...simsEn };
+const en = { ...baseEn, ...dashEn, ...simsEn, ...wordsEn };
 export type Key = keyof typeof en;
-const zh: Record<Key, string> = { ...baseZh, ...dashZh, ...simsZh };
+const zh: Record<Key, string> = { ...baseZh, ...dashZh, ...simsZh, ...wordsZh };
 
 const dicts: Record<Locale, Record<Key, string>> = { en, "zh-CN": zh };
 
@@ -283,6 +284,10 @@ export function reasonText(r: Reason, roleTitle: string, title: (kp: string) => 
       return t("reasonShortSteps", { p: pct(r.persistence) });
     case "method_works":
       return t("reasonMethodWorks", { method: methodName(r.method), rate: (r.rate * 100).toFixed(1), n: r.sessions });
+    case "asked_often":
+      return r.not_helpful > 0
+        ? t("reasonAskedOftenUnhelped", { n: r.times, bad: r.not_helpful })
+        : t("reasonAskedOften", { n: r.times });
     case "fact_changed":
       return t("reasonFactChanged", { facts: r.facts.map((f) => (f.as_of ? `${f.fact}, ${f.as_of}` : f.fact)).join("; ") });
   }

@@ -41,7 +41,8 @@ export type Reason =
   | { kind: "recall_due"; p_recall: number }
   | { kind: "strong_record"; accuracy: number; answers: number }
   | { kind: "short_steps"; persistence: number }
-  | { kind: "method_works"; method: Method; rate: number; sessions: number };
+  | { kind: "method_works"; method: Method; rate: number; sessions: number }
+  | { kind: "asked_often"; times: number; not_helpful: number };
 
 export type Method = "read" | "example" | "practice" | "simulation" | "discussion" | "workshop";
 export const METHODS: Method[] = ["read", "example", "practice", "simulation", "discussion", "workshop"];
@@ -147,8 +148,14 @@ export interface Background { age_band: string | null; education: string | null;
 export interface Profile {
   learner: Learner; background: Background;
   goal: { role: string; title: Text; requirements: { kp: string; title: Text; level: number; target: number; mastery: number; met: boolean }[]; readiness: number } | null;
-  behaviour: { attempts: number; correct_share: number | null; knowledge_points_practised: number; active_days_last_14: number; last_active: string | null };
+  behaviour: { attempts: number; correct_share: number | null; knowledge_points_practised: number; active_days_last_14: number; last_active: string | null; questions_asked: number; questions_not_covered: number; asked_most: [string, Text, number][]; notes: number };
 }
+
+export type PassageKind = "lesson" | "example" | "discussion" | "workshop" | "fact" | "item";
+export interface Passage { kp: string; kp_title: Text; kind: PassageKind; heading: string; text: string; source: { id: string; title: string } | null; as_of: string; score: number }
+export interface AskResult { question_id: number | null; question: string; lang: Locale; covered: boolean; passages: Passage[]; kp: string | null; scope: string | null; answer: string | null; withheld: string | null; ms: number }
+export interface Question { id: number; text: string; lang: Locale; covered: boolean; kp: string | null; scope: string | null; helpful: boolean | null; asked_at: string }
+export interface Note { id: number; kp: string; kp_title: Text; body: string; html: string; created_at: string; updated_at: string }
 
 export const api = {
   status: () => invoke<Status>("app_status"),
@@ -212,4 +219,11 @@ export const api = {
   chooseModel: (file: string) => invoke<ModelChoice>("choose_model", { file }),
   importModel: (path: string) => invoke<{ file: string; bytes: number; sha256: string; known_as: string | null }>("import_model", { path }),
   setBackground: (learner_id: number, background: Background) => invoke<Background>("set_background", { learner_id, background }),
+  ask: (learner_id: number, question: string, kp: string | null) => invoke<AskResult>("ask_question", { learner_id, question, kp }),
+  rateAnswer: (learner_id: number, question_id: number, helpful: boolean) => invoke<null>("rate_answer", { learner_id, question_id, helpful }),
+  questions: (learner_id: number) => invoke<Question[]>("list_questions", { learner_id }),
+  notes: (learner_id: number, kp: string | null, search: string | null) => invoke<Note[]>("list_notes", { learner_id, kp, search }),
+  addNote: (learner_id: number, kp: string, body: string) => invoke<Note>("add_note", { learner_id, kp, body }),
+  editNote: (learner_id: number, note_id: number, body: string) => invoke<Note>("edit_note", { learner_id, note_id, body }),
+  deleteNote: (learner_id: number, note_id: number) => invoke<null>("delete_note", { learner_id, note_id }),
 };

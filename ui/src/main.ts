@@ -10,6 +10,7 @@ import { renderProgress } from "./screens/progress";
 import { renderOnboarding, renderSettings } from "./screens/settings";
 import { itemForm, submitAnswer } from "./practice";
 import { dashboardPanels } from "./screens/dashboard";
+import { askBox, lessonNotes, renderNotes } from "./screens/words";
 
 const statusbar = document.getElementById("statusbar") as HTMLElement;
 const localeBtn = document.getElementById("toggle-locale") as HTMLButtonElement;
@@ -36,6 +37,7 @@ async function render(): Promise<void> {
       case "groups": return await renderGroups();
       case "settings": return await renderSettings();
       case "onboarding": return await renderOnboarding();
+      case "notes": return await renderNotes();
     }
   } catch (e) {
     showError(e);
@@ -53,6 +55,7 @@ function renderNav(): void {
     ["simulations", t("navSimulations"), { name: "simulations" }],
     ["progress", t("navProgress"), { name: "progress" }],
     ["groups", t("navGroups"), { name: "groups" }],
+    ["notes", t("navNotes"), { name: "notes" }],
     ["settings", t("navSettings"), { name: "settings" }],
   ];
   nav.setAttribute("aria-label", t("navLabel"));
@@ -186,7 +189,7 @@ async function renderPath(): Promise<void> {
   }
   view.append(header);
   if (path.steps.length === 0) {
-    view.append(h("p", { class: "card" }, t("emptyPath")), ...(await dashboardPanels(path)));
+    view.append(h("p", { class: "card" }, t("emptyPath")), askBox(null), ...(await dashboardPanels(path)));
     return;
   }
   const updates = await api.industryUpdates(learner.id);
@@ -228,7 +231,7 @@ async function renderPath(): Promise<void> {
         void go({ name: "lesson", kp: s.kp, start });
       } }, t("openLesson"))));
   }
-  view.append(h("section", { class: "card plan" }, h("h2", {}, t("planTitle")), list), ...panels.slice(1));
+  view.append(h("section", { class: "card plan" }, h("h2", {}, t("planTitle")), list), askBox(null), ...panels.slice(1));
 }
 
 /** The lesson tab each method opens on. */
@@ -359,6 +362,8 @@ async function renderLesson(kp: string, start = "lesson"): Promise<void> {
             h("h2", {}, t("sourcesTitle")),
             h("ul", {}, ...lesson.sources.map((s) => h("li", {}, `[${s.id}] ${s.title}`, ...s.urls.map((u) => h("div", { class: "url" }, u))))))
         : null),
+    lessonNotes(kp),
+    askBox(kp),
     lessonFeedback(kp),
     h("section", { class: "card practice", id: "practice" },
       h("h2", { tabindex: -1 }, t("practice")),

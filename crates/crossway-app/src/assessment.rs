@@ -277,6 +277,13 @@ impl App {
                 minutes: s.payload.get("seconds").and_then(|x| x.as_f64()).unwrap_or(0.0) / 60.0,
             })
             .collect();
-        Ok(Evidence { weekly_minutes: learner.weekly_minutes, mastery: counted, answers, runs, team, study })
+        // Notes written and questions asked: self-directed study (issue #15).
+        let own_study = db
+            .notes(learner_id, None, None)?
+            .into_iter()
+            .map(|n| n.created_at)
+            .chain(db.questions(learner_id)?.into_iter().map(|q| q.asked_at))
+            .collect();
+        Ok(Evidence { weekly_minutes: learner.weekly_minutes, mastery: counted, answers, runs, team, study, own_study })
     }
 }

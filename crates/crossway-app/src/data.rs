@@ -31,6 +31,10 @@ pub struct LearnerExport {
     /// Group tasks with the learner's role and part, and the peer reviews they gave and received.
     pub group_tasks: Vec<serde_json::Value>,
     pub indicators: Vec<crossway_core::indicators::Indicator>,
+    /// The learner's notes on lessons.
+    pub notes: Vec<crate::NoteDto>,
+    /// The questions the learner asked, with the passages shown and whether they helped.
+    pub questions: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,7 +70,7 @@ impl App {
             "name": learner.name,
             "account": { "homePage": "urn:crossway:local", "name": format!("learner-{}", learner.id) }
         });
-        let xapi = rows
+        let xapi: Vec<serde_json::Value> = rows
             .iter()
             .map(|a| {
                 let item = pack.item(&a.item_id);
@@ -85,6 +89,51 @@ impl App {
                     "result": { "score": { "scaled": a.score }, "success": a.score >= 0.5 },
                     "context": { "extensions": { "urn:crossway:knowledge-point": a.kp_id } },
                     "timestamp": a.occurred_at.to_rfc3339()
+                })
+            })
+            .collect();
+        let mut xapi: Vec<serde_json::Value> = xapi;
+        let notes = self.notes(learner_id, None, None)?;
+        let kp_activity = |kp: &str| {
+            let title = pack.kp(kp).map(|k| serde_json::json!({ "en-US": k.title.en, "zh-CN": k.title.zh_cn }));
+            serde_json::json!({
+                "objectType": "Activity",
+                "id": format!("urn:crossway:{}:lesson:{kp}", pack.manifest.id),
+                "definition": { "name": title, "type": "http://adlnet.gov/expapi/activities/lesson" }
+            })
+        };
+        for n in &notes {
+            xapi.push(serde_json::json!({
+                "id": null,
+                "actor": actor,
+                "verb": { "id": "http://adlnet.gov/expapi/verbs/commented", "display": { "en-US": "commented", "zh-CN": "记笔记" } },
+                "object": kp_activity(&n.kp),
+                "result": { "response": n.body },
+                "timestamp": n.updated_at
+            }));
+        }
+        let questions: Vec<crossway_store::QuestionRow> = db.questions(learner_id)?;
+        for q in &questions {
+            let object = match q.kp_id.as_deref().or(q.kp_scope.as_deref()) {
+                Some(kp) => kp_activity(kp),
+                None => serde_json::json!({ "objectType": "Activity", "id": format!("urn:crossway:{}", pack.manifest.id) }),
+            };
+            xapi.push(serde_json::json!({
+                "id": null,
+                "actor": actor,
+                "verb": { "id": "http://adlnet.gov/expapi/verbs/asked", "display": { "en-US": "asked", "zh-CN": "提问" } },
+                "object": object,
+                "result": { "response": q.text, "extensions": { "urn:crossway:covered": q.covered, "urn:crossway:helpful": q.helpful } },
+                "timestamp": q.asked_at.to_rfc3339()
+            }));
+        }
+        let questions = questions
+            .into_iter()
+            .map(|q| {
+                serde_json::json!({
+                    "id": q.id, "text": q.text, "lang": q.lang, "asked_on": q.kp_scope, "kp": q.kp_id,
+                    "covered": q.covered, "passages": q.passages, "answer": q.answer, "withheld": q.withheld,
+                    "helpful": q.helpful, "asked_at": q.asked_at.to_rfc3339(),
                 })
             })
             .collect();
@@ -143,6 +192,8 @@ impl App {
             feedback: self.my_feedback(learner_id)?,
             group_tasks,
             indicators: self.indicators(learner_id)?,
+            notes,
+            questions,
             format: "crossway-learner-export/1",
             exported_at: self.now().to_rfc3339(),
             learner,

@@ -1,6 +1,8 @@
 //! Crossway's use-cases: the one API both shells (desktop and CLI) call. Joins the pure core and
 //! content crates with the store and the tutor; owns the clock and the data folder.
 
+mod ask;
+pub mod ask_set;
 mod assessment;
 pub mod calibration;
 mod dashboard;
@@ -12,6 +14,7 @@ mod feedback;
 mod grading;
 pub mod kt;
 mod models;
+mod notes;
 mod packs;
 mod pin;
 mod placement;
@@ -31,7 +34,9 @@ use crossway_content::Pack;
 use crossway_core::{BktParams, Mastery};
 use crossway_store::{NewLearner, Store, DB_FILE};
 
+pub use ask::{ask_pack, question_lang, AskDto, PassageDto, QuestionDto, SourceRefDto};
 pub use assessment::{BlendDto, StudySessionDto};
+pub use notes::NoteDto;
 /// Core types the shells pass through.
 pub use crossway_content::Answer;
 pub use crossway_core::{indicators::Indicator, methods::Method, LocalizedText};
@@ -131,6 +136,7 @@ impl App {
                 app.install_pack(&default)?;
             }
         }
+        app.index_missing_packs()?;
         app.load_fitted_params()?;
         Ok(app)
     }

@@ -134,6 +134,7 @@ impl App {
             for f in &fact_rows {
                 db.record_fact_change(f)?;
             }
+            crate::ask::index_pack(db, &installed, now)?;
             Ok(())
         });
         if let Err(e) = written {

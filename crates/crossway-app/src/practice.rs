@@ -160,6 +160,14 @@ impl App {
             signals.best_method = Some((blend.recommended, rate, sessions));
         }
         let now = self.now();
+        // Questions to the tutor in the last week, by the KP they were about (issue #15).
+        for q in db.questions(learner_id)? {
+            if let (Some(kp), true) = (q.kp_id, q.asked_at > now - chrono::Duration::days(7)) {
+                let e = signals.asked.entry(kp).or_insert((0, 0));
+                e.0 += 1;
+                e.1 += u32::from(q.helpful == Some(false));
+            }
+        }
         for (kp, r) in db.retention(learner_id)? {
             let r = retention_of_row(&r);
             if retention::is_due(&r, now) {

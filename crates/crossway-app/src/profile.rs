@@ -57,6 +57,13 @@ pub struct BehaviourDto {
     pub knowledge_points_practised: usize,
     pub active_days_last_14: usize,
     pub last_active: Option<String>,
+    /// Questions asked to the tutor, and of them those the course did not cover.
+    pub questions_asked: usize,
+    pub questions_not_covered: usize,
+    /// The KPs asked about most, with how often (most first, at most 3).
+    pub asked_most: Vec<(String, LocalizedText, usize)>,
+    /// Notes written on lessons.
+    pub notes: usize,
 }
 
 /// An answer recorded elsewhere, already scored.
@@ -169,6 +176,20 @@ impl App {
         let mut kps: Vec<&str> = attempts.iter().map(|a| a.kp_id.as_str()).collect();
         kps.sort_unstable();
         kps.dedup();
+        let questions = db.questions(learner_id)?;
+        let mut asked: std::collections::BTreeMap<&str, usize> = Default::default();
+        for kp in questions.iter().filter_map(|q| q.kp_id.as_deref()) {
+            *asked.entry(kp).or_default() += 1;
+        }
+        let mut asked_most: Vec<(String, LocalizedText, usize)> = asked
+            .into_iter()
+            .map(|(kp, n)| {
+                let title = self.active_pack().ok().and_then(|p| p.kp(kp)).map(|k| k.title.clone()).unwrap_or_default();
+                (kp.to_string(), title, n)
+            })
+            .collect();
+        asked_most.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        asked_most.truncate(3);
         let behaviour = BehaviourDto {
             attempts: attempts.len(),
             correct_share: (!attempts.is_empty())
@@ -176,6 +197,10 @@ impl App {
             knowledge_points_practised: kps.len(),
             active_days_last_14: days.len(),
             last_active: attempts.last().map(|a| a.occurred_at.to_rfc3339()),
+            questions_asked: questions.len(),
+            questions_not_covered: questions.iter().filter(|q| !q.covered).count(),
+            asked_most,
+            notes: db.notes(learner_id, None, None)?.len(),
         };
         Ok(ProfileDto { learner, background, goal, behaviour })
     }

@@ -61,6 +61,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Ask a question of a content pack: the passages that answer it, or "not covered".
+    Ask {
+        /// The content pack folder.
+        #[arg(long)]
+        pack: PathBuf,
+        #[arg(long)]
+        question: String,
+        /// The language to answer in (default: the question's own, Chinese if it has Han characters).
+        #[arg(long, value_parser = ["zh-CN", "en"])]
+        lang: Option<String>,
+        /// Passages only (today the only mode: a generated answer is not built yet, docs/cli.md).
+        #[arg(long)]
+        no_model: bool,
+        /// Print JSON (the stable contract) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Plan a learning path for the learner described in a profile file.
     Plan {
         /// The content pack folder.
@@ -379,6 +396,44 @@ fn run(command: Command) -> Result<(), UserError> {
                 out!("oracle      mastery gain {:.2} points/min", m.oracle_gain_per_10_minutes * 10.0);
             }
             eprintln!("simulated in {} ms", started.elapsed().as_millis());
+            Ok(())
+        }
+        Command::Ask { pack, question, lang, no_model: _, json } => {
+            let loaded = load_pack(&pack).into_result().map_err(|diags| {
+                let mut msg = format!("{}: {} problem(s) in the pack", pack.display(), diags.len());
+                for d in diags {
+                    msg.push_str(&format!("\n  {d}"));
+                }
+                msg
+            })?;
+            let a = crossway_app::ask_pack(&loaded, &question, lang.as_deref()).map_err(|e| e.message)?;
+            if json {
+                let passages: Vec<serde_json::Value> = a
+                    .passages
+                    .iter()
+                    .map(|p| {
+                        serde_json::json!({
+                            "kp": p.kp, "kind": p.kind, "heading": p.heading, "text": p.text,
+                            "source": p.source.as_ref().map(|s| &s.id), "as_of": p.as_of, "score": p.score,
+                        })
+                    })
+                    .collect();
+                let out = serde_json::json!({
+                    "covered": a.covered, "lang": a.lang, "kp": a.kp, "passages": passages,
+                    "answer": a.answer, "withheld": a.withheld, "ms": a.ms,
+                });
+                out!("{out}");
+            } else {
+                let zh = a.lang == "zh-CN";
+                if !a.covered {
+                    out!("{}", if zh { "课程没有讲到这个问题。最接近的内容：" } else { "The course does not cover this. Nearest passages:" });
+                }
+                for p in &a.passages {
+                    let source = p.source.as_ref().map_or(String::new(), |s| format!(", {} {}", s.id, s.title));
+                    out!("[{} · {:.2}] {} ({}{source}, as of {})", p.kp, p.score, p.text, p.kind, p.as_of);
+                }
+                out!("answered in {} ms", a.ms);
+            }
             Ok(())
         }
         Command::Plan { pack, profile, json } => {

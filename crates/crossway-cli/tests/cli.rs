@@ -444,3 +444,25 @@ fn pack_report_lists_lessons_and_items_to_fix_from_a_real_database() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no such database file"));
     assert!(!missing.exists());
 }
+
+#[test]
+fn ask_json_shows_the_passages_or_says_not_covered() {
+    let pack = shipped();
+    let o = crossway(&["ask", "--pack", pack.to_str().unwrap(), "--question", "头程运费怎么分摊到每件", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["covered"], true, "{v}");
+    let passages = v["passages"].as_array().unwrap();
+    assert!(!passages.is_empty() && passages.len() <= 3, "{v}");
+    for p in passages {
+        for key in ["kp", "text", "source", "as_of", "score"] {
+            assert!(p.get(key).is_some(), "{key} missing: {p}");
+        }
+    }
+    assert!(v["answer"].is_null() && v["withheld"].is_null() && v["ms"].is_u64(), "{v}");
+    let o = crossway(&["ask", "--pack", pack.to_str().unwrap(), "--question", "best banana bread recipe", "--lang", "en", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!((v["covered"].as_bool(), v["lang"].as_str()), (Some(false), Some("en")), "{v}");
+    let o = crossway(&["ask", "--pack", "/nonexistent", "--question", "x"]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -10,6 +10,7 @@ pub mod formula;
 pub mod item;
 mod load;
 pub mod model;
+pub mod passages;
 pub mod render;
 pub mod stats;
 pub mod update;
@@ -18,6 +19,7 @@ pub use diagnostic::{DiagKind, Diagnostic};
 pub use diff::{diff_packs, PackDiff};
 pub use item::{Answer, ChoiceOption, ExampleGrade, GradedExample, Item, ItemBody, Verdict, WrongAnswer};
 pub use load::{load_pack, LoadOutcome};
+pub use passages::{passages, Passage, PassageKind};
 pub use model::{
     Cell, ChangeEntry, DataTable, Fact, KnowledgePoint, Manifest, Module, Pack, Scoring, Simulation, Source,
 };

@@ -60,6 +60,8 @@ pub struct Evidence {
     pub runs: Vec<RunEvidence>,
     pub team: Vec<TeamEvidence>,
     pub study: Vec<StudyEvidence>,
+    /// When the learner did something on their own: wrote a note or asked the tutor a question.
+    pub own_study: Vec<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -227,7 +229,9 @@ fn compute(d: Dimension, ev: &Evidence, at: DateTime<Utc>, current: bool) -> (Op
                 .chain(ev.runs.iter().filter(|r| r.at > since7 && r.at <= at).map(|r| r.minutes))
                 .sum();
             let adherence = any_activity.then(|| (minutes7 / f64::from(ev.weekly_minutes.max(1))).min(1.0));
-            let voluntary_n = answers.iter().filter(|a| a.at > since14 && a.voluntary).count() as u32;
+            let own = ev.own_study.iter().filter(|&&t| t > since14 && t <= at).count();
+            let voluntary_n = (answers.iter().filter(|a| a.at > since14 && a.voluntary).count() + own) as u32;
+            let any_activity = any_activity || own > 0;
             let voluntary = any_activity.then(|| (f64::from(voluntary_n) / VOLUNTARY_TARGET).min(1.0));
             // Persistence and use of feedback: what followed each wrong answer on the same KP.
             let (mut wrong, mut retried, mut fixed) = (0u32, 0u32, 0u32);
@@ -322,7 +326,7 @@ fn part_name(key: &str) -> LocalizedText {
     match key {
         "regularity" => LocalizedText::new("regular study", "学习规律性"),
         "plan_adherence" => LocalizedText::new("keeping to your weekly plan", "完成每周计划"),
-        "voluntary_practice" => LocalizedText::new("extra practice", "自主加练"),
+        "voluntary_practice" => LocalizedText::new("extra practice, notes and questions", "自主加练、笔记与提问"),
         "persistence" => LocalizedText::new("trying again after a mistake", "出错后再尝试"),
         "feedback_use" => LocalizedText::new("fixing mistakes with the feedback", "根据反馈改正错误"),
         "simulation" => LocalizedText::new("simulations", "模拟实训"),
@@ -510,7 +514,20 @@ mod tests {
         assert_eq!(part(&a, "feedback_use").value, None, "2 retries are below the minimum evidence");
         let expected = (0.75 + 0.48 + 0.2 + 2.0 / 3.0) / 4.0;
         assert!((a.value.unwrap() - expected).abs() < 1e-9, "{:?}", a.value);
-        assert!(a.explanation.en.contains("Weakest part: extra practice (20%)"), "{}", a.explanation.en);
+        assert!(a.explanation.en.contains("Weakest part: extra practice, notes and questions (20%)"), "{}", a.explanation.en);
+    }
+
+    #[test]
+    fn notes_and_questions_count_as_self_directed_study() {
+        let ev = Evidence {
+            weekly_minutes: 100,
+            // Two notes or questions in the last 14 days, one older; no answers at all.
+            own_study: vec![day(19), day(12), day(1)],
+            ..Default::default()
+        };
+        let a = get(&indicators(&ev, day(20)), Dimension::Attitude).clone();
+        let p = part(&a, "voluntary_practice");
+        assert_eq!((p.value, p.evidence), (Some(0.2), 2), "{a:?}");
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub enum Reason {
     ShortSteps { persistence: f64 },
     /// This method raised the learner's mastery fastest, so the step starts with it.
     MethodWorks { method: Method, rate: f64, sessions: u32 },
+    /// The learner asked the tutor about this KP `times` times in the last week (`not_helpful`
+    /// of the answers did not help), so the step starts with the worked example.
+    AskedOften { times: u32, not_helpful: u32 },
 }
 
 /// A changed fact, as the planner needs it.
@@ -88,7 +91,13 @@ pub struct Signals {
     /// The method measured to raise this learner's mastery fastest: (method, gain per 10 minutes,
     /// sessions). Learning steps start with it.
     pub best_method: Option<(Method, f64, u32)>,
+    /// KP → (questions asked about it in the last 7 days, of which answers were not helpful).
+    pub asked: HashMap<String, (u32, u32)>,
 }
+
+/// Questions about a KP in a week (an unhelpful answer counts twice) that bring its worked
+/// example first.
+pub const ASKED_OFTEN: u32 = 3;
 
 /// Persistence below which new topics are split into two shorter sittings.
 pub const LOW_PERSISTENCE: f64 = 0.5;
@@ -271,9 +280,15 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
                 Action::TestOut => node.minutes.div_ceil(4).max(1),
                 _ => node.minutes.div_ceil(2).max(1),
             };
-            let method = match (action, input.signals.best_method) {
+            let asked = input.signals.asked.get(&node.id).copied().filter(|&(n, bad)| n + bad >= ASKED_OFTEN);
+            let method = match (action, input.signals.best_method, asked) {
+                // The learner keeps asking about it: the worked example first.
+                (Action::Learn | Action::Practice, _, Some((times, not_helpful))) => {
+                    reasons.insert(0, Reason::AskedOften { times, not_helpful });
+                    Some(Method::Example)
+                }
                 // Remediation starts with the worked example whatever works best otherwise.
-                (Action::Learn | Action::Practice, Some((m, rate, sessions))) => {
+                (Action::Learn | Action::Practice, Some((m, rate, sessions)), None) => {
                     reasons.push(Reason::MethodWorks { method: m, rate, sessions });
                     Some(m)
                 }
@@ -462,6 +477,20 @@ mod tests {
 
     fn order(p: &Path) -> Vec<(&str, Action, bool, u32)> {
         p.steps.iter().map(|s| (s.kp.as_str(), s.action, s.for_goal, s.week)).collect()
+    }
+
+    #[test]
+    fn a_kp_the_learner_keeps_asking_about_starts_with_its_worked_example() {
+        let plan_with = |asked: &[(&str, (u32, u32))]| {
+            let signals = Signals { asked: asked.iter().map(|(k, v)| (k.to_string(), *v)).collect(), ..Default::default() };
+            run_with(Some("ops"), &[], 600, &signals)
+        };
+        let step = |p: &Path| p.steps.iter().find(|s| s.kp == "freight").cloned().unwrap();
+        let asked = step(&plan_with(&[("freight", (2, 1))]));
+        assert_eq!(asked.method, Some(Method::Example));
+        assert_eq!(asked.reasons[0], Reason::AskedOften { times: 2, not_helpful: 1 });
+        let once = step(&plan_with(&[("freight", (2, 0))]));
+        assert!(once.method.is_none() && !once.reasons.iter().any(|r| matches!(r, Reason::AskedOften { .. })));
     }
 
     #[test]

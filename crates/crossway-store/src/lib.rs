@@ -13,6 +13,8 @@ mod mastery;
 mod migrations;
 mod packs;
 mod retention;
+mod search;
+mod words;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,6 +31,8 @@ pub use mastery::{KpParamsRow, MasteryRow};
 pub use migrations::{create_at_version, stamp_version, SCHEMA_VERSION};
 pub use packs::{FactChangeRow, InstalledPack};
 pub use retention::RetentionRow;
+pub use search::{search_terms, NewPassage, PassageHit};
+pub use words::{NewQuestion, NoteRow, QuestionRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -59,6 +63,14 @@ impl Store {
         configure(&conn).map_err(|e| StoreError::classify(e, path))?;
         migrations::run(&mut conn, path, existed)?;
         Ok(Self { conn, path: path.to_path_buf() })
+    }
+
+    /// A database in memory with the current schema (the CLI's `ask --pack`, which stores nothing).
+    pub fn open_in_memory() -> Result<Self> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrations::migrations().to_latest(&mut conn)?;
+        Ok(Self { conn, path: PathBuf::from(":memory:") })
     }
 
     pub fn path(&self) -> &Path {

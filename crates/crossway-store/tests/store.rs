@@ -131,6 +131,13 @@ const FIXTURES: &[(usize, &str)] = &[
      INSERT INTO feedback (learner_id, kind, pack_id, target, target_id, rating, created_at)
        VALUES (7, 'rating', 'cbec-core', 'lesson', 'marketing.acos', 4, '2026-01-05T00:00:00.000Z');",
     ),
+    (
+        6,
+        "INSERT INTO notes (learner_id, pack_id, kp_id, body, created_at, updated_at)
+       VALUES (7, 'cbec-core', 'marketing.acos', 'ACoS = ad spend / ad sales', '2026-01-06T00:00:00.000Z', '2026-01-06T00:00:00.000Z');
+     INSERT INTO questions (learner_id, pack_id, kp_scope, text, lang, covered, passages, kp_id, asked_at)
+       VALUES (7, 'cbec-core', NULL, 'ACoS 怎么算', 'zh-CN', 1, '[]', 'marketing.acos', '2026-01-06T00:00:00.000Z');",
+    ),
 ];
 
 #[test]
@@ -159,6 +166,8 @@ fn every_earlier_schema_version_upgrades_with_its_data() {
             assert_eq!(store.db().kp_params("cbec-core").unwrap().len(), usize::from(from >= 4), "from v{from}");
             assert_eq!(store.db().simulation_runs(7).unwrap().len(), usize::from(from >= 5), "from v{from}");
             assert_eq!(store.db().feedback_of_learner(7).unwrap().len(), usize::from(from >= 5), "from v{from}");
+            assert_eq!(store.db().notes(7, None, None).unwrap().len(), usize::from(from >= 6), "from v{from}");
+            assert_eq!(store.db().questions(7).unwrap().len(), usize::from(from >= 6), "from v{from}");
         }
         if from > 0 && from < SCHEMA_VERSION {
             assert!(
@@ -289,4 +298,57 @@ fn killing_the_writer_loses_no_acknowledged_write() {
     let m = store.db().mastery_of(l, "marketing.acos").unwrap().unwrap();
     assert_eq!(u64::from(m.attempts), store.db().attempt_count(l).unwrap(), "attempt and mastery rows disagree");
     eprintln!("kill -9 test: {KILLS} kills, {} acknowledged writes checked, {} rows stored", acked.len(), stored.len());
+}
+
+/// Notes: added, found by lesson and by words (Chinese too), edited, deleted only by their owner;
+/// notes and questions go with the learner.
+#[test]
+fn notes_and_questions_belong_to_their_learner() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let mut store = Store::open(&path).unwrap();
+    let now = t0();
+    let (a, b) = (learner(&mut store, "A"), learner(&mut store, "B"));
+    let n1 = store.transact(|db| db.insert_note(a, "cbec-core", "marketing.acos", "ACoS = 广告花费 / 广告销售额", now)).unwrap();
+    let n2 = store.transact(|db| db.insert_note(a, "cbec-core", "costing.fob-cif", "FOB: the buyer pays 50% of freight? no", now)).unwrap();
+    let db = store.db();
+    assert_eq!(db.notes(a, None, None).unwrap().len(), 2);
+    assert_eq!(db.notes(a, Some("marketing.acos"), None).unwrap()[0].id, n1);
+    assert_eq!(db.notes(a, None, Some("广告")).unwrap().iter().map(|n| n.id).collect::<Vec<_>>(), [n1]);
+    assert_eq!(db.notes(a, None, Some("fob")).unwrap().iter().map(|n| n.id).collect::<Vec<_>>(), [n2]);
+    assert_eq!(db.notes(a, None, Some("50%")).unwrap().len(), 1, "% is a character, not a wildcard");
+    assert!(db.notes(b, None, None).unwrap().is_empty());
+    drop(db);
+    assert!(store.transact(|db| db.update_note(b, n1, "mine now", now)).is_err(), "another learner's note");
+    assert!(store.transact(|db| db.delete_note(b, n1)).is_err());
+    store.transact(|db| db.update_note(a, n1, "ACoS = spend / sales", now)).unwrap();
+    assert_eq!(store.db().note(a, n1).unwrap().body, "ACoS = spend / sales");
+    store.transact(|db| db.delete_note(a, n2)).unwrap();
+    let q = store
+        .transact(|db| {
+            db.insert_question(&crossway_store::NewQuestion {
+                learner_id: a,
+                pack_id: "cbec-core",
+                kp_scope: Some("marketing.acos"),
+                text: "what is a good ACoS",
+                lang: "en",
+                covered: true,
+                passages: serde_json::json!([{"kp": "marketing.acos"}]),
+                kp_id: Some("marketing.acos"),
+                answer: None,
+                withheld: None,
+                now,
+            })
+        })
+        .unwrap();
+    store.transact(|db| db.set_question_helpful(a, q, false)).unwrap();
+    assert!(store.transact(|db| db.set_question_helpful(b, q, true)).is_err());
+    let asked = store.db().questions(a).unwrap();
+    assert_eq!((asked.len(), asked[0].helpful, asked[0].passages[0]["kp"].as_str()), (1, Some(false), Some("marketing.acos")));
+    drop(store);
+    // Still there after reopening; gone with the learner.
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!((store.db().notes(a, None, None).unwrap().len(), store.db().questions(a).unwrap().len()), (1, 1));
+    store.transact(|db| db.delete_learner(a)).unwrap();
+    assert_eq!((store.db().notes(a, None, None).unwrap().len(), store.db().questions(a).unwrap().len()), (0, 0));
 }

@@ -2,3 +2,4 @@ pub mod assess;
 pub mod learners;
 pub mod packs;
 pub mod study;
+pub mod words;

@@ -58,6 +58,13 @@ export async function renderProgress(): Promise<void> {
         streak: p.streak_days,
       })),
       profile.goal ? h("p", {}, t("readinessTitle", { role: tr(profile.goal.title), p: pct(profile.goal.readiness) })) : null,
+      h("p", { id: "own-words" }, t("ownWordsLine", {
+        asked: profile.behaviour.questions_asked,
+        uncovered: profile.behaviour.questions_not_covered,
+        notes: profile.behaviour.notes,
+      }), profile.behaviour.asked_most.length
+        ? " " + t("askedMost", { topics: profile.behaviour.asked_most.map(([, title, n]) => `${tr(title)} (${n})`).join(t("listSep")) })
+        : ""),
       h("button", { type: "button", id: "print-report", class: "primary no-print", onclick: () => window.print() }, t("printReport"))),
     h("section", { class: "card" }, h("h2", {}, t("moduleChartTitle")), modules, table),
     h("section", { class: "card" }, h("h2", {}, t("weeksChartTitle")), weeks,

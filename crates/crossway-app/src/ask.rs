@@ -1,0 +1,285 @@
+//! Ask the tutor (issue #15): a learner's question answered from the active pack only.
+//!
+//! The passages come first: the best passages of the pack (lessons cut at their headings, worked
+//! examples, dated facts, item explanations — `crossway_content::passages`) in the question's
+//! language, found by the store's FTS5 index (bm25) and shown with their KP, source and "as of"
+//! date. When even the best passage holds too little of the question (its idf-weighted term
+//! coverage below a threshold fitted on the `train` half of `data/ask/questions.toml` by
+//! `cargo run -p crossway-app --example ask_eval`), the answer is "the course does not cover
+//! this" — never something from a model's memory.
+//!
+//! The index is built when a pack is installed or updated (`index_pack`), and at start only when
+//! the database does not hold the installed version yet (a database from before schema v6).
+
+use std::time::Instant;
+
+use crossway_content::{Pack, Passage};
+use crossway_core::LocalizedText;
+use crossway_store::{Db, NewPassage, NewQuestion, PassageHit, Store};
+use serde::Serialize;
+
+use crate::{App, AppError, Result};
+
+/// Passages shown for a question.
+pub const SHOWN: usize = 3;
+
+/// A question is covered when its best passage holds at least this share of the question's
+/// (idf-weighted) terms. Per language, fitted by `examples/ask_eval.rs --fit` on the train half
+/// of the ask set (docs/quality.md, "Ask").
+pub const COVERED_MIN_EN: f64 = 0.5;
+pub const COVERED_MIN_ZH: f64 = 0.5;
+
+/// One passage as the learner sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageDto {
+    pub kp: String,
+    pub kp_title: LocalizedText,
+    /// lesson | example | discussion | workshop | fact | item
+    pub kind: String,
+    pub heading: String,
+    pub text: String,
+    pub source: Option<SourceRefDto>,
+    pub as_of: String,
+    /// The share of the question's terms the passage holds (idf-weighted), 0–1.
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRefDto {
+    pub id: String,
+    pub title: String,
+}
+
+/// The answer to a question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AskDto {
+    /// The recorded question (absent for the CLI, which records nothing).
+    pub question_id: Option<i64>,
+    pub question: String,
+    /// "en" or "zh-CN": the language the passages are in.
+    pub lang: String,
+    /// False: the course does not cover the question (passages, if any, are only near misses).
+    pub covered: bool,
+    pub passages: Vec<PassageDto>,
+    /// The KP the question is about (the best passage's) when covered.
+    pub kp: Option<String>,
+    /// The lesson it was asked on, if any.
+    pub scope: Option<String>,
+    /// A generated answer from the passages (not built yet: always `None`; see ARCHITECTURE.md).
+    pub answer: Option<String>,
+    pub withheld: Option<String>,
+    pub ms: u64,
+}
+
+/// The language a question is written in: Chinese when it has any Han character.
+pub fn question_lang(question: &str) -> &'static str {
+    if question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        "zh-CN"
+    } else {
+        "en"
+    }
+}
+
+/// The coverage a best passage needs for the question to count as covered.
+pub fn covered_min(lang: &str) -> f64 {
+    if lang == "zh-CN" {
+        COVERED_MIN_ZH
+    } else {
+        COVERED_MIN_EN
+    }
+}
+
+/// Indexes `pack`'s passages (inside the caller's transaction).
+pub(crate) fn index_pack(db: &Db<'_>, pack: &Pack, now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+    let passages: Vec<Passage> = crossway_content::passages(pack);
+    let rows: Vec<NewPassage<'_>> = passages
+        .iter()
+        .map(|p| NewPassage {
+            kp_id: &p.kp,
+            kind: p.kind.as_str(),
+            lang: p.lang,
+            heading: &p.heading,
+            text: &p.text,
+            source: p.source.as_deref(),
+            as_of: p.as_of.to_string(),
+        })
+        .collect();
+    Ok(db.replace_passages(&pack.manifest.id, &pack.manifest.version, &rows, now)?)
+}
+
+fn check_question(question: &str) -> Result<&str> {
+    let q = question.trim();
+    if q.is_empty() {
+        return Err(AppError::invalid("the question is empty: type what you want to know"));
+    }
+    if q.chars().count() > 2000 {
+        return Err(AppError::invalid("the question is longer than 2,000 characters: ask one thing at a time"));
+    }
+    Ok(q)
+}
+
+/// The passages for `question` and whether the course covers it. With a `scope` (a lesson),
+/// that KP's passages come first when they cover the question; otherwise the whole pack's.
+pub(crate) fn find(db: &Db<'_>, pack: &Pack, question: &str, lang: &str, scope: Option<&str>) -> Result<Found> {
+    let pack_id = &pack.manifest.id;
+    let min = covered_min(lang);
+    let mut hits: Vec<PassageHit> = Vec::new();
+    if let Some(kp) = scope {
+        hits = db.search_passages(pack_id, lang, question, Some(kp), SHOWN)?;
+        hits.retain(|h| h.coverage >= min);
+    }
+    for h in db.search_passages(pack_id, lang, question, None, SHOWN * 2)? {
+        if hits.len() >= SHOWN {
+            break;
+        }
+        if !hits.iter().any(|x| x.id == h.id) {
+            hits.push(h);
+        }
+    }
+    // Best-covering first among the shown (bm25 ranks, coverage decides "covered").
+    let covered = hits.iter().any(|h| h.coverage >= min);
+    Ok(Found { covered, hits })
+}
+
+pub(crate) struct Found {
+    pub covered: bool,
+    pub hits: Vec<PassageHit>,
+}
+
+fn passage_dto(pack: &Pack, h: &PassageHit) -> PassageDto {
+    PassageDto {
+        kp: h.kp_id.clone(),
+        kp_title: pack.kp(&h.kp_id).map(|k| k.title.clone()).unwrap_or_default(),
+        kind: h.kind.clone(),
+        heading: h.heading.clone(),
+        text: h.text.clone(),
+        source: h.source.as_ref().map(|s| SourceRefDto {
+            id: s.clone(),
+            title: pack.source(s).map(|x| x.title.clone()).unwrap_or_default(),
+        }),
+        as_of: h.as_of.clone(),
+        score: dto_score(h),
+    }
+}
+
+fn answer_dto(pack: &Pack, question: &str, lang: &str, scope: Option<&str>, found: &Found, ms: u64) -> AskDto {
+    AskDto {
+        question_id: None,
+        question: question.to_string(),
+        lang: lang.to_string(),
+        covered: found.covered,
+        passages: found.hits.iter().map(|h| passage_dto(pack, h)).collect(),
+        kp: found.covered.then(|| found.hits.iter().find(|h| h.coverage >= covered_min(lang))).flatten().map(|h| h.kp_id.clone()),
+        scope: scope.map(str::to_string),
+        answer: None,
+        withheld: None,
+        ms,
+    }
+}
+
+/// `crossway ask --pack DIR`: the pack indexed in memory, the question answered, nothing stored.
+pub fn ask_pack(pack: &Pack, question: &str, lang: Option<&str>) -> Result<AskDto> {
+    let started = Instant::now();
+    let question = check_question(question)?;
+    let lang = lang.unwrap_or_else(|| question_lang(question));
+    let mut store = Store::open_in_memory()?;
+    store.transact(|db| index_pack(db, pack, chrono::Utc::now()))?;
+    let found = find(&store.db(), pack, question, lang, None)?;
+    Ok(answer_dto(pack, question, lang, None, &found, started.elapsed().as_millis() as u64))
+}
+
+impl App {
+    /// Builds the search index of every installed pack whose version it does not hold yet.
+    pub(crate) fn index_missing_packs(&mut self) -> Result<()> {
+        let now = self.now();
+        for pack in self.packs.clone() {
+            if self.store.db().indexed_pack_version(&pack.manifest.id)?.as_deref() != Some(&pack.manifest.version) {
+                self.store.transact(|db| index_pack(db, &pack, now))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Answers a learner's question from the active pack and records it (with the passages shown).
+    /// `scope` is the lesson it was asked on, if any.
+    pub fn ask(&mut self, learner_id: i64, question: &str, scope: Option<&str>) -> Result<AskDto> {
+        let started = Instant::now();
+        self.store.db().learner(learner_id)?;
+        let question = check_question(question)?;
+        let pack = self.active_pack()?.clone();
+        if let Some(kp) = scope {
+            pack.kp(kp).ok_or_else(|| AppError::not_found("knowledge point", kp))?;
+        }
+        let lang = question_lang(question);
+        let found = find(&self.store.db(), &pack, question, lang, scope)?;
+        let mut dto = answer_dto(&pack, question, lang, scope, &found, 0);
+        let shown: Vec<serde_json::Value> = found
+            .hits
+            .iter()
+            .map(|h| serde_json::json!({"kp": h.kp_id, "kind": h.kind, "heading": h.heading, "score": dto_score(h)}))
+            .collect();
+        let now = self.now();
+        let id = self.store.transact(|db| {
+            db.insert_question(&NewQuestion {
+                learner_id,
+                pack_id: &pack.manifest.id,
+                kp_scope: scope,
+                text: question,
+                lang,
+                covered: dto.covered,
+                passages: serde_json::Value::Array(shown),
+                kp_id: dto.kp.as_deref(),
+                answer: None,
+                withheld: None,
+                now,
+            })
+        })?;
+        dto.question_id = Some(id);
+        dto.ms = started.elapsed().as_millis() as u64;
+        Ok(dto)
+    }
+
+    /// The learner says whether an answer helped (a "not helpful" is a signal for the path).
+    pub fn rate_answer(&mut self, learner_id: i64, question_id: i64, helpful: bool) -> Result<()> {
+        self.store.transact(|db| db.set_question_helpful(learner_id, question_id, helpful))?;
+        Ok(())
+    }
+
+    /// The learner's questions, newest first.
+    pub fn questions(&self, learner_id: i64) -> Result<Vec<QuestionDto>> {
+        self.store.db().learner(learner_id)?;
+        Ok(self
+            .store
+            .db()
+            .questions(learner_id)?
+            .into_iter()
+            .map(|q| QuestionDto {
+                id: q.id,
+                text: q.text,
+                lang: q.lang,
+                covered: q.covered,
+                kp: q.kp_id,
+                scope: q.kp_scope,
+                helpful: q.helpful,
+                asked_at: q.asked_at.to_rfc3339(),
+            })
+            .collect())
+    }
+}
+
+fn dto_score(h: &PassageHit) -> f64 {
+    (h.coverage * 1000.0).round() / 1000.0
+}
+
+/// A question as listed on the profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionDto {
+    pub id: i64,
+    pub text: String,
+    pub lang: String,
+    pub covered: bool,
+    pub kp: Option<String>,
+    pub scope: Option<String>,
+    pub helpful: Option<bool>,
+    pub asked_at: String,
+}
