@@ -58,7 +58,10 @@ fn run() -> Result<(), String> {
                 for r in &test {
                     let says = r.best >= shipped;
                     if r.covered() != says || (r.covered() && !r.hit()) {
-                        println!("    miss: {:?} want {:?} got {:?} best {:.3}", r.question.text, r.question.kps, r.shown, r.best);
+                        println!(
+                            "    miss: {:?} want {:?} got {:?} best {:.3}",
+                            r.question.text, r.question.kps, r.shown, r.best
+                        );
                     }
                 }
             }

@@ -10,7 +10,7 @@ use crossway_content::Pack;
 use crossway_store::{PassageHit, Store};
 use serde::Deserialize;
 
-use crate::ask::{index_pack, SHOWN};
+use crate::ask::{find, index_pack, PER_KP, SHOWN};
 use crate::{AppError, Result};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -77,13 +77,22 @@ pub fn measure(pack: &Pack, set: &[AskQuestion], search: Search) -> Result<Vec<A
     set.iter()
         .map(|q| {
             let hits: Vec<PassageHit> = match search {
-                Search::Bigram => db.search_passages(&pack.manifest.id, &q.lang, &q.text, None, SHOWN)?,
-                Search::Trigram => db.search_passages_trigram(&pack.manifest.id, &q.lang, &q.text, SHOWN)?,
+                Search::Bigram => find(&db, pack, &q.text, &q.lang, None)?.hits,
+                Search::Trigram => {
+                    // The same selection as the app's: the best, one per KP.
+                    let mut shown: Vec<PassageHit> = Vec::new();
+                    for h in db.search_passages_trigram(&pack.manifest.id, &q.lang, &q.text, SHOWN * 4)? {
+                        if shown.len() < SHOWN && shown.iter().filter(|x| x.kp_id == h.kp_id).count() < PER_KP {
+                            shown.push(h);
+                        }
+                    }
+                    shown
+                }
             };
             Ok(AskRow {
                 question: q.clone(),
                 shown: hits.iter().map(|h| h.kp_id.clone()).collect(),
-                best: hits.iter().map(|h| h.coverage).fold(0.0, f64::max),
+                best: hits.iter().map(|h| h.kp_coverage).fold(0.0, f64::max),
             })
         })
         .collect()

@@ -116,7 +116,9 @@ impl App {
         for q in &questions {
             let object = match q.kp_id.as_deref().or(q.kp_scope.as_deref()) {
                 Some(kp) => kp_activity(kp),
-                None => serde_json::json!({ "objectType": "Activity", "id": format!("urn:crossway:{}", pack.manifest.id) }),
+                None => {
+                    serde_json::json!({ "objectType": "Activity", "id": format!("urn:crossway:{}", pack.manifest.id) })
+                }
             };
             xapi.push(serde_json::json!({
                 "id": null,

@@ -36,7 +36,6 @@ use crossway_store::{NewLearner, Store, DB_FILE};
 
 pub use ask::{ask_pack, question_lang, AskDto, PassageDto, QuestionDto, SourceRefDto};
 pub use assessment::{BlendDto, StudySessionDto};
-pub use notes::NoteDto;
 /// Core types the shells pass through.
 pub use crossway_content::Answer;
 pub use crossway_core::{indicators::Indicator, methods::Method, LocalizedText};
@@ -51,6 +50,7 @@ pub use explain_check::ExplanationDto;
 pub use feedback::*;
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
 pub use models::ImportedModelDto;
+pub use notes::NoteDto;
 pub use placement::{PlacementAnswerDto, PlacementStepDto, PlacementSummaryDto};
 pub use profile::{
     BackgroundDto, BehaviourDto, GoalProfileDto, IncomingAttempt, IngestReport, ProfileDto, Rejected, RequirementDto,

@@ -37,7 +37,8 @@ fn check_body(body: &str) -> Result<&str> {
 
 impl App {
     fn note_dto(&self, n: crossway_store::NoteRow) -> NoteDto {
-        let kp_title = self.active_pack().ok().and_then(|p| p.kp(&n.kp_id)).map(|k| k.title.clone()).unwrap_or_default();
+        let kp_title =
+            self.active_pack().ok().and_then(|p| p.kp(&n.kp_id)).map(|k| k.title.clone()).unwrap_or_default();
         NoteDto {
             id: n.id,
             html: crossway_content::render_markdown(&n.body),

@@ -12,13 +12,19 @@ fn shipped() -> PathBuf {
 }
 
 fn open(dir: &Path) -> App {
-    App::open(AppConfig { data_dir: dir.into(), default_pack: Some(shipped()), models_dir: dir.join("models") }).unwrap()
+    App::open(AppConfig { data_dir: dir.into(), default_pack: Some(shipped()), models_dir: dir.join("models") })
+        .unwrap()
 }
 
 fn learner(app: &mut App, name: &str) -> i64 {
-    app.create_learner(NewLearnerDto { name: name.into(), locale: "zh-CN".into(), goal_role: None, weekly_minutes: None })
-        .unwrap()
-        .id
+    app.create_learner(NewLearnerDto {
+        name: name.into(),
+        locale: "zh-CN".into(),
+        goal_role: None,
+        weekly_minutes: None,
+    })
+    .unwrap()
+    .id
 }
 
 fn pack() -> crossway_content::Pack {
@@ -39,12 +45,20 @@ fn questions_in_either_language_find_the_lesson_that_answers_them() {
     for (q, kp) in cases {
         let a = crossway_app::ask_pack(&pack, q, None).unwrap();
         assert!(a.covered, "{q}: {a:#?}");
-        assert!(a.passages.iter().any(|p| p.kp == kp), "{q}: want {kp}, got {:?}", a.passages.iter().map(|p| &p.kp).collect::<Vec<_>>());
+        assert!(
+            a.passages.iter().any(|p| p.kp == kp),
+            "{q}: want {kp}, got {:?}",
+            a.passages.iter().map(|p| &p.kp).collect::<Vec<_>>()
+        );
         let zh = q.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         assert_eq!(a.lang, if zh { "zh-CN" } else { "en" });
         for p in &a.passages {
             assert!(!p.text.is_empty() && !p.as_of.is_empty() && !p.kp_title.en.is_empty(), "{p:?}");
-            assert_eq!(p.text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), zh, "passages in the question's language: {p:?}");
+            assert_eq!(
+                p.text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                zh,
+                "passages in the question's language: {p:?}"
+            );
         }
     }
 }
@@ -52,7 +66,8 @@ fn questions_in_either_language_find_the_lesson_that_answers_them() {
 #[test]
 fn a_question_the_course_does_not_cover_is_answered_not_covered() {
     let pack = pack();
-    for q in ["what is the best recipe for banana bread", "明天北京会下雨吗", "how do I center a div in CSS", "?!"] {
+    for q in ["what is the best recipe for banana bread", "明天北京会下雨吗", "how do I center a div in CSS", "?!"]
+    {
         let a = crossway_app::ask_pack(&pack, q, None).unwrap();
         assert!(!a.covered, "{q}: {:#?}", a.passages);
         assert_eq!(a.kp, None);
@@ -82,8 +97,8 @@ fn the_ask_set_keeps_its_recorded_figures() {
 }
 
 /// (right KP shown, "not covered" said) on the held-out half, as docs/quality.md reports them.
-const FLOOR_EN: (f64, f64) = (0.0, 0.0);
-const FLOOR_ZH: (f64, f64) = (0.0, 0.0);
+const FLOOR_EN: (f64, f64) = (0.82, 1.0);
+const FLOOR_ZH: (f64, f64) = (1.0, 1.0);
 
 #[test]
 fn questions_and_notes_are_kept_exported_and_deleted_with_the_learner() {
@@ -93,7 +108,7 @@ fn questions_and_notes_are_kept_exported_and_deleted_with_the_learner() {
     let other = learner(&mut app, "李雷");
 
     // Asked on a lesson: that lesson's passages first.
-    let a = app.ask(l, "ACoS 和利润率有什么关系？", Some("marketing.break-even-acos")).unwrap();
+    let a = app.ask(l, "ACoS 和毛利率什么关系？", Some("marketing.break-even-acos")).unwrap();
     assert!(a.covered && a.question_id.is_some(), "{a:#?}");
     assert_eq!(a.passages[0].kp, "marketing.break-even-acos");
     app.rate_answer(l, a.question_id.unwrap(), false).unwrap();
@@ -127,7 +142,14 @@ fn questions_and_notes_are_kept_exported_and_deleted_with_the_learner() {
     let verbs: Vec<&str> = e.xapi.iter().filter_map(|s| s["verb"]["id"].as_str()).collect();
     assert_eq!(verbs.iter().filter(|v| v.ends_with("/commented")).count(), 2, "{verbs:?}");
     assert_eq!(verbs.iter().filter(|v| v.ends_with("/asked")).count(), 2, "{verbs:?}");
-    let asked = e.xapi.iter().find(|s| s["verb"]["id"].as_str().is_some_and(|v| v.ends_with("/asked")) && s["result"]["extensions"]["urn:crossway:covered"] == true).unwrap();
+    let asked = e
+        .xapi
+        .iter()
+        .find(|s| {
+            s["verb"]["id"].as_str().is_some_and(|v| v.ends_with("/asked"))
+                && s["result"]["extensions"]["urn:crossway:covered"] == true
+        })
+        .unwrap();
     assert_eq!(asked["object"]["id"], "urn:crossway:cbec-core:lesson:marketing.break-even-acos");
 
     app.delete_learner(l).unwrap();
@@ -165,7 +187,12 @@ fn asking_about_a_topic_again_and_again_changes_the_path() {
     assert_eq!(after.reasons[0], crossway_core::Reason::AskedOften { times: 2, not_helpful: 1 });
     assert_eq!(after.method, Some(crossway_core::methods::Method::Example));
     app.add_note(l, kp, "break-even ACoS = profit margin before ads").unwrap();
-    let attitude = app.indicators(l).unwrap().into_iter().find(|i| i.dimension == crossway_core::indicators::Dimension::Attitude).unwrap();
+    let attitude = app
+        .indicators(l)
+        .unwrap()
+        .into_iter()
+        .find(|i| i.dimension == crossway_core::indicators::Dimension::Attitude)
+        .unwrap();
     let own = attitude.parts.iter().find(|p| p.key == "voluntary_practice").unwrap();
     assert_eq!(own.evidence, 3, "two questions and a note: {attitude:?}");
 }

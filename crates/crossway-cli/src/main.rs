@@ -426,7 +426,14 @@ fn run(command: Command) -> Result<(), UserError> {
             } else {
                 let zh = a.lang == "zh-CN";
                 if !a.covered {
-                    out!("{}", if zh { "课程没有讲到这个问题。最接近的内容：" } else { "The course does not cover this. Nearest passages:" });
+                    out!(
+                        "{}",
+                        if zh {
+                            "课程没有讲到这个问题。最接近的内容："
+                        } else {
+                            "The course does not cover this. Nearest passages:"
+                        }
+                    );
                 }
                 for p in &a.passages {
                     let source = p.source.as_ref().map_or(String::new(), |s| format!(", {} {}", s.id, s.title));

@@ -460,7 +460,16 @@ fn ask_json_shows_the_passages_or_says_not_covered() {
         }
     }
     assert!(v["answer"].is_null() && v["withheld"].is_null() && v["ms"].is_u64(), "{v}");
-    let o = crossway(&["ask", "--pack", pack.to_str().unwrap(), "--question", "best banana bread recipe", "--lang", "en", "--json"]);
+    let o = crossway(&[
+        "ask",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--question",
+        "best banana bread recipe",
+        "--lang",
+        "en",
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!((v["covered"].as_bool(), v["lang"].as_str()), (Some(false), Some("en")), "{v}");
     let o = crossway(&["ask", "--pack", "/nonexistent", "--question", "x"]);

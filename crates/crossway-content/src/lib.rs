@@ -19,10 +19,10 @@ pub use diagnostic::{DiagKind, Diagnostic};
 pub use diff::{diff_packs, PackDiff};
 pub use item::{Answer, ChoiceOption, ExampleGrade, GradedExample, Item, ItemBody, Verdict, WrongAnswer};
 pub use load::{load_pack, LoadOutcome};
-pub use passages::{passages, Passage, PassageKind};
 pub use model::{
     Cell, ChangeEntry, DataTable, Fact, KnowledgePoint, Manifest, Module, Pack, Scoring, Simulation, Source,
 };
+pub use passages::{passages, Passage, PassageKind};
 pub use render::render_markdown;
 pub use stats::PackStats;
 pub use update::{materialize_update, UpdateError};

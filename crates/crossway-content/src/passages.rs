@@ -79,15 +79,7 @@ fn kp_passages(pack: &Pack, kp: &KnowledgePoint, lang: &'static str, out: &mut V
     ];
     for (kind, text) in parts {
         for (heading, body) in sections(text.get(lang)) {
-            out.push(Passage {
-                kp: kp.id.clone(),
-                kind,
-                lang,
-                heading,
-                text: body,
-                source: source.clone(),
-                as_of,
-            });
+            out.push(Passage { kp: kp.id.clone(), kind, lang, heading, text: body, source: source.clone(), as_of });
         }
     }
     for fact in &kp.facts {

@@ -514,7 +514,11 @@ mod tests {
         assert_eq!(part(&a, "feedback_use").value, None, "2 retries are below the minimum evidence");
         let expected = (0.75 + 0.48 + 0.2 + 2.0 / 3.0) / 4.0;
         assert!((a.value.unwrap() - expected).abs() < 1e-9, "{:?}", a.value);
-        assert!(a.explanation.en.contains("Weakest part: extra practice, notes and questions (20%)"), "{}", a.explanation.en);
+        assert!(
+            a.explanation.en.contains("Weakest part: extra practice, notes and questions (20%)"),
+            "{}",
+            a.explanation.en
+        );
     }
 
     #[test]

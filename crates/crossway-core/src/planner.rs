@@ -482,7 +482,8 @@ mod tests {
     #[test]
     fn a_kp_the_learner_keeps_asking_about_starts_with_its_worked_example() {
         let plan_with = |asked: &[(&str, (u32, u32))]| {
-            let signals = Signals { asked: asked.iter().map(|(k, v)| (k.to_string(), *v)).collect(), ..Default::default() };
+            let signals =
+                Signals { asked: asked.iter().map(|(k, v)| (k.to_string(), *v)).collect(), ..Default::default() };
             run_with(Some("ops"), &[], 600, &signals)
         };
         let step = |p: &Path| p.steps.iter().find(|s| s.kp == "freight").cloned().unwrap();

@@ -42,18 +42,112 @@ pub struct PassageHit {
     /// The share of the question's terms, weighted by their rarity in the pack (bm25's idf), that
     /// this passage contains: 1 when it has every term, near 0 when it has only common ones.
     pub coverage: f64,
+    /// The same share over every passage of the hit's KP together (the lesson as a whole).
+    pub kp_coverage: f64,
 }
 
 /// Words that say "this is a question" rather than what it is about (and Chinese bigrams made
 /// of them). Left out of queries; a passage containing them is not more relevant.
 const QUERY_STOPWORDS: &[&str] = &[
-    "a", "an", "the", "is", "are", "was", "be", "do", "does", "did", "i", "me", "my", "we", "you", "it", "its", "to",
-    "of", "in", "on", "for", "and", "or", "what", "whats", "how", "why", "when", "which", "who", "can", "should",
-    "would", "could", "there", "this", "that", "with", "about", "s", "pls", "please", "lol", "hi", "hey", "any",
-    "so", "if", "much", "many", "mean", "means", "difference", "between", "vs", "explain", "tell", "still",
-    "什么", "怎么", "为什", "如何", "是不", "不是", "是什", "么是", "吗", "呢", "吧", "啊", "请问", "一下", "我们", "我的",
-    "你们", "有没", "没有", "哪些", "哪个", "多少", "么算", "么办", "怎样", "样的", "的是", "是啥", "啥是", "区别",
-    "意思", "么意", "到底", "还是", "可以", "需要", "应该", "要不", "不要", "现在",
+    "a",
+    "an",
+    "the",
+    "is",
+    "are",
+    "was",
+    "be",
+    "do",
+    "does",
+    "did",
+    "i",
+    "me",
+    "my",
+    "we",
+    "you",
+    "it",
+    "its",
+    "to",
+    "of",
+    "in",
+    "on",
+    "for",
+    "and",
+    "or",
+    "what",
+    "whats",
+    "how",
+    "why",
+    "when",
+    "which",
+    "who",
+    "can",
+    "should",
+    "would",
+    "could",
+    "there",
+    "this",
+    "that",
+    "with",
+    "about",
+    "s",
+    "pls",
+    "please",
+    "lol",
+    "hi",
+    "hey",
+    "any",
+    "so",
+    "if",
+    "much",
+    "many",
+    "mean",
+    "means",
+    "difference",
+    "between",
+    "vs",
+    "explain",
+    "tell",
+    "still",
+    "什么",
+    "怎么",
+    "为什",
+    "如何",
+    "是不",
+    "不是",
+    "是什",
+    "么是",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "请问",
+    "一下",
+    "我们",
+    "我的",
+    "你们",
+    "有没",
+    "没有",
+    "哪些",
+    "哪个",
+    "多少",
+    "么算",
+    "么办",
+    "怎样",
+    "样的",
+    "的是",
+    "是啥",
+    "啥是",
+    "区别",
+    "意思",
+    "么意",
+    "到底",
+    "还是",
+    "可以",
+    "需要",
+    "应该",
+    "要不",
+    "不要",
+    "现在",
 ];
 
 /// The search terms of `text`: lower-cased Latin/number words and Chinese character bigrams (a
@@ -96,11 +190,20 @@ fn is_han(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
 }
 
+/// Chinese function characters (question words, particles, pronouns): a query bigram holding one
+/// is a word boundary ("重怎" in "体积重怎么算") or a question word, not what the question is about.
+const QUERY_FUNCTION_CHARS: &str = "怎么什吗呢吧啥嘛呀哪谁我你他她的了是个要";
+
+fn is_function_bigram(t: &str) -> bool {
+    let cs: Vec<char> = t.chars().collect();
+    cs.len() == 2 && cs.iter().all(|&c| is_han(c)) && cs.iter().any(|&c| QUERY_FUNCTION_CHARS.contains(c))
+}
+
 /// The distinct content terms of a question.
 fn query_terms(question: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in terms(question) {
-        if !QUERY_STOPWORDS.contains(&t.as_str()) && !out.contains(&t) {
+        if !QUERY_STOPWORDS.contains(&t.as_str()) && !is_function_bigram(&t) && !out.contains(&t) {
             out.push(t);
         }
     }
@@ -266,25 +369,36 @@ impl Db<'_> {
             "SELECT count(*) FROM {table} JOIN passages p ON p.id = {short}.rowid
              WHERE {short} MATCH ?1 AND p.pack_id = ?2 AND p.lang = ?3"
         ))?;
-        let mut in_stmt = self.0.prepare(&format!("SELECT rowid FROM {table} WHERE {short} MATCH ? AND rowid IN ({marks})"))?;
-        let (mut total, mut got) = (0.0, vec![0.0; found.len()]);
+        let mut in_stmt =
+            self.0.prepare(&format!("SELECT rowid FROM {table} WHERE {short} MATCH ? AND rowid IN ({marks})"))?;
+        let mut kps_stmt = self.0.prepare_cached(&format!(
+            "SELECT DISTINCT p.kp_id FROM {table} JOIN passages p ON p.id = {short}.rowid
+             WHERE {short} MATCH ?1 AND p.pack_id = ?2 AND p.lang = ?3"
+        ))?;
+        let (mut total, mut got, mut got_kp) = (0.0, vec![0.0; found.len()], vec![0.0; found.len()]);
         for t in terms {
             let q = format!("\"{t}\"");
             let df = df_stmt.query_row(params![q, pack_id, lang], |r| r.get::<_, i64>(0))? as f64;
             let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
             total += idf;
-            let mut args: Vec<rusqlite::types::Value> = vec![q.into()];
+            let mut args: Vec<rusqlite::types::Value> = vec![q.clone().into()];
             args.extend(ids.iter().map(|&i| rusqlite::types::Value::Integer(i)));
             let with: Vec<i64> =
                 in_stmt.query_map(params_from_iter(args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let kps: Vec<String> =
+                kps_stmt.query_map(params![q, pack_id, lang], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             for (i, h) in found.iter().enumerate() {
                 if with.contains(&h.id) {
                     got[i] += idf;
                 }
+                if kps.contains(&h.kp_id) {
+                    got_kp[i] += idf;
+                }
             }
         }
-        for (h, g) in found.iter_mut().zip(got) {
+        for ((h, g), k) in found.iter_mut().zip(got).zip(got_kp) {
             h.coverage = if total > 0.0 { g / total } else { 0.0 };
+            h.kp_coverage = if total > 0.0 { k / total } else { 0.0 };
         }
         Ok(found)
     }
@@ -302,6 +416,7 @@ fn hit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PassageHit> {
         as_of: r.get(7)?,
         bm25: r.get(8)?,
         coverage: 0.0,
+        kp_coverage: 0.0,
     })
 }
 

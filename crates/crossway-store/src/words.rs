@@ -77,7 +77,14 @@ fn finish_note((mut n, c, u): (NoteRow, String, String)) -> Result<NoteRow> {
 }
 
 impl Db<'_> {
-    pub fn insert_note(&self, learner_id: i64, pack_id: &str, kp_id: &str, body: &str, now: DateTime<Utc>) -> Result<i64> {
+    pub fn insert_note(
+        &self,
+        learner_id: i64,
+        pack_id: &str,
+        kp_id: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         self.0
             .prepare_cached(
                 "INSERT INTO notes (learner_id, pack_id, kp_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -122,7 +129,8 @@ impl Db<'_> {
             "SELECT {NOTE_COLUMNS} FROM notes WHERE learner_id = ?1 AND (?2 IS NULL OR kp_id = ?2)
              AND (?3 IS NULL OR body LIKE ?3 ESCAPE '\\') ORDER BY updated_at DESC, id DESC"
         ))?;
-        let rows = stmt.query_map(params![learner_id, kp_id, pattern], note_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows =
+            stmt.query_map(params![learner_id, kp_id, pattern], note_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(finish_note).collect()
     }
 
@@ -149,7 +157,13 @@ impl Db<'_> {
     }
 
     /// Records the model's answer (or why it was withheld) once it is written.
-    pub fn set_question_answer(&self, learner_id: i64, id: i64, answer: Option<&str>, withheld: Option<&str>) -> Result<()> {
+    pub fn set_question_answer(
+        &self,
+        learner_id: i64,
+        id: i64,
+        answer: Option<&str>,
+        withheld: Option<&str>,
+    ) -> Result<()> {
         let n = self
             .0
             .prepare_cached("UPDATE questions SET answer = ?1, withheld = ?2 WHERE id = ?3 AND learner_id = ?4")?

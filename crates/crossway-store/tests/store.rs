@@ -309,8 +309,12 @@ fn notes_and_questions_belong_to_their_learner() {
     let mut store = Store::open(&path).unwrap();
     let now = t0();
     let (a, b) = (learner(&mut store, "A"), learner(&mut store, "B"));
-    let n1 = store.transact(|db| db.insert_note(a, "cbec-core", "marketing.acos", "ACoS = 广告花费 / 广告销售额", now)).unwrap();
-    let n2 = store.transact(|db| db.insert_note(a, "cbec-core", "costing.fob-cif", "FOB: the buyer pays 50% of freight? no", now)).unwrap();
+    let n1 = store
+        .transact(|db| db.insert_note(a, "cbec-core", "marketing.acos", "ACoS = 广告花费 / 广告销售额", now))
+        .unwrap();
+    let n2 = store
+        .transact(|db| db.insert_note(a, "cbec-core", "costing.fob-cif", "FOB: the buyer pays 50% of freight? no", now))
+        .unwrap();
     let db = store.db();
     assert_eq!(db.notes(a, None, None).unwrap().len(), 2);
     assert_eq!(db.notes(a, Some("marketing.acos"), None).unwrap()[0].id, n1);
@@ -318,7 +322,6 @@ fn notes_and_questions_belong_to_their_learner() {
     assert_eq!(db.notes(a, None, Some("fob")).unwrap().iter().map(|n| n.id).collect::<Vec<_>>(), [n2]);
     assert_eq!(db.notes(a, None, Some("50%")).unwrap().len(), 1, "% is a character, not a wildcard");
     assert!(db.notes(b, None, None).unwrap().is_empty());
-    drop(db);
     assert!(store.transact(|db| db.update_note(b, n1, "mine now", now)).is_err(), "another learner's note");
     assert!(store.transact(|db| db.delete_note(b, n1)).is_err());
     store.transact(|db| db.update_note(a, n1, "ACoS = spend / sales", now)).unwrap();
@@ -344,7 +347,10 @@ fn notes_and_questions_belong_to_their_learner() {
     store.transact(|db| db.set_question_helpful(a, q, false)).unwrap();
     assert!(store.transact(|db| db.set_question_helpful(b, q, true)).is_err());
     let asked = store.db().questions(a).unwrap();
-    assert_eq!((asked.len(), asked[0].helpful, asked[0].passages[0]["kp"].as_str()), (1, Some(false), Some("marketing.acos")));
+    assert_eq!(
+        (asked.len(), asked[0].helpful, asked[0].passages[0]["kp"].as_str()),
+        (1, Some(false), Some("marketing.acos"))
+    );
     drop(store);
     // Still there after reopening; gone with the learner.
     let mut store = Store::open(&path).unwrap();

@@ -46,12 +46,7 @@ pub fn add_note(state: State<'_, AppState>, learner_id: i64, kp: String, body: S
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn edit_note(
-    state: State<'_, AppState>,
-    learner_id: i64,
-    note_id: i64,
-    body: String,
-) -> Result<NoteDto, AppError> {
+pub fn edit_note(state: State<'_, AppState>, learner_id: i64, note_id: i64, body: String) -> Result<NoteDto, AppError> {
     state.with(|app| app.edit_note(learner_id, note_id, &body))
 }
 
