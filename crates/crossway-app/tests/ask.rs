@@ -97,7 +97,7 @@ fn the_ask_set_keeps_its_recorded_figures() {
 }
 
 /// (right KP shown, "not covered" said) on the held-out half, as docs/quality.md reports them.
-const FLOOR_EN: (f64, f64) = (0.82, 1.0);
+const FLOOR_EN: (f64, f64) = (0.89, 1.0);
 const FLOOR_ZH: (f64, f64) = (1.0, 1.0);
 
 #[test]
