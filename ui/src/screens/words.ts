@@ -12,12 +12,14 @@ function errorText(e: unknown): string {
 
 function passageView(p: Passage, lessonKp: string | null): HTMLElement {
   const kind = t(`kind_${p.kind}` as Key);
+  // A lesson section's text starts with its heading (it is searched with it): shown once, in bold.
+  const showHeading = p.heading !== "" && p.kind !== "item" && p.kind !== "fact";
   const meta = p.source
     ? t("askPassageMeta", { kp: tr(p.kp_title), kind, source: `${p.source.id} ${p.source.title}`, date: p.as_of })
     : t("askPassageMetaNoSource", { kp: tr(p.kp_title), kind, date: p.as_of });
   return h("li", { class: "passage", "data-kp": p.kp, "data-kind": p.kind },
-    p.heading && p.kind !== "item" && p.kind !== "fact" ? h("strong", {}, p.heading) : null,
-    h("p", {}, p.text),
+    showHeading ? h("strong", {}, p.heading) : null,
+    h("p", {}, showHeading && p.text.startsWith(p.heading) ? p.text.slice(p.heading.length).trimStart() : p.text),
     h("p", { class: "muted passage-meta" }, meta),
     p.kp !== lessonKp
       ? h("button", { type: "button", class: "link passage-open", onclick: () => void go({ name: "lesson", kp: p.kp }) }, t("askOpenLesson"))
