@@ -26,8 +26,8 @@ use crate::{App, AppError, Result};
 pub const SHOWN: usize = 3;
 
 /// A question is covered when a shown passage's KP holds at least this share of the question's
-/// (idf-weighted) terms. Per language, fitted by `examples/ask_eval.rs --fit` on the train half
-/// of the ask set (docs/quality.md, "Ask").
+/// (idf-weighted) terms. Per language, fitted by `examples/ask_eval.rs` on the train half of the
+/// ask set (the ask tests fail when these differ from the refit; docs/quality.md, "Ask").
 pub const COVERED_MIN_EN: f64 = 0.58;
 pub const COVERED_MIN_ZH: f64 = 0.23;
 
@@ -76,7 +76,7 @@ pub struct AskDto {
 
 /// The language a question is written in: Chinese when it has any Han character.
 pub fn question_lang(question: &str) -> &'static str {
-    if question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+    if question.chars().any(crate::explain_check::is_cjk) {
         "zh-CN"
     } else {
         "en"
@@ -125,33 +125,44 @@ fn check_question(question: &str) -> Result<&str> {
 /// topics that match beat three cuts of one (docs/quality.md, "Ask").
 pub const PER_KP: usize = 1;
 
-/// The passages for `question` and whether the course covers it. With a `scope` (a lesson),
-/// up to two of that KP's passages come first when they cover the question; then the best of the
-/// whole pack, one per KP.
-pub(crate) fn find(db: &Db<'_>, pack: &Pack, question: &str, lang: &str, scope: Option<&str>) -> Result<Found> {
+/// The passages shown for `question`, best first. With a `scope` (a lesson), up to two of that
+/// KP's passages come first when they cover the question; then the best of the whole pack.
+pub(crate) fn find(
+    db: &Db<'_>,
+    pack: &Pack,
+    question: &str,
+    lang: &str,
+    scope: Option<&str>,
+) -> Result<Vec<PassageHit>> {
     let pack_id = &pack.manifest.id;
-    let min = covered_min(lang);
-    let mut hits: Vec<PassageHit> = Vec::new();
+    let mut first = Vec::new();
     if let Some(kp) = scope {
-        hits = db.search_passages(pack_id, lang, question, Some(kp), 2)?;
-        hits.retain(|h| h.kp_coverage >= min);
+        first = db.search_passages(pack_id, lang, question, Some(kp), 2)?;
+        first.retain(|h| h.kp_coverage >= covered_min(lang));
     }
-    for h in db.search_passages(pack_id, lang, question, None, SHOWN * 4)? {
-        if hits.len() >= SHOWN {
-            break;
-        }
-        let same_kp = hits.iter().filter(|x| x.kp_id == h.kp_id).count();
-        if !hits.iter().any(|x| x.id == h.id) && (same_kp < PER_KP || scope == Some(h.kp_id.as_str()) && same_kp < 2) {
-            hits.push(h);
-        }
-    }
-    let covered = hits.iter().any(|h| h.kp_coverage >= min);
-    Ok(Found { covered, hits })
+    Ok(pick(first, db.search_passages(pack_id, lang, question, None, SHOWN * 4)?, scope))
 }
 
-pub(crate) struct Found {
-    pub covered: bool,
-    pub hits: Vec<PassageHit>,
+/// Fills `shown` up to [`SHOWN`] from `candidates` (best first): no passage twice, at most
+/// [`PER_KP`] per KP (two for the lesson asked on).
+pub(crate) fn pick(mut shown: Vec<PassageHit>, candidates: Vec<PassageHit>, scope: Option<&str>) -> Vec<PassageHit> {
+    for h in candidates {
+        if shown.len() >= SHOWN {
+            break;
+        }
+        let same_kp = shown.iter().filter(|x| x.kp_id == h.kp_id).count();
+        let cap = if scope == Some(h.kp_id.as_str()) { 2 } else { PER_KP };
+        if same_kp < cap && !shown.iter().any(|x| x.id == h.id) {
+            shown.push(h);
+        }
+    }
+    shown
+}
+
+/// The shown passage whose KP covers the question, if any: the question is covered exactly when
+/// there is one, and it is about that passage's KP.
+fn about<'a>(hits: &'a [PassageHit], lang: &str) -> Option<&'a PassageHit> {
+    hits.iter().find(|h| h.kp_coverage >= covered_min(lang))
 }
 
 fn passage_dto(pack: &Pack, h: &PassageHit) -> PassageDto {
@@ -170,18 +181,15 @@ fn passage_dto(pack: &Pack, h: &PassageHit) -> PassageDto {
     }
 }
 
-fn answer_dto(pack: &Pack, question: &str, lang: &str, scope: Option<&str>, found: &Found, ms: u64) -> AskDto {
+fn answer_dto(pack: &Pack, question: &str, lang: &str, scope: Option<&str>, hits: &[PassageHit], ms: u64) -> AskDto {
+    let about = about(hits, lang);
     AskDto {
         question_id: None,
         question: question.to_string(),
         lang: lang.to_string(),
-        covered: found.covered,
-        passages: found.hits.iter().map(|h| passage_dto(pack, h)).collect(),
-        kp: found
-            .covered
-            .then(|| found.hits.iter().find(|h| h.kp_coverage >= covered_min(lang)))
-            .flatten()
-            .map(|h| h.kp_id.clone()),
+        covered: about.is_some(),
+        passages: hits.iter().map(|h| passage_dto(pack, h)).collect(),
+        kp: about.map(|h| h.kp_id.clone()),
         scope: scope.map(str::to_string),
         answer: None,
         withheld: None,
@@ -196,8 +204,8 @@ pub fn ask_pack(pack: &Pack, question: &str, lang: Option<&str>) -> Result<AskDt
     let lang = lang.unwrap_or_else(|| question_lang(question));
     let mut store = Store::open_in_memory()?;
     store.transact(|db| index_pack(db, pack, chrono::Utc::now()))?;
-    let found = find(&store.db(), pack, question, lang, None)?;
-    Ok(answer_dto(pack, question, lang, None, &found, started.elapsed().as_millis() as u64))
+    let hits = find(&store.db(), pack, question, lang, None)?;
+    Ok(answer_dto(pack, question, lang, None, &hits, started.elapsed().as_millis() as u64))
 }
 
 impl App {
@@ -223,10 +231,9 @@ impl App {
             pack.kp(kp).ok_or_else(|| AppError::not_found("knowledge point", kp))?;
         }
         let lang = question_lang(question);
-        let found = find(&self.store.db(), &pack, question, lang, scope)?;
-        let mut dto = answer_dto(&pack, question, lang, scope, &found, 0);
-        let shown: Vec<serde_json::Value> = found
-            .hits
+        let hits = find(&self.store.db(), &pack, question, lang, scope)?;
+        let mut dto = answer_dto(&pack, question, lang, scope, &hits, 0);
+        let shown: Vec<serde_json::Value> = hits
             .iter()
             .map(|h| serde_json::json!({"kp": h.kp_id, "kind": h.kind, "heading": h.heading, "score": dto_score(h)}))
             .collect();

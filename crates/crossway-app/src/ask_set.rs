@@ -10,7 +10,7 @@ use crossway_content::Pack;
 use crossway_store::{PassageHit, Store};
 use serde::Deserialize;
 
-use crate::ask::{find, index_pack, PER_KP, SHOWN};
+use crate::ask::{find, index_pack, pick, SHOWN};
 use crate::{AppError, Result};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -77,16 +77,10 @@ pub fn measure(pack: &Pack, set: &[AskQuestion], search: Search) -> Result<Vec<A
     set.iter()
         .map(|q| {
             let hits: Vec<PassageHit> = match search {
-                Search::Bigram => find(&db, pack, &q.text, &q.lang, None)?.hits,
+                Search::Bigram => find(&db, pack, &q.text, &q.lang, None)?,
+                // The same selection as the app's over the trigram index's candidates.
                 Search::Trigram => {
-                    // The same selection as the app's: the best, one per KP.
-                    let mut shown: Vec<PassageHit> = Vec::new();
-                    for h in db.search_passages_trigram(&pack.manifest.id, &q.lang, &q.text, SHOWN * 4)? {
-                        if shown.len() < SHOWN && shown.iter().filter(|x| x.kp_id == h.kp_id).count() < PER_KP {
-                            shown.push(h);
-                        }
-                    }
-                    shown
+                    pick(Vec::new(), db.search_passages_trigram(&pack.manifest.id, &q.lang, &q.text, SHOWN * 4)?, None)
                 }
             };
             Ok(AskRow {
@@ -156,6 +150,4 @@ pub fn fit_threshold<'a>(rows: impl IntoIterator<Item = &'a AskRow> + Clone) -> 
 }
 
 /// The threshold the app ships for `lang`.
-pub fn shipped_threshold(lang: &str) -> f64 {
-    crate::ask::covered_min(lang)
-}
+pub use crate::ask::covered_min as shipped_threshold;

@@ -6,11 +6,11 @@
 //! of ("关税", "头程"). So the indexed text is the passage's *search terms*, made here: Latin words
 //! as they are (FTS5 lower-cases and Porter-stems them), and every Chinese run as its overlapping
 //! character bigrams — the segmentation-free scheme of CJK search engines (e.g. Lucene's
-//! CJKAnalyzer). Measured against FTS5's trigram tokenizer on the ask set (`search_trigram`, used
+//! CJKAnalyzer). Measured against FTS5's trigram tokenizer on the ask set (`search_passages_trigram`, used
 //! only by the measurement): docs/quality.md, "Ask".
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, params_from_iter};
+use rusqlite::params;
 
 use crate::{ts, Db, Result};
 
@@ -37,12 +37,9 @@ pub struct PassageHit {
     pub text: String,
     pub source: Option<String>,
     pub as_of: String,
-    /// bm25 relevance (higher is better; FTS5's own value negated).
-    pub bm25: f64,
     /// The share of the question's terms, weighted by their rarity in the pack (bm25's idf), that
-    /// this passage contains: 1 when it has every term, near 0 when it has only common ones.
-    pub coverage: f64,
-    /// The same share over every passage of the hit's KP together (the lesson as a whole).
+    /// the passages of this hit's KP contain together: 1 when the lesson has every term, near 0
+    /// when it has only common ones. (Hits are ranked by bm25.)
     pub kp_coverage: f64,
 }
 
@@ -438,7 +435,7 @@ impl Db<'_> {
             return Ok(Vec::new());
         }
         let mut hits = self.0.prepare_cached(
-            "SELECT p.id, p.kp_id, p.kind, p.lang, p.heading, p.text, p.source, p.as_of, -bm25(passage_index)
+            "SELECT p.id, p.kp_id, p.kind, p.lang, p.heading, p.text, p.source, p.as_of
              FROM passage_index JOIN passages p ON p.id = passage_index.rowid
              WHERE passage_index MATCH ?1 AND p.pack_id = ?2 AND p.lang = ?3 AND (?4 IS NULL OR p.kp_id = ?4)
              ORDER BY bm25(passage_index) LIMIT ?5",
@@ -474,7 +471,7 @@ impl Db<'_> {
             return Ok(Vec::new());
         }
         let mut hits = self.0.prepare_cached(
-            "SELECT p.id, p.kp_id, p.kind, p.lang, p.heading, p.text, p.source, p.as_of, -bm25(passage_trigram)
+            "SELECT p.id, p.kp_id, p.kind, p.lang, p.heading, p.text, p.source, p.as_of
              FROM temp.passage_trigram JOIN passages p ON p.id = passage_trigram.rowid
              WHERE passage_trigram MATCH ?1 AND p.pack_id = ?2 AND p.lang = ?3
              ORDER BY bm25(passage_trigram) LIMIT ?4",
@@ -485,7 +482,8 @@ impl Db<'_> {
         self.with_coverage(found, &terms, pack_id, lang, "temp.passage_trigram")
     }
 
-    /// Fills each hit's idf-weighted share of the query terms it contains.
+    /// Fills each hit's `kp_coverage`: the idf-weighted share of the query terms found anywhere
+    /// in the hit's KP (one query per term gives both its document frequency and its KPs).
     fn with_coverage(
         &self,
         mut found: Vec<PassageHit>,
@@ -502,42 +500,26 @@ impl Db<'_> {
             .0
             .prepare_cached("SELECT count(*) FROM passages WHERE pack_id = ?1 AND lang = ?2")?
             .query_row([pack_id, lang], |r| r.get::<_, i64>(0))? as f64;
-        let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
-        let marks = vec!["?"; ids.len()].join(", ");
-        let mut df_stmt = self.0.prepare_cached(&format!(
-            "SELECT count(*) FROM {table} JOIN passages p ON p.id = {short}.rowid
+        let mut with_term = self.0.prepare_cached(&format!(
+            "SELECT p.kp_id FROM {table} JOIN passages p ON p.id = {short}.rowid
              WHERE {short} MATCH ?1 AND p.pack_id = ?2 AND p.lang = ?3"
         ))?;
-        let mut in_stmt =
-            self.0.prepare(&format!("SELECT rowid FROM {table} WHERE {short} MATCH ? AND rowid IN ({marks})"))?;
-        let mut kps_stmt = self.0.prepare_cached(&format!(
-            "SELECT DISTINCT p.kp_id FROM {table} JOIN passages p ON p.id = {short}.rowid
-             WHERE {short} MATCH ?1 AND p.pack_id = ?2 AND p.lang = ?3"
-        ))?;
-        let (mut total, mut got, mut got_kp) = (0.0, vec![0.0; found.len()], vec![0.0; found.len()]);
+        let (mut total, mut got) = (0.0, vec![0.0; found.len()]);
         for t in terms {
-            let q = format!("\"{t}\"");
-            let df = df_stmt.query_row(params![q, pack_id, lang], |r| r.get::<_, i64>(0))? as f64;
+            let kps: Vec<String> = with_term
+                .query_map(params![format!("\"{t}\""), pack_id, lang], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let df = kps.len() as f64;
             let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
             total += idf;
-            let mut args: Vec<rusqlite::types::Value> = vec![q.clone().into()];
-            args.extend(ids.iter().map(|&i| rusqlite::types::Value::Integer(i)));
-            let with: Vec<i64> =
-                in_stmt.query_map(params_from_iter(args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            let kps: Vec<String> =
-                kps_stmt.query_map(params![q, pack_id, lang], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             for (i, h) in found.iter().enumerate() {
-                if with.contains(&h.id) {
-                    got[i] += idf;
-                }
                 if kps.contains(&h.kp_id) {
-                    got_kp[i] += idf;
+                    got[i] += idf;
                 }
             }
         }
-        for ((h, g), k) in found.iter_mut().zip(got).zip(got_kp) {
-            h.coverage = if total > 0.0 { g / total } else { 0.0 };
-            h.kp_coverage = if total > 0.0 { k / total } else { 0.0 };
+        for (h, g) in found.iter_mut().zip(got) {
+            h.kp_coverage = if total > 0.0 { g / total } else { 0.0 };
         }
         Ok(found)
     }
@@ -553,8 +535,6 @@ fn hit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PassageHit> {
         text: r.get(5)?,
         source: r.get(6)?,
         as_of: r.get(7)?,
-        bm25: r.get(8)?,
-        coverage: 0.0,
         kp_coverage: 0.0,
     })
 }

@@ -59,4 +59,3 @@ CREATE TABLE passage_packs (
 -- The search terms of each passage (rowid = passages.id): words for Latin text (Porter-stemmed),
 -- overlapping character bigrams for Chinese (see search.rs for why).
 CREATE VIRTUAL TABLE passage_index USING fts5(terms, tokenize = 'porter unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE passage_vocab USING fts5vocab(passage_index, 'row');
