@@ -197,15 +197,17 @@ fn answer_dto(pack: &Pack, question: &str, lang: &str, scope: Option<&str>, hits
     }
 }
 
-/// `crossway ask --pack DIR`: the pack indexed in memory, the question answered, nothing stored.
-pub fn ask_pack(pack: &Pack, question: &str, lang: Option<&str>) -> Result<AskDto> {
-    let started = Instant::now();
+/// `crossway ask --pack DIR`: the pack in `pack_dir` validated and indexed in memory, the question
+/// answered, nothing stored. `ms` counts from the validated pack (index build included).
+pub fn ask_pack(pack_dir: &std::path::Path, question: &str, lang: Option<&str>) -> Result<AskDto> {
     let question = check_question(question)?;
+    let pack = crate::packs::load_valid(pack_dir)?;
+    let started = Instant::now();
     let lang = lang.unwrap_or_else(|| question_lang(question));
     let mut store = Store::open_in_memory()?;
-    store.transact(|db| index_pack(db, pack, chrono::Utc::now()))?;
-    let hits = find(&store.db(), pack, question, lang, None)?;
-    Ok(answer_dto(pack, question, lang, None, &hits, started.elapsed().as_millis() as u64))
+    store.transact(|db| index_pack(db, &pack, chrono::Utc::now()))?;
+    let hits = find(&store.db(), &pack, question, lang, None)?;
+    Ok(answer_dto(&pack, question, lang, None, &hits, started.elapsed().as_millis() as u64))
 }
 
 impl App {

@@ -70,7 +70,7 @@ impl App {
             "name": learner.name,
             "account": { "homePage": "urn:crossway:local", "name": format!("learner-{}", learner.id) }
         });
-        let xapi: Vec<serde_json::Value> = rows
+        let mut xapi: Vec<serde_json::Value> = rows
             .iter()
             .map(|a| {
                 let item = pack.item(&a.item_id);
@@ -92,7 +92,6 @@ impl App {
                 })
             })
             .collect();
-        let mut xapi: Vec<serde_json::Value> = xapi;
         let notes = self.notes(learner_id, None, None)?;
         let kp_activity = |kp: &str| {
             let title = pack.kp(kp).map(|k| serde_json::json!({ "en-US": k.title.en, "zh-CN": k.title.zh_cn }));

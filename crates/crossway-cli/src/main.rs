@@ -171,6 +171,16 @@ fn main() -> ExitCode {
 /// A user error: the message to print before exiting with code 1.
 type UserError = String;
 
+/// An app error as a user error: the message, then each detail (a pack's `path:line: message`).
+fn with_details(e: crossway_app::AppError) -> UserError {
+    let mut msg = e.message;
+    for d in e.details {
+        msg.push_str("\n  ");
+        msg.push_str(&d);
+    }
+    msg
+}
+
 fn run(command: Command) -> Result<(), UserError> {
     match command {
         Command::Pack { command: PackCommand::Validate { dir } } => {
@@ -399,14 +409,7 @@ fn run(command: Command) -> Result<(), UserError> {
             Ok(())
         }
         Command::Ask { pack, question, lang, no_model: _, json } => {
-            let loaded = load_pack(&pack).into_result().map_err(|diags| {
-                let mut msg = format!("{}: {} problem(s) in the pack", pack.display(), diags.len());
-                for d in diags {
-                    msg.push_str(&format!("\n  {d}"));
-                }
-                msg
-            })?;
-            let a = crossway_app::ask_pack(&loaded, &question, lang.as_deref()).map_err(|e| e.message)?;
+            let a = crossway_app::ask_pack(&pack, &question, lang.as_deref()).map_err(with_details)?;
             if json {
                 let passages: Vec<serde_json::Value> = a
                     .passages
@@ -444,14 +447,7 @@ fn run(command: Command) -> Result<(), UserError> {
             Ok(())
         }
         Command::Plan { pack, profile, json } => {
-            let out = crossway_app::plan_for_profile(&pack, &profile).map_err(|e| {
-                let mut msg = e.message;
-                for d in e.details {
-                    msg.push_str("\n  ");
-                    msg.push_str(&d);
-                }
-                msg
-            })?;
+            let out = crossway_app::plan_for_profile(&pack, &profile).map_err(with_details)?;
             if json {
                 out!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
             } else {

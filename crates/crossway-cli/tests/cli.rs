@@ -475,3 +475,15 @@ fn ask_json_shows_the_passages_or_says_not_covered() {
     let o = crossway(&["ask", "--pack", "/nonexistent", "--question", "x"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn ask_names_every_problem_of_a_broken_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("kps")).unwrap();
+    std::fs::write(dir.path().join("pack.toml"), "id = \"Bad Id\"\nversion = \"1\"\n").unwrap();
+    let o = crossway(&["ask", "--pack", dir.path().to_str().unwrap(), "--question", "what is ACoS", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("nothing was installed") || err.contains("problem"), "{err}");
+    assert!(err.contains("pack.toml:"), "each problem with its file and line: {err}");
+}
