@@ -47,6 +47,7 @@ const COMMANDS: &[&str] = &[
     "explain_answer",
     "warm_free_text",
     "ask_question",
+    "answer_question",
     "rate_answer",
     "list_questions",
     "list_notes",

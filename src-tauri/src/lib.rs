@@ -166,6 +166,7 @@ pub fn run() {
             commands::study::explain_answer,
             commands::study::warm_free_text,
             commands::words::ask_question,
+            commands::words::answer_question,
             commands::words::rate_answer,
             commands::words::list_questions,
             commands::words::list_notes,

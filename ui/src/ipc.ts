@@ -75,6 +75,9 @@ export type Answer =
 export type Withheld = "empty" | "wrong_language" | "invented_numbers" | "contradiction" | "misstates_answer" | "copies_source" | "quotes_answer" | "unsupported" | "vague" | "echoes_prompt" | "too_long";
 /** "Explain what is missing": the model's checked text, or why it was withheld. */
 export interface Explanation { text: string | null; withheld: Withheld | null }
+/** Why the model's answer to a question is not shown (crossway_tutor::checks::answer::AnswerWithheld). */
+export type AnswerWithheld = "empty" | "wrong_language" | "invented_numbers" | "unsupported" | "echoes_prompt" | "too_long";
+export interface AnswerVerdict { text: string | null; withheld: AnswerWithheld | null }
 
 export interface AttemptResult {
   attempt_id: number; duplicate: boolean; item_id: string; kp: string; correct: boolean;
@@ -220,6 +223,13 @@ export const api = {
   importModel: (path: string) => invoke<{ file: string; bytes: number; sha256: string; known_as: string | null }>("import_model", { path }),
   setBackground: (learner_id: number, background: Background) => invoke<Background>("set_background", { learner_id, background }),
   ask: (learner_id: number, question: string, kp: string | null) => invoke<AskResult>("ask_question", { learner_id, question, kp }),
+  /** The on-device model's answer to a recorded question from the passages shown, piece by
+   * piece; the result is the checked text, or why it was withheld (null: not covered or no model). */
+  answerQuestion: (learner_id: number, question_id: number, onPiece: (p: string) => void) => {
+    const on_piece = new Channel<string>();
+    on_piece.onmessage = onPiece;
+    return invoke<AnswerVerdict | null>("answer_question", { learner_id, question_id, on_piece });
+  },
   rateAnswer: (learner_id: number, question_id: number, helpful: boolean) => invoke<null>("rate_answer", { learner_id, question_id, helpful }),
   questions: (learner_id: number) => invoke<Question[]>("list_questions", { learner_id }),
   notes: (learner_id: number, kp: string | null, search: string | null) => invoke<Note[]>("list_notes", { learner_id, kp, search }),

@@ -6,10 +6,10 @@
 //! answer, the missed rubric points, the first 900 characters of the KP's lesson, in the answer's
 //! language, 96 tokens at most in English, 160 in Chinese) and run on the tutor's worker (`Tutor::explain`). Each
 //! explanation is then checked automatically, with the checks the app itself runs before it
-//! shows one (`crossway_app::explain_check`: language, invented numbers, unsupported words,
+//! shows one (`crossway_app::checks`, i.e. `crossway_tutor::checks`: language, invented numbers, unsupported words,
 //! contradiction/praise, claims about the learner's answer that the answer contradicts, echo of
 //! the reference and of the missed points, missed-point recall, cut-off), and "shown by the app"
-//! counts those that `explain_check::judge` lets through;
+//! counts those that `checks::judge` lets through;
 //! - time to the first piece, total time, pieces (≈ tokens: a character split over two tokens
 //!   arrives as one piece).
 //!
@@ -28,7 +28,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crossway_app::explain_check::{check, judge, Withheld};
+use crossway_app::checks::{check, judge, Withheld};
 use crossway_app::{Answer, App, AppConfig, ExplainEvent, NewLearnerDto, SubmitAnswerDto, Tutor};
 use crossway_content::ItemBody;
 
@@ -78,7 +78,7 @@ struct Row {
     empty: bool,
     /// The worker reported an error (e.g. the prompt does not fit the context).
     failed: bool,
-    /// What the app does with it: shown, or withheld and why (`explain_check::judge`).
+    /// What the app does with it: shown, or withheld and why (`checks::judge`).
     withheld: Option<Withheld>,
     first_ms: f64,
     total_ms: f64,

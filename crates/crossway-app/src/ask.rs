@@ -68,15 +68,17 @@ pub struct AskDto {
     pub kp: Option<String>,
     /// The lesson it was asked on, if any.
     pub scope: Option<String>,
-    /// A generated answer from the passages (not built yet: always `None`; see ARCHITECTURE.md).
+    /// The on-device model's answer from the passages, once written and checked (`None` before,
+    /// without a model, when not covered, or when withheld).
     pub answer: Option<String>,
+    /// Why the model's answer was withheld (`crossway_tutor::checks::answer::AnswerWithheld`).
     pub withheld: Option<String>,
     pub ms: u64,
 }
 
 /// The language a question is written in: Chinese when it has any Han character.
 pub fn question_lang(question: &str) -> &'static str {
-    if question.chars().any(crate::explain_check::is_cjk) {
+    if question.chars().any(crossway_tutor::checks::is_cjk) {
         "zh-CN"
     } else {
         "en"
@@ -282,9 +284,92 @@ impl App {
                 kp: q.kp_id,
                 scope: q.kp_scope,
                 helpful: q.helpful,
+                answer: q.answer,
+                withheld: q.withheld,
                 asked_at: q.asked_at.to_rfc3339(),
             })
             .collect())
+    }
+}
+
+/// How much of each passage the model reads: the start of a long lesson section, so that three
+/// passages, the question and the answer fit the model's context (2,048 tokens).
+pub const ANSWER_PASSAGE_CHARS_EN: usize = 900;
+pub const ANSWER_PASSAGE_CHARS_ZH: usize = 400;
+
+/// The job for the on-device model to answer `dto`'s question from its passages; `None` when the
+/// course does not cover it (then no model may answer: it would answer from its own memory).
+pub fn answer_job(dto: &AskDto) -> Option<crossway_tutor::worker::AnswerJob> {
+    if !dto.covered || dto.passages.is_empty() {
+        return None;
+    }
+    let zh = dto.lang == "zh-CN";
+    let limit = if zh { ANSWER_PASSAGE_CHARS_ZH } else { ANSWER_PASSAGE_CHARS_EN };
+    let passages = dto
+        .passages
+        .iter()
+        .map(|p| {
+            // A lesson section's text starts with its heading already.
+            let text = if p.heading.is_empty() || p.text.starts_with(&p.heading) {
+                p.text.clone()
+            } else {
+                format!("{}: {}", p.heading, p.text)
+            };
+            cut_at_sentence(&text, limit)
+        })
+        .collect();
+    Some(crossway_tutor::worker::AnswerJob {
+        question: dto.question.clone(),
+        passages,
+        lang: dto.lang.clone(),
+        // A Chinese character is often a token of its own: the same few sentences need more.
+        max_tokens: if zh { 180 } else { 120 },
+    })
+}
+
+/// `text` cut to at most `limit` characters, at the last sentence end inside the limit when
+/// there is one.
+fn cut_at_sentence(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(limit).collect();
+    let mut end = head.char_indices().filter(|(i, c)| {
+        matches!(c, '。' | '！' | '？' | '；')
+            || (matches!(c, '.' | '!' | '?') && head[i + c.len_utf8()..].starts_with(' '))
+    });
+    match end.next_back() {
+        Some((i, c)) if i > limit / 3 => head[..i + c.len_utf8()].to_string(),
+        _ => head,
+    }
+}
+
+impl App {
+    /// The model's job for a recorded question (its passages found again in the active pack);
+    /// `None` when the course does not cover it.
+    pub fn answer_job(&self, learner_id: i64, question_id: i64) -> Result<Option<crossway_tutor::worker::AnswerJob>> {
+        let q = self
+            .store
+            .db()
+            .questions(learner_id)?
+            .into_iter()
+            .find(|q| q.id == question_id)
+            .ok_or_else(|| AppError::not_found("question", question_id))?;
+        let pack = self.active_pack()?;
+        let hits = find(&self.store.db(), pack, &q.text, &q.lang, q.kp_scope.as_deref())?;
+        Ok(answer_job(&answer_dto(pack, &q.text, &q.lang, q.kp_scope.as_deref(), &hits, 0)))
+    }
+
+    /// Records the model's checked answer to a question (the text shown, or why it was withheld).
+    pub fn record_answer(
+        &mut self,
+        learner_id: i64,
+        question_id: i64,
+        verdict: &crossway_tutor::checks::answer::AnswerVerdict,
+    ) -> Result<()> {
+        let withheld = verdict.withheld.map(|w| w.as_str());
+        self.store.transact(|db| db.set_question_answer(learner_id, question_id, verdict.text.as_deref(), withheld))?;
+        Ok(())
     }
 }
 
@@ -302,5 +387,8 @@ pub struct QuestionDto {
     pub kp: Option<String>,
     pub scope: Option<String>,
     pub helpful: Option<bool>,
+    /// The model's answer as shown, or why it was withheld (both `None`: passages only).
+    pub answer: Option<String>,
+    pub withheld: Option<String>,
     pub asked_at: String,
 }

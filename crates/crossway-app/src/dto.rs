@@ -149,7 +149,7 @@ pub struct RubricPointDto {
     /// `met`, `missing` or `contradicted` (the answer says something that conflicts with it).
     pub state: String,
     /// For a missed point: the sentence of the KP's lesson that says most about it, in both
-    /// languages (`explain_check::lesson_notes`); `None` when met or when the lesson has none.
+    /// languages (`lesson_notes::lesson_notes`); `None` when met or when the lesson has none.
     pub lesson: Option<LocalizedText>,
 }
 

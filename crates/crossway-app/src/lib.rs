@@ -9,10 +9,10 @@ mod dashboard;
 mod data;
 mod dto;
 mod error;
-pub mod explain_check;
 mod feedback;
 mod grading;
 pub mod kt;
+mod lesson_notes;
 mod models;
 mod notes;
 mod packs;
@@ -34,21 +34,26 @@ use crossway_content::Pack;
 use crossway_core::{BktParams, Mastery};
 use crossway_store::{NewLearner, Store, DB_FILE};
 
-pub use ask::{ask_pack, question_lang, AskDto, PassageDto, QuestionDto, SourceRefDto};
+pub use ask::{
+    answer_job, ask_pack, question_lang, AskDto, PassageDto, QuestionDto, SourceRefDto, ANSWER_PASSAGE_CHARS_EN,
+    ANSWER_PASSAGE_CHARS_ZH,
+};
 pub use assessment::{BlendDto, StudySessionDto};
 /// Core types the shells pass through.
 pub use crossway_content::Answer;
 pub use crossway_core::{indicators::Indicator, methods::Method, LocalizedText};
+pub use crossway_tutor::checks;
+pub use crossway_tutor::checks::ExplanationDto;
 /// The tutor's worker thread (the model) and its events, for the shells.
-pub use crossway_tutor::worker::{ExplainEvent, GradeEvent, Tutor, WarmEvent, WarmJob};
+pub use crossway_tutor::worker::{AnswerJob, ExplainEvent, GradeEvent, Tutor, WarmEvent, WarmJob};
 pub use crossway_tutor::ModelChoice;
 pub use dashboard::{IndicatorPointDto, KnowledgeMapDto, MapNodeDto, ModuleProgressDto, ProgressDto, WeekDto};
 pub use data::{AttemptExport, ExportFileDto, LearnerExport, MasteryExport};
 pub use dto::*;
 pub use error::{AppError, ErrorCode, Result};
-pub use explain_check::ExplanationDto;
 pub use feedback::*;
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
+pub use lesson_notes::lesson_sentences;
 pub use models::ImportedModelDto;
 pub use notes::NoteDto;
 pub use placement::{PlacementAnswerDto, PlacementStepDto, PlacementSummaryDto};

@@ -397,7 +397,7 @@ impl App {
             correct_answer: g.correct_answer,
             error_cause: g.error_cause,
             explanation: item.explanation.clone(),
-            rubric: crate::explain_check::with_lesson_notes(g.rubric, pack.kp(&item.kp).map(|k| &k.lesson)),
+            rubric: crate::lesson_notes::with_lesson_notes(g.rubric, pack.kp(&item.kp).map(|k| &k.lesson)),
             grader: g.grader,
             confidence: g.confidence,
             needs_review: g.needs_review,

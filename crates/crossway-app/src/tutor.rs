@@ -183,7 +183,7 @@ impl App {
     /// What the model may use to explain a recorded free-text attempt: the item, the answer, the
     /// rubric points it missed (as graded) and the start of the KP's lesson, in the answer's
     /// language.
-    /// The window shows what the model writes only if it passes [`crate::explain_check::judge`].
+    /// The window shows what the model writes only if it passes [`crossway_tutor::checks::judge`].
     pub fn explain_job(&self, learner_id: i64, attempt_id: i64) -> Result<crossway_tutor::worker::ExplainJob> {
         let pack = self.active_pack()?;
         let a = self

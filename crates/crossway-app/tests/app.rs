@@ -627,7 +627,7 @@ fn explain(tutor: &crossway_app::Tutor, job: &crossway_tutor::worker::ExplainJob
             crossway_app::ExplainEvent::Failed(e) => break Err(e),
         }
     };
-    crossway_app::explain_check::judge(job, outcome).unwrap()
+    crossway_app::checks::judge(job, outcome).unwrap()
 }
 
 #[test]
@@ -657,7 +657,7 @@ fn missed_points_carry_the_lessons_sentence_and_an_explanation_is_shown_only_whe
             let Some(note) = &p.lesson else { continue };
             assert!(!p.met, "a met point needs no note: {p:?}");
             for l in ["en", "zh-CN"] {
-                let sentences = crossway_app::explain_check::lesson_sentences(lesson.lesson.get(l), l);
+                let sentences = crossway_app::lesson_sentences(lesson.lesson.get(l), l);
                 assert!(sentences.iter().any(|s| s == note.get(l)), "{l}: {:?} is not a lesson sentence", note.get(l));
             }
         }
@@ -666,7 +666,7 @@ fn missed_points_carry_the_lessons_sentence_and_an_explanation_is_shown_only_whe
         // learner — either a text that passes every check, or no text and the reason.
         match (&shown.text, shown.withheld) {
             (Some(text), None) => {
-                let c = crossway_app::explain_check::check(&job, text);
+                let c = crossway_app::checks::check(&job, text);
                 assert_eq!(c.withheld(), None, "{lang}: shown although {c:?}: {text}");
                 assert!(!c.cut_off, "{lang}: an unfinished sentence was shown: {text}");
             }
@@ -677,10 +677,10 @@ fn missed_points_carry_the_lessons_sentence_and_an_explanation_is_shown_only_whe
     // A job the model's context cannot hold is withheld with its reason;
     // any other model failure is an error the window shows, not a silent fallback.
     let job = app.explain_job(l, en.attempt_id).unwrap();
-    let judge = crossway_app::explain_check::judge;
+    let judge = crossway_app::checks::judge;
     let too_long = judge(&job, Err(crossway_tutor::llm::LlmError::TooLong { tokens: 2300, limit: 2048 }));
     let too_long = too_long.unwrap();
-    assert_eq!((too_long.text, too_long.withheld), (None, Some(crossway_app::explain_check::Withheld::TooLong)));
+    assert_eq!((too_long.text, too_long.withheld), (None, Some(crossway_app::checks::Withheld::TooLong)));
     let err = judge(&job, Err(crossway_tutor::llm::LlmError::Inference("decode failed".into()))).unwrap_err();
     assert!(err.to_string().contains("decode failed"));
 }
@@ -724,4 +724,40 @@ fn a_learner_chooses_the_model_and_a_broken_one_is_refused_without_changing_the_
     let app = App::open(config()).unwrap();
     assert_eq!(app.model_path().unwrap(), models.join("SmolLM2-135M-Instruct.Q4_1.gguf"), "kept across restarts");
     assert!(app.models().iter().find(|m| m.file.starts_with("SmolLM2")).unwrap().in_use);
+}
+
+#[test]
+fn the_window_knows_every_reason_for_withholding() {
+    use crossway_app::checks::Withheld;
+    // ui/src/ipc.ts mirrors the reasons; the TypeScript compiler then requires a
+    // `withheld_<reason>` text in both languages (ui/src/i18n/dash.ts).
+    let ipc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/ipc.ts")).unwrap();
+    let line = ipc.lines().find(|l| l.starts_with("export type Withheld =")).expect("Withheld type in ipc.ts");
+    let mut names: Vec<String> = line
+        .trim_start_matches("export type Withheld =")
+        .split('|')
+        .map(|n| n.trim().trim_end_matches(';').trim_matches('"').to_string())
+        .collect();
+    let mut ours: Vec<String> =
+        Withheld::ALL.iter().map(|w| serde_json::to_value(w).unwrap().as_str().unwrap().to_string()).collect();
+    names.sort();
+    ours.sort();
+    assert_eq!(names, ours);
+    // A new variant does not compile here until it is listed: the reminder to add it to
+    // ALL (and so to ipc.ts and both languages' texts).
+    for w in Withheld::ALL {
+        match w {
+            Withheld::Empty
+            | Withheld::WrongLanguage
+            | Withheld::InventedNumbers
+            | Withheld::Contradiction
+            | Withheld::MisstatesAnswer
+            | Withheld::CopiesSource
+            | Withheld::QuotesAnswer
+            | Withheld::Unsupported
+            | Withheld::EchoesPrompt
+            | Withheld::Vague
+            | Withheld::TooLong => {}
+        }
+    }
 }

@@ -194,3 +194,76 @@ fn asking_about_a_topic_again_and_again_changes_the_path() {
     let own = attitude.parts.iter().find(|p| p.key == "voluntary_practice").unwrap();
     assert_eq!(own.evidence, 3, "two questions and a note: {attitude:?}");
 }
+
+/// The real path of a generated answer: the test model (through llama.cpp) writes from the
+/// passages of a recorded question, the pieces stream, the checks judge the whole, and what the
+/// learner saw is recorded with the question.
+#[test]
+fn the_model_answers_a_recorded_question_from_its_passages_and_the_verdict_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let id = learner(&mut app, "Lin");
+    let asked = app.ask(id, "保本 ACoS 怎么算", Some("marketing.break-even-acos")).unwrap();
+    let qid = asked.question_id.unwrap();
+    let job = app.answer_job(id, qid).unwrap().expect("a covered question has a job");
+    assert_eq!(job.lang, "zh-CN");
+    assert_eq!(job.passages.len(), asked.passages.len(), "the model reads the passages the learner sees");
+    for (p, shown) in job.passages.iter().zip(&asked.passages) {
+        assert!(p.chars().count() <= crossway_app::ANSWER_PASSAGE_CHARS_ZH, "{p}");
+        let start: String = shown.text.chars().take(10).collect();
+        assert!(p.contains(&start), "{p} should hold the start of {start}");
+    }
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    let tutor = crossway_app::Tutor::start(model, 2).unwrap();
+    let events = tutor.answer(job.clone()).unwrap();
+    let (mut streamed, mut done) = (String::new(), None);
+    for e in events {
+        match e {
+            crossway_app::ExplainEvent::Piece(p) => streamed.push_str(&p),
+            crossway_app::ExplainEvent::Done(t) => {
+                done = Some(t);
+                break;
+            }
+            crossway_app::ExplainEvent::Failed(e) => panic!("{e}"),
+        }
+    }
+    let raw = done.unwrap();
+    assert_eq!(streamed.trim(), raw, "what streamed is what is judged");
+    let verdict = crossway_app::checks::answer::judge(&job, Ok(raw)).unwrap();
+    assert_ne!(verdict.text.is_some(), verdict.withheld.is_some(), "{verdict:?}");
+    app.record_answer(id, qid, &verdict).unwrap();
+    drop(app);
+    let app = open(dir.path());
+    let q = app.questions(id).unwrap().into_iter().find(|q| q.id == qid).unwrap();
+    assert_eq!((q.answer, q.withheld.as_deref()), (verdict.text.clone(), verdict.withheld.map(|w| w.as_str())));
+    // Not covered: no job, so no model is asked.
+    let off = app_ask_uncovered(dir.path(), id);
+    assert_eq!(off, None);
+}
+
+fn app_ask_uncovered(dir: &Path, id: i64) -> Option<crossway_app::AnswerJob> {
+    let mut app = open(dir);
+    let a = app.ask(id, "best banana bread recipe", None).unwrap();
+    assert!(!a.covered);
+    app.answer_job(id, a.question_id.unwrap()).unwrap()
+}
+
+#[test]
+fn the_window_knows_every_reason_an_answer_is_withheld() {
+    use crossway_app::checks::answer::AnswerWithheld;
+    let ipc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/ipc.ts")).unwrap();
+    let line = ipc.lines().find(|l| l.starts_with("export type AnswerWithheld =")).expect("AnswerWithheld in ipc.ts");
+    let mut names: Vec<&str> = line
+        .trim_start_matches("export type AnswerWithheld =")
+        .split('|')
+        .map(|n| n.trim().trim_end_matches(';').trim_matches('"'))
+        .collect();
+    let mut ours: Vec<&str> = AnswerWithheld::ALL.iter().map(|w| w.as_str()).collect();
+    names.sort();
+    ours.sort();
+    assert_eq!(names, ours);
+    let i18n = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/i18n/words.ts")).unwrap();
+    for w in ours {
+        assert_eq!(i18n.matches(&format!("ask_withheld_{w}:")).count(), 2, "{w}: a text in both languages");
+    }
+}

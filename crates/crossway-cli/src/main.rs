@@ -71,9 +71,16 @@ enum Command {
         /// The language to answer in (default: the question's own, Chinese if it has Han characters).
         #[arg(long, value_parser = ["zh-CN", "en"])]
         lang: Option<String>,
-        /// Passages only (today the only mode: a generated answer is not built yet, docs/cli.md).
+        /// A GGUF model to write the answer from the passages (default: the manifest's default
+        /// model in models/).
+        #[arg(long, conflicts_with = "no_model")]
+        model: Option<PathBuf>,
+        /// Passages only: no generated answer.
         #[arg(long)]
         no_model: bool,
+        /// CPU threads for the model (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
         /// Print JSON (the stable contract) instead of text.
         #[arg(long)]
         json: bool,
@@ -303,20 +310,7 @@ fn run(command: Command) -> Result<(), UserError> {
             Ok(())
         }
         Command::Grade { batch, out: out_path, model, no_model, threads } => {
-            let model = if no_model {
-                None
-            } else {
-                let path = model.or_else(crossway_app::default_model_path).ok_or_else(|| {
-                    "no model given and no default model known; pass --model PATH or --no-model".to_string()
-                })?;
-                if !path.is_file() {
-                    return Err(format!(
-                        "{}: no model file there; run `cargo xtask fetch-model default`, pass --model PATH, or use --no-model",
-                        path.display()
-                    ));
-                }
-                Some(path)
-            };
+            let model = model_file(model, no_model)?;
             let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             let input = std::fs::File::open(&batch).map_err(|e| format!("{}: {e}", batch.display()))?;
             // Write to a temporary file first, so a failure leaves no half-written output behind.
@@ -408,8 +402,78 @@ fn run(command: Command) -> Result<(), UserError> {
             eprintln!("simulated in {} ms", started.elapsed().as_millis());
             Ok(())
         }
-        Command::Ask { pack, question, lang, no_model: _, json } => {
-            let a = crossway_app::ask_pack(&pack, &question, lang.as_deref()).map_err(with_details)?;
+        Command::Ask { pack, question, lang, model, no_model, threads, json } => {
+            let mut a = crossway_app::ask_pack(&pack, &question, lang.as_deref()).map_err(with_details)?;
+            // The pack's problems first; then what the model needs (only when it would write).
+            let model = if a.covered { model_file(model, no_model)? } else { None };
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            // The passages are printed first in text mode; the answer streams after them.
+            let mut timing = serde_json::Value::Null;
+            if !json {
+                print_passages(&a);
+            }
+            if let (Some(path), Some(job)) = (model, crossway_app::answer_job(&a)) {
+                let started = std::time::Instant::now();
+                let tutor = crossway_app::Tutor::start(path.clone(), threads).map_err(|e| e.to_string())?;
+                let loaded = started.elapsed().as_millis() as u64;
+                let asked = std::time::Instant::now();
+                let events = tutor.answer(job.clone()).map_err(|e| e.to_string())?;
+                let mut first_token_ms = None;
+                if !json {
+                    out!(
+                        "{}",
+                        if a.lang == "zh-CN" {
+                            "本地模型根据以上段落生成的回答："
+                        } else {
+                            "Written by the on-device model from the passages above:"
+                        }
+                    );
+                }
+                let outcome = loop {
+                    match events.recv() {
+                        Ok(crossway_app::ExplainEvent::Piece(p)) => {
+                            first_token_ms.get_or_insert(asked.elapsed().as_millis() as u64);
+                            if !json {
+                                print!("{p}");
+                                let _ = std::io::Write::flush(&mut std::io::stdout());
+                            }
+                        }
+                        Ok(crossway_app::ExplainEvent::Done(text)) => break Ok(text),
+                        Ok(crossway_app::ExplainEvent::Failed(e)) => break Err(e),
+                        Err(_) => return Err("the tutor stopped".into()),
+                    }
+                };
+                let verdict = crossway_app::checks::answer::judge(&job, outcome).map_err(|e| e.to_string())?;
+                a.answer = verdict.text.clone();
+                a.withheld = verdict.withheld.map(|w| w.as_str().to_string());
+                timing = serde_json::json!({
+                    "model": path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    "load_ms": loaded, "first_token_ms": first_token_ms, "answer_ms": asked.elapsed().as_millis() as u64,
+                });
+                if !json {
+                    out!("");
+                    match (&verdict.text, verdict.withheld) {
+                        (Some(_), _) => out!(
+                            "{}",
+                            if a.lang == "zh-CN" {
+                                "（已通过检查：只用了段落中的内容）"
+                            } else {
+                                "(checked: it keeps to the passages)"
+                            }
+                        ),
+                        (None, Some(w)) => out!(
+                            "{} {}",
+                            if a.lang == "zh-CN" {
+                                "（回答未通过检查，已撤回："
+                            } else {
+                                "(withheld after the checks:"
+                            },
+                            w.as_str()
+                        ),
+                        (None, None) => {}
+                    }
+                }
+            }
             if json {
                 let passages: Vec<serde_json::Value> = a
                     .passages
@@ -423,25 +487,10 @@ fn run(command: Command) -> Result<(), UserError> {
                     .collect();
                 let out = serde_json::json!({
                     "covered": a.covered, "lang": a.lang, "kp": a.kp, "passages": passages,
-                    "answer": a.answer, "withheld": a.withheld, "ms": a.ms,
+                    "answer": a.answer, "withheld": a.withheld, "ms": a.ms, "model": timing,
                 });
                 out!("{out}");
             } else {
-                let zh = a.lang == "zh-CN";
-                if !a.covered {
-                    out!(
-                        "{}",
-                        if zh {
-                            "课程没有讲到这个问题。最接近的内容："
-                        } else {
-                            "The course does not cover this. Nearest passages:"
-                        }
-                    );
-                }
-                for p in &a.passages {
-                    let source = p.source.as_ref().map_or(String::new(), |s| format!(", {} {}", s.id, s.title));
-                    out!("[{} · {:.2}] {} ({}{source}, as of {})", p.kp, p.score, p.text, p.kind, p.as_of);
-                }
                 out!("answered in {} ms", a.ms);
             }
             Ok(())
@@ -467,4 +516,41 @@ fn run(command: Command) -> Result<(), UserError> {
             Ok(())
         }
     }
+}
+
+/// The passages of an answer, as text (a "not covered" line first when the course does not cover it).
+fn print_passages(a: &crossway_app::AskDto) {
+    let zh = a.lang == "zh-CN";
+    if !a.covered {
+        out!(
+            "{}",
+            if zh {
+                "课程没有讲到这个问题。最接近的内容："
+            } else {
+                "The course does not cover this. Nearest passages:"
+            }
+        );
+    }
+    for p in &a.passages {
+        let source = p.source.as_ref().map_or(String::new(), |s| format!(", {} {}", s.id, s.title));
+        out!("[{} · {:.2}] {} ({}{source}, as of {})", p.kp, p.score, p.text, p.kind, p.as_of);
+    }
+}
+
+/// The model file a command uses: none with `--no-model`, else `--model` or the manifest's
+/// default, which must exist (the message says how to get it).
+fn model_file(model: Option<PathBuf>, no_model: bool) -> Result<Option<PathBuf>, String> {
+    if no_model {
+        return Ok(None);
+    }
+    let path = model
+        .or_else(crossway_app::default_model_path)
+        .ok_or_else(|| "no model given and no default model known; pass --model PATH or --no-model".to_string())?;
+    if !path.is_file() {
+        return Err(format!(
+            "{}: no model file there; run `cargo xtask fetch-model default`, pass --model PATH, or use --no-model",
+            path.display()
+        ));
+    }
+    Ok(Some(path))
 }

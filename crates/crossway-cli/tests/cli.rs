@@ -448,7 +448,15 @@ fn pack_report_lists_lessons_and_items_to_fix_from_a_real_database() {
 #[test]
 fn ask_json_shows_the_passages_or_says_not_covered() {
     let pack = shipped();
-    let o = crossway(&["ask", "--pack", pack.to_str().unwrap(), "--question", "头程运费怎么分摊到每件", "--json"]);
+    let o = crossway(&[
+        "ask",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--question",
+        "头程运费怎么分摊到每件",
+        "--no-model",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["covered"], true, "{v}");
@@ -468,12 +476,66 @@ fn ask_json_shows_the_passages_or_says_not_covered() {
         "best banana bread recipe",
         "--lang",
         "en",
+        "--no-model",
         "--json",
     ]);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!((v["covered"].as_bool(), v["lang"].as_str()), (Some(false), Some("en")), "{v}");
     let o = crossway(&["ask", "--pack", "/nonexistent", "--question", "x"]);
     assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn ask_with_a_model_writes_a_checked_answer_only_when_the_course_covers_it() {
+    let (pack, model) = (shipped(), test_model());
+    let ask = |q: &str| {
+        let o = crossway(&[
+            "ask",
+            "--pack",
+            pack.to_str().unwrap(),
+            "--question",
+            q,
+            "--model",
+            model.to_str().unwrap(),
+            "--threads",
+            "2",
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_str::<serde_json::Value>(stdout(&o).trim()).unwrap()
+    };
+    for q in ["how do I work out break-even ACoS", "保本 ACoS 怎么算"] {
+        let v = ask(q);
+        assert_eq!(v["covered"], true, "{v}");
+        // The test model writes something; it is either shown (it passed the checks) or withheld
+        // with a reason — never both, never neither.
+        assert_ne!(v["answer"].is_null(), v["withheld"].is_null(), "{v}");
+        if let Some(text) = v["answer"].as_str() {
+            let numbers: String =
+                v["passages"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
+            for n in crossway_app::checks::numbers(text) {
+                assert!(crossway_app::checks::numbers(&numbers).contains(&n) || q.contains(&n), "{n} invented: {v}");
+            }
+        }
+        assert!(v["model"]["first_token_ms"].is_u64() && v["model"]["load_ms"].is_u64(), "{v}");
+    }
+    let v = ask("best banana bread recipe");
+    assert_eq!(v["covered"], false, "{v}");
+    assert!(
+        v["answer"].is_null() && v["withheld"].is_null() && v["model"].is_null(),
+        "no model answers an uncovered question: {v}"
+    );
+    let o = crossway(&[
+        "ask",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--question",
+        "how do I work out break-even ACoS",
+        "--model",
+        "/nonexistent.gguf",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--no-model"), "says what to do");
 }
 
 #[test]

@@ -4,9 +4,12 @@
 //! - [`llm`]: rubric grading through llama.cpp (`llama-cpp-2`): per-point yes/no/wrong
 //!   probabilities read from the next-token logits (the points after the first side by side), with the shared prompt prefix kept in the KV cache (and
 //!   warmed while the learner types); short grounded explanations of what an answer missed.
+//! - [`mod@write`]: what the model writes, streamed: explanations, answers from passages.
 //! - [`worker`]: one thread owning the model and its context; grading, warm-up and explanation
 //!   jobs in, events out (each rubric point as it is scored), cancellation and deadlines. The
 //!   desktop shell and `crossway grade` drive it.
+//! - [`checks`]: what the model wrote, checked before the learner sees it as settled
+//!   (explanations; answers to a learner's question from the pack's passages).
 //! - [`keyword`]: what the words alone say about a rubric point (coverage, conflicts), which
 //!   [`verdict`] calibrates, and the lexical estimate from [`lexical`] / [`examples`] when there
 //!   is a reference answer.
@@ -19,6 +22,7 @@
 //!   [`calibrated`]: the shipped calibrations looked up, and an answer graded with them.
 
 pub mod calibrated;
+pub mod checks;
 pub mod examples;
 pub mod keyword;
 pub mod lexical;
@@ -29,6 +33,7 @@ mod point_calibration;
 pub mod pointset;
 pub mod verdict;
 pub mod worker;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crate::llm::{ExplainPrompt, LlmError, LlmGrader, LlmVerdicts, PointReading, RubricPrompt};
+use crate::llm::{LlmError, LlmGrader, LlmVerdicts, PointReading, RubricPrompt};
+use crate::write::{AnswerPrompt, ExplainPrompt};
 
 /// One grading job (owned strings: it crosses threads).
 #[derive(Debug, Clone)]
@@ -59,6 +60,17 @@ pub enum ExplainEvent {
     Failed(LlmError),
 }
 
+/// What the model was given to answer a question (owned strings: it crosses threads).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerJob {
+    pub question: String,
+    /// The passages shown to the learner, best first (plain text, in the question's language).
+    pub passages: Vec<String>,
+    /// "en" or "zh-CN".
+    pub lang: String,
+    pub max_tokens: usize,
+}
+
 /// The item whose grading prefix to prefill (owned strings: it crosses threads).
 #[derive(Debug, Clone)]
 pub struct WarmJob {
@@ -83,9 +95,25 @@ pub enum WarmEvent {
 }
 
 enum Request {
-    Grade { job: GradeJob, cancel: Arc<AtomicBool>, events: Sender<GradeEvent> },
-    Explain { job: ExplainJob, events: Sender<ExplainEvent> },
-    Warm { job: WarmJob, generation: u64, events: Sender<WarmEvent> },
+    Grade {
+        job: GradeJob,
+        cancel: Arc<AtomicBool>,
+        events: Sender<GradeEvent>,
+    },
+    Explain {
+        job: ExplainJob,
+        events: Sender<ExplainEvent>,
+    },
+    /// Written text streams as [`ExplainEvent`]s, like an explanation.
+    Answer {
+        job: AnswerJob,
+        events: Sender<ExplainEvent>,
+    },
+    Warm {
+        job: WarmJob,
+        generation: u64,
+        events: Sender<WarmEvent>,
+    },
 }
 
 /// A handle on the worker thread. Dropping it stops the thread.
@@ -138,6 +166,14 @@ impl Tutor {
     pub fn explain(&self, job: ExplainJob) -> Result<Receiver<ExplainEvent>, LlmError> {
         let (events, rx) = mpsc::channel();
         self.send(Request::Explain { job, events })?;
+        Ok(rx)
+    }
+
+    /// Writes the answer to a learner's question from the passages shown; the text streams in
+    /// pieces, then `Done` (check it with [`crate::checks::answer::judge`] before it stays).
+    pub fn answer(&self, job: AnswerJob) -> Result<Receiver<ExplainEvent>, LlmError> {
+        let (events, rx) = mpsc::channel();
+        self.send(Request::Answer { job, events })?;
         Ok(rx)
     }
 
@@ -205,6 +241,18 @@ fn run(
                 let _ = events.send(match result {
                     Ok(tokens) => WarmEvent::Warmed { tokens, ms: started.elapsed().as_millis() },
                     Err(e) => WarmEvent::Failed(e),
+                });
+                continue;
+            }
+            Request::Answer { job, events } => {
+                let passages: Vec<&str> = job.passages.iter().map(String::as_str).collect();
+                let prompt = AnswerPrompt { question: &job.question, passages: &passages, lang: &job.lang };
+                let result = grader.answer(&mut ctx, &prompt, job.max_tokens, |piece| {
+                    events.send(ExplainEvent::Piece(piece.to_string())).is_ok()
+                });
+                let _ = events.send(match result {
+                    Ok(text) => ExplainEvent::Done(text),
+                    Err(e) => ExplainEvent::Failed(e),
                 });
                 continue;
             }

@@ -156,7 +156,7 @@ pub fn warm_free_text(
 
 /// A short explanation of what a recorded free-text answer missed, written by the on-device
 /// model from the item, the missed rubric points and the lesson only, streamed piece by piece
-/// over `on_piece`, then checked (`crossway_app::explain_check::judge`): the result carries the
+/// over `on_piece`, then checked (`crossway_app::checks::judge`): the result carries the
 /// text that passed, or why it was withheld.
 /// Without a ready model: an error the window shows.
 #[tauri::command(async, rename_all = "snake_case")]
@@ -184,5 +184,5 @@ pub fn explain_answer(
             Err(_) => return Err(internal(&"the tutor stopped")),
         }
     };
-    crossway_app::explain_check::judge(&job, outcome).map_err(|e| internal(&e))
+    crossway_app::checks::judge(&job, outcome).map_err(|e| internal(&e))
 }

@@ -15,6 +15,41 @@ pub fn ask_question(
     state.with(|app| app.ask(learner_id, &question, kp.as_deref()))
 }
 
+/// The on-device model's answer to a recorded question, written from the passages already on
+/// screen only, streamed piece by piece over `on_piece`, then checked
+/// (`crossway_app::checks::answer::judge`) and recorded: the result carries the text that passed,
+/// or why it was withheld. `None` when the course does not cover the question (no model may
+/// answer it) or no model is ready — the passages stand alone.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn answer_question(
+    state: State<'_, AppState>,
+    tutor: State<'_, crate::TutorSlot>,
+    learner_id: i64,
+    question_id: i64,
+    on_piece: tauri::ipc::Channel<String>,
+) -> Result<Option<crossway_app::checks::answer::AnswerVerdict>, AppError> {
+    let Some(job) = state.with(|app| app.answer_job(learner_id, question_id))? else { return Ok(None) };
+    let internal = |e: &dyn std::fmt::Display| AppError::new(crossway_app::ErrorCode::Internal, e.to_string());
+    let events = {
+        let guard = tutor.tutor.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(t) = guard.as_ref() else { return Ok(None) };
+        t.answer(job.clone()).map_err(|e| internal(&e))?
+    };
+    let outcome = loop {
+        match events.recv() {
+            Ok(crossway_app::ExplainEvent::Piece(p)) => {
+                let _ = on_piece.send(p);
+            }
+            Ok(crossway_app::ExplainEvent::Done(text)) => break Ok(text),
+            Ok(crossway_app::ExplainEvent::Failed(e)) => break Err(e),
+            Err(_) => return Err(internal(&"the tutor stopped")),
+        }
+    };
+    let verdict = crossway_app::checks::answer::judge(&job, outcome).map_err(|e| internal(&e))?;
+    state.with(|app| app.record_answer(learner_id, question_id, &verdict))?;
+    Ok(Some(verdict))
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub fn rate_answer(
     state: State<'_, AppState>,

@@ -30,7 +30,9 @@ function answerView(a: AskResult, lessonKp: string | null): HTMLElement {
   const out = h("div", { class: "ask-answer", id: "ask-answer", "data-covered": a.covered ? "true" : "false", lang: a.lang });
   out.append(h("p", { class: a.covered ? "" : "notice" }, a.covered ? t("askCovered") : t("askNotCovered")));
   out.append(h("ol", { class: "passages", id: "ask-passages" }, ...a.passages.map((p) => passageView(p, lessonKp))));
-  out.append(h("p", { class: "muted" }, t("askNoAnswerYet"), " ", t("askMs", { ms: a.ms })));
+  out.append(h("p", { class: "muted" }, t("askMs", { ms: a.ms })));
+  if (a.covered && a.question_id !== null && state.tutor?.state === "ready") out.append(generatedAnswer(a.question_id));
+  else if (a.covered) out.append(h("p", { class: "muted" }, t("askPassagesOnly")));
   if (a.question_id !== null) {
     const id = a.question_id;
     const said = h("span", { class: "muted", "aria-live": "polite" });
@@ -45,6 +47,37 @@ function answerView(a: AskResult, lessonKp: string | null): HTMLElement {
       h("button", { type: "button", id: "ask-helpful-no", onclick: () => rate(false) }, t("askNo")), " ", said));
   }
   return out;
+}
+
+/** The model's answer from the passages above: streamed as it is written (marked as a draft),
+ * then kept only if it passed the checks; otherwise taken back with the reason. */
+function generatedAnswer(questionId: number): HTMLElement {
+  const text = h("p", { class: "generated-text", id: "ask-generated-text" });
+  const note = h("p", { class: "muted", id: "ask-generated-note" }, t("askWriting"));
+  const box = h("div", { class: "generated", id: "ask-generated", "data-state": "writing", "aria-busy": "true" },
+    h("p", { class: "generated-label" }, t("askGeneratedLabel")), text, note);
+  void (async () => {
+    try {
+      const v = await api.answerQuestion(state.learner!.id, questionId, (piece) => { text.textContent += piece; });
+      box.setAttribute("aria-busy", "false");
+      if (v === null) { box.remove(); return; }
+      if (v.text !== null) {
+        text.textContent = v.text;
+        box.dataset.state = "shown";
+        note.textContent = t("askGeneratedChecked");
+      } else {
+        text.textContent = "";
+        box.dataset.state = "withheld";
+        note.textContent = t("askWithheld", { reason: t(`ask_withheld_${v.withheld ?? "empty"}` as Key) });
+      }
+    } catch (e) {
+      box.setAttribute("aria-busy", "false");
+      box.dataset.state = "failed";
+      text.textContent = "";
+      note.textContent = errorText(e);
+    }
+  })();
+  return box;
 }
 
 /** A question box: on a lesson (`kp`, that lesson's passages first) or for the whole pack. */
