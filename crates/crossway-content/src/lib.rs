@@ -14,6 +14,7 @@ pub mod passages;
 pub mod render;
 pub mod stats;
 pub mod update;
+pub mod vocabulary;
 
 pub use diagnostic::{DiagKind, Diagnostic};
 pub use diff::{diff_packs, PackDiff};
@@ -26,6 +27,7 @@ pub use passages::{passages, Passage, PassageKind};
 pub use render::render_markdown;
 pub use stats::PackStats;
 pub use update::{materialize_update, UpdateError};
+pub use vocabulary::{Aliases, Term, Vocabulary};
 
 /// The locales every learner-facing string must exist in.
 pub const LOCALES: [&str; 2] = ["en", "zh-CN"];

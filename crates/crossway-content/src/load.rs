@@ -18,6 +18,7 @@ use crate::model::{
     Cell, ChangeEntry, DataTable, Fact, KnowledgePoint, Manifest, Module, Pack, Scoring, Simulation, Source,
 };
 use crate::render::markdown_options;
+use crate::vocabulary::{RawAliases, RawTerm, Term, Vocabulary};
 use crate::LOCALES;
 
 pub const MANIFEST: &str = "pack.toml";
@@ -71,6 +72,10 @@ struct RawManifest {
     roles: Vec<RawRole>,
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(default)]
+    platforms: Vec<RawTerm>,
+    #[serde(default)]
+    markets: Vec<RawTerm>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +100,8 @@ struct RawChange {
 struct RawModule {
     id: Spanned<String>,
     title: RawText,
+    #[serde(default)]
+    aliases: RawAliases,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +109,8 @@ struct RawModule {
 struct RawRole {
     id: Spanned<String>,
     title: RawText,
+    #[serde(default)]
+    aliases: RawAliases,
     #[serde(default)]
     requires: Vec<RawRequirement>,
 }
@@ -554,6 +563,59 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
     }
     r.counts.roles = roles.len();
 
+    // The describe-yourself vocabulary: aliases on modules and roles; platforms and markets with
+    // unique ids, both titles, and known KPs.
+    let mut vocabulary = Vocabulary::default();
+    let aliases = |r: &mut Reader, raw: &RawAliases, what: &str| {
+        let (a, problems) = raw.read(what);
+        for (span, message) in problems {
+            r.push(&manifest_path, msrc.line(span), DiagKind::Field, message);
+        }
+        a
+    };
+    for (m, module) in raw.modules.iter().zip(&modules) {
+        let a = aliases(r, &m.aliases, &format!("module `{}`", module.id));
+        vocabulary.modules.push(Term { id: module.id.clone(), title: module.title.clone(), aliases: a, kps: vec![] });
+    }
+    for (raw_role, role) in raw.roles.iter().zip(&roles) {
+        let a = aliases(r, &raw_role.aliases, &format!("role `{}`", role.id));
+        vocabulary.roles.push(Term { id: role.id.clone(), title: role.title.clone(), aliases: a, kps: vec![] });
+    }
+    for (what, list) in [("platform", &raw.platforms), ("market", &raw.markets)] {
+        let mut terms: Vec<Term> = Vec::new();
+        for t in list {
+            let id = r.id(&msrc, &t.id, what);
+            if terms.iter().any(|x| x.id == id) {
+                r.push(
+                    &manifest_path,
+                    msrc.line(t.id.span()),
+                    DiagKind::Reference,
+                    format!("duplicate {what} id `{id}`"),
+                );
+            }
+            let title = r.text(&msrc, &t.title, &format!("{what} title"));
+            let a = aliases(r, &t.aliases, &format!("{what} `{id}`"));
+            let mut kps = Vec::new();
+            for kp in &t.kps {
+                if !kp_lines.contains_key(kp.get_ref()) && !r.unreadable_kps.contains(kp.get_ref()) {
+                    r.push(
+                        &manifest_path,
+                        msrc.line(kp.span()),
+                        DiagKind::Reference,
+                        format!("{what} `{id}` lists unknown knowledge point `{}`", kp.get_ref()),
+                    );
+                }
+                kps.push(kp.get_ref().clone());
+            }
+            terms.push(Term { id, title, aliases: a, kps });
+        }
+        if what == "platform" {
+            vocabulary.platforms = terms;
+        } else {
+            vocabulary.markets = terms;
+        }
+    }
+
     // Sources: unique ids; every lesson cites known sources.
     let mut sources = Vec::new();
     for src in &raw.sources {
@@ -640,6 +702,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         sources,
         simulations: sims.into_iter().map(|(s, _, _)| s).collect(),
         graph,
+        vocabulary,
     })
 }
 

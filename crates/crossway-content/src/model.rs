@@ -17,6 +17,8 @@ pub struct Pack {
     pub sources: Vec<Source>,
     pub simulations: Vec<Simulation>,
     pub graph: KnowledgeGraph,
+    /// What a learner's self-description may be read into (empty when the pack has none).
+    pub vocabulary: crate::vocabulary::Vocabulary,
 }
 
 impl Pack {

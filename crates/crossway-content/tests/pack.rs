@@ -365,3 +365,31 @@ fn every_free_text_question_has_graded_examples_and_a_bad_one_is_reported_at_its
         [format!("{file}:{line}: item `costing.incoterms.choose-rule`: an example copies the reference answer; write it in a learner's own words")]
     );
 }
+
+#[test]
+fn the_describe_vocabulary_names_every_role_and_module_and_checks_its_kps() {
+    let pack = crossway_content::load_pack(&shipped()).into_result().unwrap();
+    let v = &pack.vocabulary;
+    assert_eq!(v.roles.len(), pack.roles.len());
+    assert_eq!(v.modules.len(), pack.modules.len());
+    for t in v.roles.iter().chain(&v.modules).chain(&v.platforms).chain(&v.markets) {
+        assert!(!t.aliases.en.is_empty() && !t.aliases.zh.is_empty(), "{}: aliases in both languages", t.id);
+    }
+    assert!(v.platform("tiktok-shop").is_some_and(|p| p.kps.iter().all(|k| pack.kp(k).is_some())));
+    assert!(v.market("eu").is_some_and(|m| m.kps.contains(&"compliance.eu-vat-ioss".to_string())));
+    // A platform that lists a KP the pack lacks, and an empty alias, are named with their line.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped(), dir.path());
+    let manifest = dir.path().join("pack.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen("kps = [\"marketing.social-influencer\"", "kps = [\"marketing.no-such-kp\"", 1);
+    let text = text.replacen("aliases = { en = [\"", "aliases = { en = [\"\", \"", 1);
+    std::fs::write(&manifest, text).unwrap();
+    let errors: Vec<String> =
+        crossway_content::load_pack(dir.path()).into_result().unwrap_err().iter().map(|d| d.to_string()).collect();
+    assert!(
+        errors.iter().any(|e| e.contains("pack.toml:") && e.contains("unknown knowledge point `marketing.no-such-kp`")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("pack.toml:") && e.contains("an empty `en` alias")), "{errors:?}");
+}
