@@ -288,6 +288,8 @@ export function reasonText(r: Reason, roleTitle: string, title: (kp: string) => 
       return r.not_helpful > 0
         ? t("reasonAskedOftenUnhelped", { n: r.times, bad: r.not_helpful })
         : t("reasonAskedOften", { n: r.times });
+    case "you_named":
+      return t("reasonYouNamed", { named: r.named.map((n) => tr(n)).join(locale === "zh-CN" ? "、" : ", ") });
     case "fact_changed":
       return t("reasonFactChanged", { facts: r.facts.map((f) => (f.as_of ? `${f.fact}, ${f.as_of}` : f.fact)).join("; ") });
   }

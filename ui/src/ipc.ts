@@ -42,7 +42,8 @@ export type Reason =
   | { kind: "strong_record"; accuracy: number; answers: number }
   | { kind: "short_steps"; persistence: number }
   | { kind: "method_works"; method: Method; rate: number; sessions: number }
-  | { kind: "asked_often"; times: number; not_helpful: number };
+  | { kind: "asked_often"; times: number; not_helpful: number }
+  | { kind: "you_named"; named: Text[] };
 
 export type Method = "read" | "example" | "practice" | "simulation" | "discussion" | "workshop";
 export const METHODS: Method[] = ["read", "example", "practice", "simulation", "discussion", "workshop"];
@@ -76,7 +77,16 @@ export type Withheld = "empty" | "wrong_language" | "invented_numbers" | "contra
 /** "Explain what is missing": the model's checked text, or why it was withheld. */
 export interface Explanation { text: string | null; withheld: Withheld | null }
 /** Why the model's answer to a question is not shown (crossway_tutor::checks::answer::AnswerWithheld). */
-export type AnswerWithheld = "empty" | "wrong_language" | "invented_numbers" | "unsupported" | "echoes_prompt" | "too_long";
+export type AnswerWithheld = "empty" | "wrong_language" | "invented_numbers" | "unsupported" | "echoes_prompt" | "repeats_question" | "too_long";
+/** "Describe yourself" (crossway_app::describe). */
+export interface Term { id: string; title: Text }
+export type DescribeField = "goal_role" | "platform" | "market" | "claimed_module";
+export interface Description {
+  text: string; by: "model" | "keywords"; goal_role: Term | null; platforms: Term[]; markets: Term[]; claimed_modules: Term[];
+  weekly_minutes: number | null; evidence: { field: DescribeField; id: string; phrase: string }[];
+  choices: { roles: Term[]; platforms: Term[]; markets: Term[]; modules: Term[] }; ms: number;
+}
+export interface ConfirmedDescription { text: string; goal_role: string | null; platforms: string[]; markets: string[]; claimed_modules: string[]; weekly_minutes: number | null }
 export interface AnswerVerdict { text: string | null; withheld: AnswerWithheld | null }
 
 export interface AttemptResult {
@@ -150,6 +160,7 @@ export interface Progress {
 export interface Background { age_band: string | null; education: string | null; major: string | null; work_years: number | null; languages: string[] }
 export interface Profile {
   learner: Learner; background: Background;
+  described: { text: string; goal_role: Term | null; platforms: Term[]; markets: Term[]; claimed_modules: Term[]; weekly_minutes: number | null } | null;
   goal: { role: string; title: Text; requirements: { kp: string; title: Text; level: number; target: number; mastery: number; met: boolean }[]; readiness: number } | null;
   behaviour: { attempts: number; correct_share: number | null; knowledge_points_practised: number; active_days_last_14: number; last_active: string | null; questions_asked: number; questions_not_covered: number; asked_most: [string, Text, number][]; notes: number };
 }
@@ -221,6 +232,10 @@ export const api = {
   listModels: () => invoke<ModelChoice[]>("list_models"),
   chooseModel: (file: string) => invoke<ModelChoice>("choose_model", { file }),
   importModel: (path: string) => invoke<{ file: string; bytes: number; sha256: string; known_as: string | null }>("import_model", { path }),
+  describeYourself: (text: string) => invoke<Description>("describe_yourself", { text }),
+  confirmDescription: (learner_id: number, description: ConfirmedDescription) =>
+    invoke<ConfirmedDescription>("confirm_description", { learner_id, description }),
+  description: (learner_id: number) => invoke<ConfirmedDescription | null>("get_description", { learner_id }),
   setBackground: (learner_id: number, background: Background) => invoke<Background>("set_background", { learner_id, background }),
   ask: (learner_id: number, question: string, kp: string | null) => invoke<AskResult>("ask_question", { learner_id, question, kp }),
   /** The on-device model's answer to a recorded question from the passages shown, piece by

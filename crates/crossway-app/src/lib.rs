@@ -7,6 +7,7 @@ mod assessment;
 pub mod calibration;
 mod dashboard;
 mod data;
+pub mod describe;
 mod dto;
 mod error;
 mod feedback;

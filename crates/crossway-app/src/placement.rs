@@ -53,9 +53,11 @@ impl App {
         let Some(role) = learner.goal_role.as_deref().and_then(|r| pack.role(r)) else {
             return Err(AppError::invalid("choose a goal role first: the placement check is about its knowledge"));
         };
+        let claimed = self.described(learner_id)?.map(|d| d.claimed_modules).unwrap_or_default();
         let placement = self.placements.entry(learner_id).or_insert_with(|| {
             let goal: Vec<String> = role.requires.iter().map(|r| r.kp.clone()).collect();
-            Placement::new(&pack.graph, &goal)
+            // Modules the learner says they have experience in are checked first.
+            Placement::new(&pack.graph, &goal).starting_with(&pack.graph, &claimed)
         });
         let asked = placement.asked();
         let next = placement.next_kp(&pack.graph).map(str::to_string);

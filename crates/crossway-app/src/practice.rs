@@ -159,6 +159,7 @@ impl App {
         if let crossway_core::methods::BlendBasis::Measured { rate, sessions, .. } = blend.basis {
             signals.best_method = Some((blend.recommended, rate, sessions));
         }
+        signals.interests = self.interests(learner_id)?;
         let now = self.now();
         // Questions to the tutor in the last week, by the KP they were about (issue #15).
         for q in db.questions(learner_id)? {

@@ -27,6 +27,8 @@ pub const EDUCATION: [&str; 6] = ["secondary", "vocational", "bachelor", "master
 pub struct ProfileDto {
     pub learner: LearnerDto,
     pub background: BackgroundDto,
+    /// What the learner confirmed from "describe yourself" (their words and the ids read from them).
+    pub described: Option<crate::describe::DescribedDto>,
     pub goal: Option<GoalProfileDto>,
     pub behaviour: BehaviourDto,
 }
@@ -202,7 +204,8 @@ impl App {
             asked_most,
             notes: db.notes(learner_id, None, None)?.len(),
         };
-        Ok(ProfileDto { learner, background, goal, behaviour })
+        let described = self.described(learner_id)?.map(|d| crate::describe::described_dto(&pack.vocabulary, d));
+        Ok(ProfileDto { learner, background, described, goal, behaviour })
     }
 
     /// Takes in answers recorded elsewhere: each is checked (key, item, score range, clock skew,

@@ -19,16 +19,21 @@ pub struct ProfileFile {
     #[serde(default)]
     pub background: serde_json::Map<String, serde_json::Value>,
     pub goal_role: Option<String>,
-    #[serde(default = "default_weekly")]
-    pub weekly_minutes: u32,
+    /// Study time per week (default: what `description` states, else 300).
+    #[serde(default)]
+    pub weekly_minutes: Option<u32>,
+    /// The learner's own words, read by the keyword reader as in "describe yourself" (no model
+    /// here): the goal role and weekly time when not given, and the platforms and markets whose
+    /// KPs come first ("you said you sell on TikTok Shop").
+    #[serde(default)]
+    pub description: Option<String>,
     /// Past attempts, oldest first.
     #[serde(default)]
     pub attempts: Vec<PastAttempt>,
 }
 
-fn default_weekly() -> u32 {
-    300
-}
+/// Weekly time when neither the profile nor its description states it.
+pub const DEFAULT_WEEKLY_MINUTES: u32 = 300;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,7 +58,21 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
         .map_err(|e| AppError::invalid(format!("{}: cannot read the profile: {e}", profile_path.display())))?;
     let profile: ProfileFile = serde_json::from_str(&text)
         .map_err(|e| AppError::invalid(format!("{}:{}: {}", profile_path.display(), e.line(), e)))?;
-    if let Some(role) = &profile.goal_role {
+    let described = profile
+        .description
+        .as_deref()
+        .map(|text| crate::describe::describe_in(&pack, text, None, 0))
+        .transpose()
+        .map_err(|e| AppError::invalid(format!("{}: description: {}", profile_path.display(), e.message)))?;
+    let goal_role = profile
+        .goal_role
+        .clone()
+        .or_else(|| described.as_ref().and_then(|d| d.goal_role.as_ref().map(|t| t.id.clone())));
+    let weekly_minutes = profile
+        .weekly_minutes
+        .or_else(|| described.as_ref().and_then(|d| d.weekly_minutes))
+        .unwrap_or(DEFAULT_WEEKLY_MINUTES);
+    if let Some(role) = &goal_role {
         if pack.role(role).is_none() {
             let known: Vec<_> = pack.roles.iter().map(|r| r.id.as_str()).collect();
             return Err(AppError::invalid(format!(
@@ -63,7 +82,7 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
             )));
         }
     }
-    if !(10..=5040).contains(&profile.weekly_minutes) {
+    if !(10..=5040).contains(&weekly_minutes) {
         return Err(AppError::invalid(format!(
             "{}: weekly_minutes must be between 10 and 5040",
             profile_path.display()
@@ -92,14 +111,27 @@ pub fn plan_for_profile(pack_dir: &Path, profile_path: &Path) -> Result<PlanOutp
     for kp in &pack.kps {
         mastery.entry(kp.id.clone()).or_insert_with(|| Mastery::prior(&kp.bkt));
     }
+    if let Some(d) = &described {
+        let v = &pack.vocabulary;
+        let named = d
+            .platforms
+            .iter()
+            .filter_map(|t| v.platform(&t.id))
+            .chain(d.markets.iter().filter_map(|t| v.market(&t.id)));
+        for t in named {
+            for kp in &t.kps {
+                signals.interests.entry(kp.clone()).or_default().push(t.title.clone());
+            }
+        }
+    }
     let started = Instant::now();
     let path = plan(&PlanInput {
         graph: &pack.graph,
         roles: &pack.roles,
-        goal_role: profile.goal_role.as_deref(),
+        goal_role: goal_role.as_deref(),
         mastery: &mastery,
         params: &params,
-        weekly_minutes: profile.weekly_minutes,
+        weekly_minutes,
         signals: &signals,
     });
     let elapsed_us = started.elapsed().as_micros();

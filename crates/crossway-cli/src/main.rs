@@ -85,6 +85,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read a learner's description of themselves into a proposed profile of the pack's ids.
+    Describe {
+        /// The content pack folder.
+        #[arg(long)]
+        pack: PathBuf,
+        /// The learner's own words (background, the job they want, where they sell).
+        #[arg(long)]
+        text: String,
+        /// A GGUF model (default: the manifest's default model in models/).
+        #[arg(long, conflicts_with = "no_model")]
+        model: Option<PathBuf>,
+        /// The keyword reader only.
+        #[arg(long)]
+        no_model: bool,
+        /// CPU threads for the model (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print JSON (the stable contract) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Plan a learning path for the learner described in a profile file.
     Plan {
         /// The content pack folder.
@@ -492,6 +513,54 @@ fn run(command: Command) -> Result<(), UserError> {
                 out!("{out}");
             } else {
                 out!("answered in {} ms", a.ms);
+            }
+            Ok(())
+        }
+        Command::Describe { pack, text, model, no_model, threads, json } => {
+            let started = std::time::Instant::now();
+            let (pack, keywords) = crossway_app::describe::describe_pack(&pack, &text).map_err(with_details)?;
+            let model = model_file(model, no_model)?;
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let d = match model {
+                None => keywords,
+                Some(path) => {
+                    let tutor = crossway_app::Tutor::start(path, threads).map_err(|e| e.to_string())?;
+                    let reading = tutor
+                        .describe(text.clone(), pack.vocabulary.clone())
+                        .map_err(|e| e.to_string())?
+                        .recv()
+                        .map_err(|_| "the tutor stopped".to_string())?
+                        .map_err(|e| e.to_string())?;
+                    let ms = started.elapsed().as_millis() as u64;
+                    crossway_app::describe::describe_in(&pack, &text, Some(&reading), ms).map_err(with_details)?
+                }
+            };
+            let ids = |v: &[crossway_app::describe::TermDto]| v.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+            if json {
+                let out = serde_json::json!({
+                    "goal_role": d.goal_role.as_ref().map(|t| &t.id),
+                    "platforms": ids(&d.platforms), "markets": ids(&d.markets),
+                    "claimed_modules": ids(&d.claimed_modules), "weekly_minutes": d.weekly_minutes,
+                    "by": d.by, "evidence": d.evidence, "ms": d.ms,
+                });
+                out!("{out}");
+            } else {
+                let list = |v: &[crossway_app::describe::TermDto]| {
+                    if v.is_empty() {
+                        "—".to_string()
+                    } else {
+                        v.iter().map(|t| t.title.en.clone()).collect::<Vec<_>>().join(", ")
+                    }
+                };
+                out!("goal role        {}", d.goal_role.as_ref().map_or("—".to_string(), |t| t.title.en.clone()));
+                out!("platforms        {}", list(&d.platforms));
+                out!("markets          {}", list(&d.markets));
+                out!("experience in    {}", list(&d.claimed_modules));
+                out!("weekly minutes   {}", d.weekly_minutes.map_or("—".to_string(), |m| m.to_string()));
+                for e in &d.evidence {
+                    out!("  you wrote \"{}\" → {}", e.phrase, e.id);
+                }
+                out!("read by {} in {} ms (a proposal: nothing is applied)", d.by, d.ms);
             }
             Ok(())
         }

@@ -31,6 +31,9 @@ pub struct Placement {
     /// What the graph implies from the probes.
     inferred: Vec<Option<bool>>,
     asked: usize,
+    /// KPs asked about first: those of the modules the learner claims experience in (a claim is
+    /// checked, never taken as mastery).
+    first: Vec<bool>,
 }
 
 /// A mastery seed for one KP.
@@ -55,7 +58,16 @@ impl Placement {
             }
         }
         let scope = g.topo_order().iter().copied().filter(|&i| in_scope[i]).collect();
-        Self { scope, in_scope, direct: vec![None; n], inferred: vec![None; n], asked: 0 }
+        Self { scope, in_scope, direct: vec![None; n], inferred: vec![None; n], asked: 0, first: vec![false; n] }
+    }
+
+    /// The same placement, asking first about the KPs (of its scope) in `modules` — the modules
+    /// the learner says they have experience in.
+    pub fn starting_with(mut self, g: &KnowledgeGraph, modules: &[String]) -> Self {
+        for &i in &self.scope {
+            self.first[i] = modules.iter().any(|m| *m == g.node(i).module);
+        }
+        self
     }
 
     fn resolved(&self, i: usize) -> bool {
@@ -87,12 +99,12 @@ impl Placement {
         if self.asked >= MAX_ITEMS {
             return None;
         }
-        // The unresolved KP whose answer settles the most either way.
+        // A claimed module's KP first; then the unresolved KP whose answer settles the most either way.
         self.scope
             .iter()
             .copied()
             .filter(|&i| !self.resolved(i))
-            .max_by_key(|&i| (self.reach(g, i, true).min(self.reach(g, i, false)), std::cmp::Reverse(i)))
+            .max_by_key(|&i| (self.first[i], self.reach(g, i, true).min(self.reach(g, i, false)), std::cmp::Reverse(i)))
             .map(|i| g.node(i).id.as_str())
     }
 
@@ -221,5 +233,37 @@ mod tests {
         }
         assert_eq!(p.asked(), MAX_ITEMS);
         assert_eq!(p.seeds(&g).len(), MAX_ITEMS);
+    }
+
+    #[test]
+    fn a_claimed_module_is_asked_about_first_and_only_seeded_by_answers() {
+        // Two independent chains: logistics l0 → l1 → l2, marketing m0 → m1 → m2.
+        let kp = |id: &str, module: &str, pre: Option<&str>| KpNode {
+            id: id.into(),
+            module: module.into(),
+            prerequisites: pre.map(|p| vec![p.to_string()]).unwrap_or_default(),
+            minutes: 10,
+            difficulty: 1,
+        };
+        let g = KnowledgeGraph::new(vec![
+            kp("m0", "marketing", None),
+            kp("m1", "marketing", Some("m0")),
+            kp("m2", "marketing", Some("m1")),
+            kp("l0", "logistics", None),
+            kp("l1", "logistics", Some("l0")),
+            kp("l2", "logistics", Some("l1")),
+        ])
+        .unwrap();
+        let goal = vec!["m2".to_string(), "l2".to_string()];
+        let plain = Placement::new(&g, &goal);
+        assert!(plain.next_kp(&g).unwrap().starts_with('m'), "without a claim the order is the graph's");
+        let mut claimed = Placement::new(&g, &goal).starting_with(&g, &["logistics".to_string()]);
+        assert!(claimed.next_kp(&g).unwrap().starts_with('l'), "the claimed module first");
+        // The claim is checked: a learner who claims logistics but misses its question is not
+        // seeded as knowing it.
+        let first = claimed.next_kp(&g).unwrap().to_string();
+        claimed.record(&g, &first, PlacementAnswer::Wrong);
+        let seed = claimed.seeds(&g).into_iter().find(|s| s.kp == first).unwrap();
+        assert_eq!(seed.p, SEED_UNKNOWN);
     }
 }

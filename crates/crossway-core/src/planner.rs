@@ -14,6 +14,7 @@ use crate::graph::KnowledgeGraph;
 use crate::mastery::{BktParams, Mastery};
 use crate::methods::Method;
 use crate::role::{Level, Role};
+use crate::text::LocalizedText;
 
 /// What the learner should do with a knowledge point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +66,9 @@ pub enum Reason {
     /// The learner asked the tutor about this KP `times` times in the last week (`not_helpful`
     /// of the answers did not help), so the step starts with the worked example.
     AskedOften { times: u32, not_helpful: u32 },
+    /// The learner said they sell on (or target) these platforms or markets, which this KP is
+    /// about, so it comes early on the path.
+    YouNamed { named: Vec<LocalizedText> },
 }
 
 /// A changed fact, as the planner needs it.
@@ -93,6 +97,10 @@ pub struct Signals {
     pub best_method: Option<(Method, f64, u32)>,
     /// KP → (questions asked about it in the last 7 days, of which answers were not helpful).
     pub asked: HashMap<String, (u32, u32)>,
+    /// KP → the platforms and markets the learner said they sell on or target that the KP is
+    /// about (confirmed from "describe yourself"). These KPs, with their prerequisites, come first
+    /// in their part of the path.
+    pub interests: HashMap<String, Vec<LocalizedText>>,
 }
 
 /// Questions about a KP in a week (an unhelpful answer counts twice) that bring its worked
@@ -140,6 +148,23 @@ pub struct PlanInput<'a> {
     pub params: &'a BktParams,
     pub weekly_minutes: u32,
     pub signals: &'a Signals,
+}
+
+/// The prerequisite order with the KPs of `signals.interests` and everything they need first
+/// moved ahead (both parts keep their prerequisite order, and the first part is closed under
+/// prerequisites, so the whole still is one).
+fn interests_first(g: &KnowledgeGraph, signals: &Signals) -> Vec<usize> {
+    let topo = g.topo_order();
+    if signals.interests.is_empty() {
+        return topo.to_vec();
+    }
+    let mut marked = vec![false; g.len()];
+    // Dependents come after their prerequisites in `topo`: walking it backwards, a KP is marked
+    // when it is an interest or a prerequisite of a marked KP.
+    for &i in topo.iter().rev() {
+        marked[i] = signals.interests.contains_key(&g.node(i).id) || g.dependents_of(i).iter().any(|&d| marked[d]);
+    }
+    topo.iter().copied().filter(|&i| marked[i]).chain(topo.iter().copied().filter(|&i| !marked[i])).collect()
 }
 
 /// Plans the path. Pure: the same input gives the same path.
@@ -197,9 +222,11 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
         ];
         steps.push(short_step(i, Action::Refresh, target[i].is_some(), reasons));
     }
-    // Goal steps first, then optional ones; each group in prerequisite order.
+    // Goal steps first, then optional ones; each group in prerequisite order, the KPs about the
+    // learner's platforms and markets (and what they need first) ahead of the rest.
+    let order = interests_first(g, input.signals);
     for goal_pass in [true, false] {
-        for &i in g.topo_order() {
+        for &i in &order {
             let for_goal = target[i].is_some();
             if for_goal != goal_pass || !needs_work(i) {
                 continue;
@@ -230,6 +257,9 @@ pub fn plan(input: &PlanInput<'_>) -> Path {
                         reasons.push(Reason::PrerequisiteMastered { kp: g.node(j).id.clone(), p: mastery_of(j).p });
                     }
                 }
+            }
+            if let Some(named) = input.signals.interests.get(&node.id) {
+                reasons.insert(0, Reason::YouNamed { named: named.clone() });
             }
             reasons.push(Reason::Mastery { p: m.p, after_attempts: m.attempts, target: t });
             if let Some(facts) = input.signals.changed_facts.get(&node.id) {
@@ -492,6 +522,27 @@ mod tests {
         assert_eq!(asked.reasons[0], Reason::AskedOften { times: 2, not_helpful: 1 });
         let once = step(&plan_with(&[("freight", (2, 0))]));
         assert!(once.method.is_none() && !once.reasons.iter().any(|r| matches!(r, Reason::AskedOften { .. })));
+    }
+
+    #[test]
+    fn kps_about_the_learners_platforms_come_first_with_what_they_need() {
+        let kps = |p: &Path| p.steps.iter().map(|s| s.kp.clone()).collect::<Vec<_>>();
+        assert_eq!(kps(&run(None, &[], 600)), ["marketing", "weight", "freight", "pricing"]);
+        let named = vec![LocalizedText::new("TikTok Shop", "TikTok Shop")];
+        let signals = Signals { interests: [("freight".to_string(), named.clone())].into(), ..Default::default() };
+        let p = run_with(None, &[], 600, &signals);
+        // freight and its prerequisite move ahead of marketing; prerequisite order holds.
+        assert_eq!(kps(&p), ["weight", "freight", "marketing", "pricing"]);
+        let freight = p.steps.iter().find(|s| s.kp == "freight").unwrap();
+        assert_eq!(freight.reasons[0], Reason::YouNamed { named });
+        assert!(
+            !p.steps[0].reasons.iter().any(|r| matches!(r, Reason::YouNamed { .. })),
+            "the prerequisite has its own reason"
+        );
+        // The goal still comes before interests outside it (weight, a goal KP that freight
+        // needs, leads the goal's part).
+        let p = run_with(Some("marketer"), &[], 600, &signals);
+        assert_eq!(kps(&p), ["weight", "marketing", "freight", "pricing"]);
     }
 
     #[test]

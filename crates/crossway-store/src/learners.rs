@@ -82,6 +82,17 @@ impl Db<'_> {
         Ok(())
     }
 
+    pub fn set_weekly_minutes(&self, id: i64, minutes: u32) -> Result<()> {
+        let n = self
+            .0
+            .prepare_cached("UPDATE learners SET weekly_minutes = ?2 WHERE id = ?1")?
+            .execute(params![id, minutes])?;
+        if n == 0 {
+            return None.or_not_found("learner", id);
+        }
+        Ok(())
+    }
+
     /// Deletes a learner and, through the foreign keys, everything recorded about them.
     pub fn delete_learner(&self, id: i64) -> Result<()> {
         let n = self.0.prepare_cached("DELETE FROM learners WHERE id = ?1")?.execute([id])?;

@@ -10,6 +10,8 @@
 //!   desktop shell and `crossway grade` drive it.
 //! - [`checks`]: what the model wrote, checked before the learner sees it as settled
 //!   (explanations; answers to a learner's question from the pack's passages).
+//! - [`describe`]: a learner's self-description read into a proposed profile of the pack's ids
+//!   (keywords without a model; the model under a grammar of the pack's ids).
 //! - [`keyword`]: what the words alone say about a rubric point (coverage, conflicts), which
 //!   [`verdict`] calibrates, and the lexical estimate from [`lexical`] / [`examples`] when there
 //!   is a reference answer.
@@ -23,6 +25,7 @@
 
 pub mod calibrated;
 pub mod checks;
+pub mod describe;
 pub mod examples;
 pub mod keyword;
 pub mod lexical;

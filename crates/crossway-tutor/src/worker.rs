@@ -104,6 +104,11 @@ enum Request {
         job: ExplainJob,
         events: Sender<ExplainEvent>,
     },
+    Describe {
+        text: String,
+        vocab: Box<crossway_content::Vocabulary>,
+        events: Sender<Result<crate::describe::ModelReading, LlmError>>,
+    },
     /// Written text streams as [`ExplainEvent`]s, like an explanation.
     Answer {
         job: AnswerJob,
@@ -166,6 +171,18 @@ impl Tutor {
     pub fn explain(&self, job: ExplainJob) -> Result<Receiver<ExplainEvent>, LlmError> {
         let (events, rx) = mpsc::channel();
         self.send(Request::Explain { job, events })?;
+        Ok(rx)
+    }
+
+    /// Reads a learner's self-description into a proposed profile of `vocab`'s ids (the model
+    /// under the ids' grammar, [`crate::describe`]).
+    pub fn describe(
+        &self,
+        text: String,
+        vocab: crossway_content::Vocabulary,
+    ) -> Result<Receiver<Result<crate::describe::ModelReading, LlmError>>, LlmError> {
+        let (events, rx) = mpsc::channel();
+        self.send(Request::Describe { text, vocab: Box::new(vocab), events })?;
         Ok(rx)
     }
 
@@ -242,6 +259,10 @@ fn run(
                     Ok(tokens) => WarmEvent::Warmed { tokens, ms: started.elapsed().as_millis() },
                     Err(e) => WarmEvent::Failed(e),
                 });
+                continue;
+            }
+            Request::Describe { text, vocab, events } => {
+                let _ = events.send(grader.describe(&mut ctx, &text, &vocab, true));
                 continue;
             }
             Request::Answer { job, events } => {

@@ -51,7 +51,7 @@ impl LlmGrader {
                 "Your answer does not mention",
             )
         };
-        let prompt = self.chat(system, user)?;
+        let prompt = self.chat_prompt(system, user)?;
         Ok((prompt, start))
     }
 }
@@ -93,7 +93,7 @@ impl LlmGrader {
         self.generate(ctx, &prompt, "", max_tokens, on_piece)
     }
 
-    fn chat(&self, system: &str, user: String) -> Result<String, LlmError> {
+    pub(crate) fn chat_prompt(&self, system: &str, user: String) -> Result<String, LlmError> {
         let msgs = [
             LlamaChatMessage::new("system".into(), system.into()).map_err(|e| LlmError::Inference(e.to_string()))?,
             LlamaChatMessage::new("user".into(), user).map_err(|e| LlmError::Inference(e.to_string()))?,
@@ -122,7 +122,7 @@ impl LlmGrader {
                 ),
             )
         };
-        self.chat(system, user)
+        self.chat_prompt(system, user)
     }
 
     /// Greedy decoding of `prompt` + `start` (the reply's start, handed over as the first piece)

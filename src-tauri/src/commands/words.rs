@@ -89,3 +89,41 @@ pub fn edit_note(state: State<'_, AppState>, learner_id: i64, note_id: i64, body
 pub fn delete_note(state: State<'_, AppState>, learner_id: i64, note_id: i64) -> Result<(), AppError> {
     state.with(|app| app.delete_note(learner_id, note_id))
 }
+
+/// "Describe yourself": what Crossway understood from the learner's own words — read by the
+/// on-device model under a grammar of the pack's ids when it is ready, else by the keyword
+/// reader. A proposal only: `confirm_description` applies what the learner confirms.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn describe_yourself(
+    state: State<'_, AppState>,
+    tutor: State<'_, crate::TutorSlot>,
+    text: String,
+) -> Result<crossway_app::describe::DescriptionDto, AppError> {
+    let started = std::time::Instant::now();
+    let vocab = state.with(|app| app.describe_vocabulary())?;
+    let reading = {
+        let guard = tutor.tutor.lock().unwrap_or_else(|e| e.into_inner());
+        guard.as_ref().and_then(|t| t.describe(text.clone(), vocab).ok())
+    };
+    // A model that fails here leaves the keyword reading (said by `by`), never an error.
+    let reading = reading.and_then(|rx| rx.recv().ok()).and_then(|r| r.ok());
+    let ms = started.elapsed().as_millis() as u64;
+    state.with(|app| app.describe(&text, reading.as_ref(), ms))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn confirm_description(
+    state: State<'_, AppState>,
+    learner_id: i64,
+    description: crossway_app::describe::ConfirmedDescription,
+) -> Result<crossway_app::describe::ConfirmedDescription, AppError> {
+    state.with(|app| app.confirm_description(learner_id, description))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn get_description(
+    state: State<'_, AppState>,
+    learner_id: i64,
+) -> Result<Option<crossway_app::describe::ConfirmedDescription>, AppError> {
+    state.with(|app| app.described(learner_id))
+}

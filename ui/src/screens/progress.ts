@@ -65,6 +65,11 @@ export async function renderProgress(): Promise<void> {
       }), profile.behaviour.asked_most.length
         ? " " + t("askedMost", { topics: profile.behaviour.asked_most.map(([, title, n]) => `${tr(title)} (${n})`).join(t("listSep")) })
         : ""),
+      profile.described ? h("p", { id: "described" }, t("describedLine", {
+        text: profile.described.text,
+        named: [...profile.described.platforms, ...profile.described.markets].map((x) => tr(x.title)).join(t("listSep")) || "—",
+        claimed: profile.described.claimed_modules.map((x) => tr(x.title)).join(t("listSep")) || "—",
+      })) : null,
       h("button", { type: "button", id: "print-report", class: "primary no-print", onclick: () => window.print() }, t("printReport"))),
     h("section", { class: "card" }, h("h2", {}, t("moduleChartTitle")), modules, table),
     h("section", { class: "card" }, h("h2", {}, t("weeksChartTitle")), weeks,

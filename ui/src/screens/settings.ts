@@ -4,17 +4,19 @@ import { api, isAppError, METHODS, type Background, type Learner, type Method, t
 import { getLocale, methodName, setLocale, t, tr } from "../i18n";
 import { h } from "../dom";
 import { go, showError, state, view } from "../app";
+import { describeCard } from "./describe";
 
 const AGE_BANDS = ["under-18", "18-24", "25-34", "35-44", "45+"];
 const EDUCATION = ["secondary", "vocational", "bachelor", "master", "doctorate", "other"];
 
 export async function renderSettings(): Promise<void> {
   const learner = state.learner!;
-  const [status, profile, blend] = await Promise.all([api.status(), api.profile(learner.id), api.methodBlend(learner.id)]);
+  const [status, profile, blend, described] = await Promise.all([api.status(), api.profile(learner.id), api.methodBlend(learner.id), api.description(learner.id)]);
   state.status = status;
   view.replaceChildren(
     h("h1", { id: "settings-title", tabindex: -1 }, t("settingsTitle")),
     languageCard(),
+    describeCard(learner, described, () => void refreshLearner()),
     backgroundCard(learner, profile.background),
     preferencesCard(learner, blend.preferred),
     pinCard(learner),
@@ -245,7 +247,7 @@ export function myData(learner: Learner): HTMLElement {
  * choice between a placement check and the path. Everything is optional. */
 export async function renderOnboarding(): Promise<void> {
   const learner = state.learner!;
-  const profile = await api.profile(learner.id);
+  const [profile, described] = await Promise.all([api.profile(learner.id), api.description(learner.id)]);
   view.replaceChildren(
     h("section", { class: "card", id: "onboarding" },
       h("h1", { id: "onboarding-title", tabindex: -1 }, t("onboardingTitle", { name: learner.name })),
@@ -253,9 +255,17 @@ export async function renderOnboarding(): Promise<void> {
       h("div", { class: "goal-changer" },
         learner.goal_role ? h("button", { type: "button", class: "primary", id: "onboarding-placement", onclick: () => void go({ name: "placement" }) }, t("placementStart")) : null,
         h("button", { type: "button", id: "onboarding-done", class: learner.goal_role ? "" : "primary", onclick: () => void go({ name: "path" }) }, t("onboardingDone")))),
+    describeCard(learner, described, () => void (async () => { await refreshLearner(); await go({ name: "onboarding" }); })()),
     backgroundCard(learner, profile.background),
     preferencesCard(learner, []),
     pinCard(learner),
   );
   (document.getElementById("onboarding-title") as HTMLElement).focus();
+}
+
+/** The learner again (a confirmed description may have set the goal and weekly time). */
+async function refreshLearner(): Promise<void> {
+  const learners = await api.learners();
+  const fresh = learners.find((l) => l.id === state.learner!.id);
+  if (fresh) state.learner = fresh;
 }

@@ -31,18 +31,22 @@ pub enum AnswerWithheld {
     Unsupported,
     /// Repeats the prompt's labels ("Passages:", "问题："): it is echoing its instructions.
     EchoesPrompt,
+    /// Mostly the learner's question said back (the 0.5B model often answers "有没有好记的办法？"
+    /// with the question itself).
+    RepeatsQuestion,
     /// The passages and the question do not fit the model's context.
     TooLong,
 }
 
 impl AnswerWithheld {
     /// Every reason, for the check that the window can say each one (`ui/src/ipc.ts`).
-    pub const ALL: [AnswerWithheld; 6] = [
+    pub const ALL: [AnswerWithheld; 7] = [
         AnswerWithheld::Empty,
         AnswerWithheld::WrongLanguage,
         AnswerWithheld::InventedNumbers,
         AnswerWithheld::Unsupported,
         AnswerWithheld::EchoesPrompt,
+        AnswerWithheld::RepeatsQuestion,
         AnswerWithheld::TooLong,
     ];
 
@@ -54,6 +58,7 @@ impl AnswerWithheld {
             AnswerWithheld::InventedNumbers => "invented_numbers",
             AnswerWithheld::Unsupported => "unsupported",
             AnswerWithheld::EchoesPrompt => "echoes_prompt",
+            AnswerWithheld::RepeatsQuestion => "repeats_question",
             AnswerWithheld::TooLong => "too_long",
         }
     }
@@ -63,8 +68,12 @@ impl AnswerWithheld {
 pub const ANSWER_PROMPT_LABELS: &[&str] = &["课程段落：", "学生的问题：", "course passages:", "learner's question:"];
 
 /// Above this share of content units found in no passage (nor the question), an answer makes
-/// its own claims.
+/// its own claims (the question's words are not support: they are what is asked, not what the
+/// course says).
 pub const MAX_UNSUPPORTED: f64 = 0.3;
+/// Above this share of its length in one piece from the question, an answer says the question
+/// back.
+pub const MAX_ECHO_QUESTION: f64 = 0.5;
 
 /// What the checks found in one generated answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,6 +85,8 @@ pub struct AnswerCheck {
     pub unsupported: Vec<String>,
     pub unsupported_share: f64,
     pub prompt_labels: Vec<String>,
+    /// The longest run shared with the question, over the answer's length.
+    pub echo_question: f64,
     /// The longest run shared with one passage, over the answer's length (reported: quoting the
     /// passage that answers the question is allowed).
     pub echo: f64,
@@ -95,6 +106,8 @@ impl AnswerCheck {
             Some(AnswerWithheld::InventedNumbers)
         } else if !self.prompt_labels.is_empty() {
             Some(AnswerWithheld::EchoesPrompt)
+        } else if self.echo_question >= MAX_ECHO_QUESTION {
+            Some(AnswerWithheld::RepeatsQuestion)
         } else if self.unsupported_share > MAX_UNSUPPORTED {
             Some(AnswerWithheld::Unsupported)
         } else {
@@ -133,13 +146,14 @@ pub fn check(job: &AnswerJob, text: &str) -> AnswerCheck {
     };
     let source_numbers: HashSet<String> = numbers(&sources).into_iter().collect();
     let invented: Vec<String> = numbers(text).into_iter().filter(|x| !source_numbers.contains(x)).collect();
-    let source_units: HashSet<String> = content_units(&sources, zh).into_iter().collect();
+    let source_units: HashSet<String> = content_units(&job.passages.join("\n"), zh).into_iter().collect();
     let units = content_units(text, zh);
     let unsupported: Vec<String> = units.iter().filter(|u| !source_units.contains(*u)).cloned().collect();
     let unsupported_share = if units.is_empty() { 0.0 } else { unsupported.len() as f64 / units.len() as f64 };
     let lower = text.to_lowercase();
     let prompt_labels = ANSWER_PROMPT_LABELS.iter().filter(|l| lower.contains(*l)).map(|l| l.to_string()).collect();
     let len = text.chars().count();
+    let echo_question = if len == 0 { 0.0 } else { longest_common(text, &job.question) as f64 / len as f64 };
     let echo = job
         .passages
         .iter()
@@ -153,6 +167,7 @@ pub fn check(job: &AnswerJob, text: &str) -> AnswerCheck {
         unsupported,
         unsupported_share,
         prompt_labels,
+        echo_question,
         echo,
         copied,
         empty: text.trim().is_empty(),
@@ -187,7 +202,7 @@ mod tests {
     fn job(lang: &str) -> AnswerJob {
         let zh = lang == "zh-CN";
         AnswerJob {
-            question: if zh { "ACoS 和 TACoS 有什么区别？" } else { "what's the difference between acos and tacos" }.into(),
+            question: if zh { "ACoS 和 TACoS 这两个广告指标到底有什么区别呢？" } else { "what's the difference between acos and tacos" }.into(),
             passages: vec![
                 if zh {
                     "ACoS = 广告花费 ÷ 广告销售额；TACoS = 广告花费 ÷ 总销售额。TACoS 把自然销量也算进来。"
@@ -232,6 +247,7 @@ mod tests {
             reason(&en, "Course passages: ACoS = ad spend ÷ ad-attributed sales."),
             Some(AnswerWithheld::EchoesPrompt)
         );
+        assert_eq!(reason(&zh, "这两个广告指标到底有什么区别呢？"), Some(AnswerWithheld::RepeatsQuestion));
         let memory = "Amazon recommends bidding aggressively during Prime Day, when conversion rates typically double and sponsored brands video performs best.";
         assert_eq!(reason(&en, memory), Some(AnswerWithheld::Unsupported));
         let memory_zh = "亚马逊会员日期间建议提高竞价，转化率通常翻倍，品牌视频广告效果最好。";
