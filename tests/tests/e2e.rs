@@ -108,7 +108,27 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.type_into(&name, "李雷").unwrap();
     s.click(&s.wait("#new-learner-goal option[value='amazon-ads']").unwrap()).unwrap();
     s.click(&s.wait("#create-learner").unwrap()).unwrap();
-    // Onboarding (all optional): straight to the path.
+    // Onboarding (all optional). Describe yourself: no model here, so the course's word lists
+    // read it; the proposal is shown with what it came from, and applied only when confirmed.
+    s.type_into(
+        &s.wait("#describe-text").unwrap(),
+        "在义乌做了三年货代，现在想做亚马逊广告，主要卖美国站。每天晚上能学一个小时。",
+    )
+    .unwrap();
+    s.click(&s.wait("#describe-read").unwrap()).unwrap();
+    let proposal = s.wait_text("#describe-proposal", "货代").unwrap();
+    assert!(proposal.contains("跨境物流与海外仓") && proposal.contains("美国站"), "{proposal}");
+    let picked = s
+        .execute(
+            "return [document.getElementById('describe-role').value, document.getElementById('describe-weekly').value, \
+             [...document.querySelectorAll('input[name=describe-market]:checked')].map((i) => i.value).join(',')]",
+        )
+        .unwrap();
+    assert_eq!(picked, serde_json::json!(["amazon-ads", "420", "us"]), "the proposal, editable before it is confirmed");
+    save_screenshot(&s, "describe.png");
+    s.click(&s.wait("#describe-confirm").unwrap()).unwrap();
+    // Onboarding comes back with the confirmed words in the box; then to the path.
+    s.wait_text("#onboarding-title", "李雷").unwrap();
     s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
 
     // The path: goal steps first, prerequisites first, each with its reasons.
@@ -122,6 +142,9 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     let acos = s.text_of("#path-steps .step[data-kp='marketing.acos']").unwrap();
     assert!(acos.contains("目标岗位“亚马逊广告专员”要求达到 3 级"), "reasons not shown: {acos}");
     assert!(acos.contains("盈亏平衡 ACoS 与目标 ACoS"), "the prerequisite reason names what it unlocks: {acos}");
+    // What the learner said they sell on and to brings those lessons early, with the reason.
+    let all = s.text_of("#path-steps").unwrap();
+    assert!(all.contains("你说过你在做或想做亚马逊"), "the path names the learner's own words: {all}");
     save_screenshot(&s, "path.png");
     s.execute("document.querySelector(\"#path-steps .step[data-kp='marketing.acos']\").scrollIntoView()").unwrap();
     save_screenshot(&s, "path-reasons.png");
@@ -499,6 +522,21 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     }
     s.execute(&format!("document.querySelector(\"{form}\").scrollIntoView()")).unwrap();
     save_screenshot(&s, "lesson-model-grade.png");
+
+    // Ask on the lesson with a model loaded: the passages first, then the model's answer from
+    // them streams in, labelled as generated, and stays only if it passed the checks.
+    s.type_into(&s.wait("#ask-text").unwrap(), "what is the difference between ACoS and TACoS").unwrap();
+    s.click(&s.wait("#ask-send").unwrap()).unwrap();
+    s.wait("#ask-passages .passage").unwrap();
+    assert!(s.text_of("#ask-generated").unwrap().contains("Written by the on-device model"));
+    let done = s.wait_for("#ask-generated[data-state='shown'], #ask-generated[data-state='withheld']", 90).unwrap();
+    let text = s.text_of("#ask-generated-text").unwrap();
+    let note = s.text_of("#ask-generated-note").unwrap();
+    if s.attr(&done, "data-state").unwrap().as_deref() == Some("withheld") {
+        assert!(text.trim().is_empty() && note.contains("taken back because"), "{text} / {note}");
+    } else {
+        assert!(!text.trim().is_empty() && note.contains("Checked"), "{text} / {note}");
+    }
     s.end().unwrap();
     drop(driver);
 

@@ -84,7 +84,10 @@ fn run() -> Result<(), String> {
     let mut results: Vec<(&str, &str, &str, [bool; 5])> = Vec::new();
     let mut outside = 0usize;
     let (mut ms, mut free_ms, mut free_invalid, mut tokens) = (Vec::new(), Vec::new(), 0usize, Vec::new());
-    for l in &set.descriptions {
+    for (n, l) in set.descriptions.iter().enumerate() {
+        if n % 10 == 0 {
+            eprintln!("{n} / {}", set.descriptions.len());
+        }
         let (kw, _) = by_keywords(&l.text, vocab);
         results.push(("keywords", &l.lang, &l.split, right(&kw, l)));
         if misses && l.split == "train" && right(&kw, l).iter().any(|r| !r) {
@@ -109,7 +112,9 @@ fn run() -> Result<(), String> {
             outside += raw_ids;
             results.push(("model", &l.lang, &l.split, right(&r.proposal, l)));
             let c = crossway_app::describe::combine(&kw, &r.proposal);
-            results.push(("combined", &l.lang, &l.split, right(&c, l)));
+            results.push(("combined (shipped)", &l.lang, &l.split, right(&c, l)));
+            let m = crossway_app::describe::combine_model_first(&kw, &r.proposal);
+            results.push(("combined, model's role first", &l.lang, &l.split, right(&m, l)));
             if misses && l.split == "train" && right(&c, l).iter().any(|r| !r) {
                 println!("combined miss [{}] {}\n   model {}\n   got {:?}\n", l.lang, l.text, r.raw, c);
             }
@@ -126,7 +131,7 @@ fn run() -> Result<(), String> {
     println!("self-descriptions: {}", set.descriptions.len());
     println!("| reader | lang | split | n | {} | mean |", FIELDS.join(" | "));
     println!("|---|---|---|---|{}---|", "---|".repeat(FIELDS.len()));
-    for reader in ["keywords", "model", "model, no grammar", "combined"] {
+    for reader in ["keywords", "model", "model, no grammar", "combined (shipped)", "combined, model's role first"] {
         for lang in ["en", "zh-CN"] {
             for split in ["train", "test"] {
                 let rows: Vec<&[bool; 5]> =

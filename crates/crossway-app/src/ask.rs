@@ -294,8 +294,8 @@ impl App {
 
 /// How much of each passage the model reads: the start of a long lesson section, so that three
 /// passages, the question and the answer fit the model's context (2,048 tokens).
-pub const ANSWER_PASSAGE_CHARS_EN: usize = 900;
-pub const ANSWER_PASSAGE_CHARS_ZH: usize = 400;
+pub const ANSWER_PASSAGE_CHARS_EN: usize = 600;
+pub const ANSWER_PASSAGE_CHARS_ZH: usize = 260;
 
 /// The job for the on-device model to answer `dto`'s question from its passages; `None` when the
 /// course does not cover it (then no model may answer: it would answer from its own memory).

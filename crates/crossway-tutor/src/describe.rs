@@ -9,7 +9,10 @@
 //!   modules) or negated ("没做过", "never"); platforms and markets anywhere not negated; the
 //!   longest alias wins where two overlap ("Latin America" over "America").
 //! - [`LlmGrader::describe`], the on-device model, decoding JSON under a GBNF grammar
-//!   ([`grammar`]) that admits only the pack's ids, so no other id can ever be proposed.
+//!   ([`grammar`]) that admits only the pack's role ids (or null), so no other id can ever be
+//!   proposed. It is asked for the goal role only: asked for the lists as well, the 0.5B default
+//!   copied every id of each list in order. How the two are combined is the app's measured
+//!   choice (`crossway_app::describe::combine`).
 //!
 //! Weekly time is always read by [`weekly_minutes`] (arithmetic on "每天一小时" is a rule, not
 //! a judgement).
@@ -21,6 +24,9 @@ use crossway_content::{Term, Vocabulary};
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
+use llama_cpp_2::token::LlamaToken;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::is_cjk;
@@ -576,29 +582,14 @@ fn number_before(head: &str, words: &[(&str, f64)]) -> Option<f64> {
     words.iter().find(|(w, _)| lower.ends_with(&format!(" {w}")) || lower == *w).map(|(_, v)| *v)
 }
 
-/// The GBNF grammar of a proposal: a JSON object whose values are only the pack's ids (or null
-/// and empty lists). Weekly time is not in it ([`weekly_minutes`] reads it).
+/// The GBNF grammar of the model's reading: a JSON object whose one value is a role id of the
+/// pack, or null. (Asked for the lists too, the 0.5B default model copied every id of each list
+/// in order — docs/quality.md "Describe yourself" — so platforms, markets and claimed modules are
+/// the keyword reader's, and the model decides only what it reads well: the job the learner
+/// wants.)
 pub fn grammar(vocab: &Vocabulary) -> String {
-    let alt = |terms: &[Term]| -> String {
-        if terms.is_empty() {
-            return "\"\\\"-\\\"\"".into();
-        }
-        terms.iter().map(|t| format!("\"\\\"{}\\\"\"", t.id)).collect::<Vec<_>>().join(" | ")
-    };
-    // A list holds each id at most once in a sensible reading: its length is bounded by the
-    // number of ids (a small model otherwise repeats an id until the token budget runs out).
-    let list = |name: &str, item: &str, n: usize| format!("{name} ::= {item} (\", \" {item}){{0,{}}}\n", n.saturating_sub(1));
-    format!(
-        "root ::= \"{{\\\"goal_role\\\": \" role \", \\\"platforms\\\": [\" plats? \"], \\\"markets\\\": [\" mkts? \"], \\\"claimed_modules\\\": [\" mods? \"]}}\"\n\
-         role ::= \"null\" | {}\n{}plat ::= {}\n{}mkt ::= {}\n{}mod ::= {}\n",
-        alt(&vocab.roles),
-        list("plats", "plat", vocab.platforms.len()),
-        alt(&vocab.platforms),
-        list("mkts", "mkt", vocab.markets.len()),
-        alt(&vocab.markets),
-        list("mods", "mod", vocab.modules.len()),
-        alt(&vocab.modules)
-    )
+    let roles: String = vocab.roles.iter().map(|t| format!(" | \"\\\"{}\\\"\"", t.id)).collect();
+    format!("root ::= \"{{\\\"goal_role\\\": \" role \"}}\"\nrole ::= \"null\"{roles}\n")
 }
 
 /// What the model read, with its cost.
@@ -631,19 +622,16 @@ impl LlmGrader {
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        let system = "You read a learner's description of themselves and fill in a JSON profile using only the ids listed. goal_role: the one job they want to do next (null when none of the roles fits or they do not say). platforms: the platforms they sell on or want to sell on. markets: the countries or regions they sell to or want to sell to. claimed_modules: the areas in which they say they have real experience (worked in it, did it, studied it) — not the areas they only want to learn. Reply with the JSON only.";
+        let system = "You read a learner's description of themselves and name the one job they want to do next, as one of the role ids listed, or null when none of the roles fits or they do not say which job they want. The job they want, not the job they have had. Reply with JSON only: {\"goal_role\": ...}.";
         let user = format!(
-            "Roles:\n{}\n\nPlatforms:\n{}\n\nMarkets:\n{}\n\nModules:\n{}\n\nThe learner wrote:\n{}",
+            "Roles:\n{}\n\nThe learner wrote:\n{}",
             list(&vocab.roles),
-            list(&vocab.platforms),
-            list(&vocab.markets),
-            list(&vocab.modules),
             text.chars().take(1500).collect::<String>()
         );
         let prompt = self.chat_prompt(system, user)?;
         let tokens = self.model.vocab().tokenize(prompt.as_bytes(), false, true);
-        // Room for every id of the vocabulary once (the grammar's bound), which no reading needs.
-        let max_tokens = 160;
+        // `{"goal_role": "compliance-specialist"}` is about a dozen tokens.
+        let max_tokens = 24;
         let limit = ctx.n_ctx() as usize;
         if tokens.len() + max_tokens + 1 >= limit {
             return Err(LlmError::TooLong { tokens: tokens.len() + max_tokens, limit: limit as u32 });
@@ -659,22 +647,55 @@ impl LlmGrader {
             ctx.decode(&mut batch).map_err(|e| err(&e))?;
             pos += chunk.len();
         }
-        let mut sampler = if constrained {
-            let g = LlamaSampler::grammar(&self.model, &grammar(vocab), "root").map_err(|e| err(&e))?;
-            LlamaSampler::chain_simple([g, LlamaSampler::greedy()])
+        let mut grammar = if constrained {
+            Some(LlamaSampler::grammar(&self.model, &grammar(vocab), "root").map_err(|e| err(&e))?)
         } else {
-            LlamaSampler::greedy()
+            None
         };
         let mut bytes = Vec::new();
         let mut written = 0;
         for _ in 0..max_tokens {
-            let next = sampler.sample(ctx, batch.n_tokens() - 1);
+            let idx = batch.n_tokens() - 1;
+            let logits = ctx.get_logits_ith(idx);
+            let greedy = logits
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(i, _)| LlamaToken(i as i32))
+                .ok_or_else(|| LlmError::Inference("no logits".into()))?;
+            let next = match grammar.as_mut() {
+                None => greedy,
+                Some(g) => {
+                    // The grammar checks the greedy token alone first (one candidate instead of
+                    // the whole vocabulary); only when it refuses does it filter every token —
+                    // the same result as filtering first, at a fraction of the cost.
+                    let mut one = LlamaTokenDataArray::new(
+                        vec![LlamaTokenData::new(greedy, logits[greedy.0 as usize], 0.0)],
+                        false,
+                    );
+                    one.apply_sampler(g);
+                    let token = if one.data[0].logit().is_finite() {
+                        greedy
+                    } else {
+                        let mut all = LlamaTokenDataArray::from_iter(ctx.candidates_ith(idx), false);
+                        all.apply_sampler(g);
+                        all.data
+                            .iter()
+                            .filter(|d| d.logit().is_finite())
+                            .max_by(|a, b| a.logit().total_cmp(&b.logit()))
+                            .map(|d| d.id())
+                            .ok_or_else(|| LlmError::Inference("the grammar admits no token".into()))?
+                    };
+                    g.accept(token);
+                    token
+                }
+            };
             if self.model.vocab().is_eog(next) {
                 break;
             }
             bytes.extend(self.model.vocab().token_to_piece(next, false, None));
             written += 1;
-            if constrained && bytes.ends_with(b"]}") {
+            if grammar.is_some() && bytes.ends_with(b"}") {
                 break; // the grammar's end: nothing but end-of-text can follow
             }
             batch.clear();
@@ -766,8 +787,8 @@ mod tests {
         .into_result()
         .unwrap();
         let g = grammar(&pack.vocabulary);
-        assert!(g.contains("plats ::= plat (\", \" plat){0,6}"), "{g}");
-        for t in pack.vocabulary.roles.iter().chain(&pack.vocabulary.platforms) {
+        assert!(g.starts_with("root ::= \"{\\\"goal_role\\\": \" role \"}\""), "{g}");
+        for t in &pack.vocabulary.roles {
             assert!(g.contains(&format!("\\\"{}\\\"", t.id)), "{}", t.id);
         }
         assert!(!g.contains("ebay"));

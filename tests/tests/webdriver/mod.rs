@@ -76,7 +76,13 @@ impl Session {
 
     /// Waits up to 20 s for at least one element matching `css`.
     pub fn wait(&self, css: &str) -> Result<Element, String> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_for(css, 20)
+    }
+
+    /// Waits up to `secs` for at least one element matching `css` (for the on-device model's
+    /// work, which a busy 2-core machine can make slow).
+    pub fn wait_for(&self, css: &str, secs: u64) -> Result<Element, String> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             if let Some(e) = self.find_all(css)?.into_iter().next() {
                 return Ok(e);

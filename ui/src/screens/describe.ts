@@ -3,7 +3,6 @@
 import { api, isAppError, type ConfirmedDescription, type Description, type Learner, type Term } from "../ipc";
 import { t, tr } from "../i18n";
 import { h } from "../dom";
-import { state } from "../app";
 
 function errorText(e: unknown): string {
   return isAppError(e) ? e.message : String(e);
@@ -80,7 +79,7 @@ export function describeCard(learner: Learner, confirmed: ConfirmedDescription |
   read.addEventListener("click", () => void (async () => {
     if (!area.value.trim()) { area.focus(); result.replaceChildren(h("p", { class: "error" }, t("describeEmpty"))); return; }
     read.disabled = true;
-    result.replaceChildren(h("p", { class: "muted" }, state.tutor?.state === "ready" ? t("describeReadingModel") : t("describeReading")));
+    result.replaceChildren(h("p", { class: "muted" }, t("describeReading")));
     try {
       const d = await api.describeYourself(area.value);
       result.replaceChildren(proposalView(d, learner, onSaved));

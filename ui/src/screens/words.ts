@@ -54,7 +54,7 @@ function answerView(a: AskResult, lessonKp: string | null): HTMLElement {
 function generatedAnswer(questionId: number): HTMLElement {
   const text = h("p", { class: "generated-text", id: "ask-generated-text" });
   const note = h("p", { class: "muted", id: "ask-generated-note" }, t("askWriting"));
-  const box = h("div", { class: "generated", id: "ask-generated", "data-state": "writing", "aria-busy": "true" },
+  const box = h("div", { class: "ask-generated", id: "ask-generated", "data-state": "writing", "aria-busy": "true" },
     h("p", { class: "generated-label" }, t("askGeneratedLabel")), text, note);
   void (async () => {
     try {
