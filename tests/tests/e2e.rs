@@ -523,11 +523,15 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     s.execute(&format!("document.querySelector(\"{form}\").scrollIntoView()")).unwrap();
     save_screenshot(&s, "lesson-model-grade.png");
 
-    // Ask on the lesson with a model loaded: the passages first, then the model's answer from
-    // them streams in, labelled as generated, and stays only if it passed the checks.
+    // Ask on the lesson with a model loaded: the passages first; on request the model's answer
+    // from them streams in, labelled as generated, and stays only if it passed the checks.
     s.type_into(&s.wait("#ask-text").unwrap(), "what is the difference between ACoS and TACoS").unwrap();
     s.click(&s.wait("#ask-send").unwrap()).unwrap();
     s.wait("#ask-passages .passage").unwrap();
+    // No draft unless the learner asks for one, with the measured risk beside the button.
+    assert!(s.find_all("#ask-generated").unwrap().is_empty(), "a draft started without being asked for");
+    assert!(s.text_of("#ask-draft-risk").unwrap().contains("4 in 10"));
+    s.click(&s.wait("#ask-draft").unwrap()).unwrap();
     assert!(s.text_of("#ask-generated").unwrap().contains("Written by the on-device model"));
     let done = s.wait_for("#ask-generated[data-state='shown'], #ask-generated[data-state='withheld']", 90).unwrap();
     let text = s.text_of("#ask-generated-text").unwrap();

@@ -31,7 +31,7 @@ function answerView(a: AskResult, lessonKp: string | null): HTMLElement {
   out.append(h("p", { class: a.covered ? "" : "notice" }, a.covered ? t("askCovered") : t("askNotCovered")));
   out.append(h("ol", { class: "passages", id: "ask-passages" }, ...a.passages.map((p) => passageView(p, lessonKp))));
   out.append(h("p", { class: "muted" }, t("askMs", { ms: a.ms })));
-  if (a.covered && a.question_id !== null && state.tutor?.state === "ready") out.append(generatedAnswer(a.question_id));
+  if (a.covered && a.question_id !== null && state.tutor?.state === "ready") out.append(draftOffer(a.question_id));
   else if (a.covered) out.append(h("p", { class: "muted" }, t("askPassagesOnly")));
   if (a.question_id !== null) {
     const id = a.question_id;
@@ -49,12 +49,27 @@ function answerView(a: AskResult, lessonKp: string | null): HTMLElement {
   return out;
 }
 
+/** The passages are the course's answer. A draft from the on-device model is written only when
+ * the learner asks for it, with the measured risk said beside the button (docs/quality.md, "Ask —
+ * generated answers": about 4 in 10 drafts that passed the checks were misleading). */
+function draftOffer(questionId: number): HTMLElement {
+  const box = h("div", { class: "ask-draft-offer", id: "ask-draft-offer" });
+  const button = h("button", { type: "button", id: "ask-draft", onclick: () => {
+    const draft = generatedAnswer(questionId);
+    box.replaceWith(draft);
+    draft.focus(); // the button is gone: keep keyboard focus where the answer appears
+  } },
+    t("askDraft"));
+  box.append(button, h("p", { class: "muted", id: "ask-draft-risk" }, t("askDraftRisk")));
+  return box;
+}
+
 /** The model's answer from the passages above: streamed as it is written (marked as a draft),
  * then kept only if it passed the checks; otherwise taken back with the reason. */
 function generatedAnswer(questionId: number): HTMLElement {
   const text = h("p", { class: "generated-text", id: "ask-generated-text" });
   const note = h("p", { class: "muted", id: "ask-generated-note" }, t("askWriting"));
-  const box = h("div", { class: "ask-generated", id: "ask-generated", "data-state": "writing", "aria-busy": "true" },
+  const box = h("div", { class: "ask-generated", id: "ask-generated", "data-state": "writing", "aria-busy": "true", tabindex: -1 },
     h("p", { class: "generated-label" }, t("askGeneratedLabel")), text, note);
   void (async () => {
     try {
