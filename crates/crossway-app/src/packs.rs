@@ -94,8 +94,14 @@ impl App {
         // Copy into a fresh folder first, then swap it in, so a failure leaves the old copy.
         let staging = packs_dir.join(format!(".staging-{}", std::process::id()));
         let _ = fs::remove_dir_all(&staging);
-        copy_pack_files(dir, &staging)?;
-        let installed = load_valid(&staging)?;
+        // A failed copy (a full disk, a file that changed since validation) leaves nothing behind.
+        let installed = match copy_pack_files(dir, &staging).and_then(|()| load_valid(&staging)) {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
         let old = packs_dir.join(format!(".old-{}", std::process::id()));
         let had_old = dest.exists();
         if had_old {

@@ -332,7 +332,7 @@ fn run(command: Command) -> Result<(), UserError> {
         }
         Command::Grade { batch, out: out_path, model, no_model, threads } => {
             let model = model_file(model, no_model)?;
-            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let threads = thread_count(threads)?;
             let input = std::fs::File::open(&batch).map_err(|e| format!("{}: {e}", batch.display()))?;
             // Write to a temporary file first, so a failure leaves no half-written output behind.
             let tmp = out_path.with_extension("partial");
@@ -358,7 +358,7 @@ fn run(command: Command) -> Result<(), UserError> {
                 crossway_app::kt::read_rows(std::io::BufReader::new(f), &p.display().to_string()).map_err(|e| e.message)
             };
             let (train_rows, test_rows) = (read(&train)?, read(&predict)?);
-            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let threads = thread_count(threads)?;
             let tmp = out_path.with_extension("partial");
             let file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
             let report = crossway_app::kt::fit_and_predict(
@@ -427,7 +427,7 @@ fn run(command: Command) -> Result<(), UserError> {
             let mut a = crossway_app::ask_pack(&pack, &question, lang.as_deref()).map_err(with_details)?;
             // The pack's problems first; then what the model needs (only when it would write).
             let model = if a.covered { model_file(model, no_model)? } else { None };
-            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let threads = thread_count(threads)?;
             // The passages are printed first in text mode; the answer streams after them.
             let mut timing = serde_json::Value::Null;
             if !json {
@@ -520,7 +520,7 @@ fn run(command: Command) -> Result<(), UserError> {
             let started = std::time::Instant::now();
             let (pack, keywords) = crossway_app::describe::describe_pack(&pack, &text).map_err(with_details)?;
             let model = model_file(model, no_model)?;
-            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let threads = thread_count(threads)?;
             let d = match model {
                 None => keywords,
                 Some(path) => {
@@ -603,6 +603,17 @@ fn print_passages(a: &crossway_app::AskDto) {
     for p in &a.passages {
         let source = p.source.as_ref().map_or(String::new(), |s| format!(", {} {}", s.id, s.title));
         out!("[{} · {:.2}] {} ({}{source}, as of {})", p.kp, p.score, p.text, p.kind, p.as_of);
+    }
+}
+
+/// `--threads`, checked against this machine's cores (default: all of them). More threads than
+/// cores only slow llama.cpp and the fit down (and 100000 made `kt fit` abort), so they are refused.
+fn thread_count(asked: Option<usize>) -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    match asked {
+        None => Ok(cores),
+        Some(n) if (1..=cores).contains(&n) => Ok(n),
+        Some(n) => Err(format!("--threads {n}: give a number from 1 to {cores} (this machine has {cores} cores)")),
     }
 }
 

@@ -39,7 +39,7 @@ fn validate_lists_every_problem_and_exits_1() {
     let lines: Vec<&str> = out.lines().collect();
     let p = dir.path().display().to_string();
     for want in [
-        format!("{p}/pack.toml:1: pack id `Bad Id` must be non-empty lowercase ASCII letters, digits, `-`, `_` or `.`"),
+        format!("{p}/pack.toml:1: pack id `Bad Id` must start with a lowercase ASCII letter or digit and hold only those, `-`, `_` or `.`"),
         format!("{p}/pack.toml:2: version `1` is not MAJOR.MINOR.PATCH"),
         format!("{p}/pack.toml:3: as_of: `2026-13-01` is not a date (YYYY-MM-DD)"),
         format!("{p}/kps/a.md:4: title: missing `zh-CN` text"),
@@ -337,6 +337,25 @@ fn kt_fit_predicts_every_test_row_before_seeing_it() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("test.csv:2: correct must be 0 or 1, not `maybe`"));
+    // Thread counts outside 1..=cores are refused before any work (100000 used to abort).
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    for bad in ["0", "100000"] {
+        let o = crossway(&[
+            "kt",
+            "fit",
+            "--train",
+            train.to_str().unwrap(),
+            "--predict",
+            test.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            bad,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "--threads {bad}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&format!("--threads {bad}: give a number from 1 to {cores}")), "{err}");
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use pulldown_cmark::{Event, Parser};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diagnostic::{line_of, DiagKind, Diagnostic};
+use crate::diagnostic::{line_of, DiagKind, Diagnostic, LineIndex};
 use crate::item::{ChoiceOption, Item, ItemBody, WrongAnswer};
 use crate::item::{ExampleGrade, GradedExample};
 use crate::model::{
@@ -304,11 +304,16 @@ struct SourceFile<'a> {
     path: PathBuf,
     text: &'a str,
     first_line: usize,
+    lines: LineIndex,
 }
 
-impl SourceFile<'_> {
+impl<'a> SourceFile<'a> {
+    fn new(path: PathBuf, text: &'a str, first_line: usize) -> Self {
+        Self { path, text, first_line, lines: LineIndex::new(text) }
+    }
+
     fn line(&self, span: Range<usize>) -> usize {
-        line_of(self.text, span.start) + self.first_line - 1
+        self.lines.line(span.start) + self.first_line - 1
     }
 }
 
@@ -325,7 +330,14 @@ impl Reader {
         self.diags.push(Diagnostic { path: path.to_path_buf(), line, kind, message: message.into() });
     }
 
+    /// Reads one pack file: a plain file no larger than [`MAX_FILE_BYTES`] — never a symbolic
+    /// link (it could point outside the pack, at `/dev/zero` or at a FIFO that never ends) nor a
+    /// device or pipe.
     fn read(&mut self, path: &Path) -> Option<String> {
+        if let Err(why) = plain_file(path) {
+            self.push(path, 1, DiagKind::Syntax, why);
+            return None;
+        }
         match fs::read_to_string(path) {
             Ok(s) => Some(s),
             Err(e) => {
@@ -372,14 +384,16 @@ impl Reader {
 
     fn id(&mut self, src: &SourceFile<'_>, raw: &Spanned<String>, what: &str) -> String {
         let id = raw.get_ref();
-        let ok = !id.is_empty()
+        // It must start with a letter or digit: `..` or `.x` would name a folder outside
+        // `packs/` or a hidden one when the pack is installed.
+        let ok = id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
             && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'));
         if !ok {
             self.push(
                 &src.path,
                 src.line(raw.span()),
                 DiagKind::Field,
-                format!("{what} id `{id}` must be non-empty lowercase ASCII letters, digits, `-`, `_` or `.`"),
+                format!("{what} id `{id}` must start with a lowercase ASCII letter or digit and hold only those, `-`, `_` or `.`"),
             );
         }
         id.clone()
@@ -417,7 +431,7 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
         return None;
     }
     let manifest_text = r.read(&manifest_path)?;
-    let msrc = SourceFile { path: manifest_path.clone(), text: &manifest_text, first_line: 1 };
+    let msrc = SourceFile::new(manifest_path.clone(), &manifest_text, 1);
     let raw: Option<RawManifest> = r.parse(&msrc);
 
     let kps = read_kps(r);
@@ -720,8 +734,35 @@ impl std::ops::Deref for ReadKp {
     }
 }
 
+/// The largest pack file validation reads (the shipped pack's largest is 78 KB).
+pub const MAX_FILE_BYTES: u64 = 2 << 20;
+
+/// `Ok` for a regular file of at most [`MAX_FILE_BYTES`], looked at without following links.
+pub fn plain_file(path: &Path) -> Result<(), String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot read file: {e}"))?;
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        return Err("is a symbolic link: a pack holds plain files only — copy the file into the pack".into());
+    }
+    if !kind.is_file() {
+        return Err("is not a plain file (a device, pipe or folder): a pack holds plain files only".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "is {} bytes, more than the {} MiB a pack file may hold: split it into several files",
+            meta.len(),
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(())
+}
+
 fn sorted_files(r: &mut Reader, sub: &str, ext: &str) -> Vec<PathBuf> {
     let dir = r.root.join(sub);
+    if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        r.push(&dir, 1, DiagKind::Syntax, format!("`{sub}/` is a symbolic link: a pack holds plain folders only"));
+        return Vec::new();
+    }
     let Ok(entries) = fs::read_dir(&dir) else {
         r.push(&dir, 1, DiagKind::Syntax, format!("missing folder `{sub}/`"));
         return Vec::new();
@@ -772,7 +813,7 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         return None;
     };
     let front = &text[front_start..front_start + close_rel];
-    let src = SourceFile { path: path.to_path_buf(), text: front, first_line: 2 };
+    let src = SourceFile::new(path.to_path_buf(), front, 2);
     let raw: RawKpFront = r.parse(&src)?;
     let id_line = src.line(raw.id.span());
     let id = r.id(&src, &raw.id, "knowledge point");
@@ -935,6 +976,7 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
 fn check_markdown(r: &mut Reader, path: &Path, first_line: usize, md: &str) {
     let mut prev_marker = false;
     let mut reported_line = 0;
+    let lines = LineIndex::new(md);
     for (event, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
         if let Event::Text(t) = &event {
             // Emphasis that CommonMark could not close shows its asterisks to the learner (the
@@ -943,7 +985,7 @@ fn check_markdown(r: &mut Reader, path: &Path, first_line: usize, md: &str) {
             let marker = t.as_ref() == "*" || t.as_ref() == "_";
             let unmatched = (marker && prev_marker) || t.contains("**") || t.contains("__");
             prev_marker = marker && !prev_marker;
-            let line = first_line + line_of(md, range.start) - 1;
+            let line = first_line + lines.line(range.start) - 1;
             if unmatched && line != reported_line {
                 reported_line = line;
                 r.push(
@@ -960,7 +1002,7 @@ fn check_markdown(r: &mut Reader, path: &Path, first_line: usize, md: &str) {
             let snippet: String = h.trim().chars().take(40).collect();
             r.push(
                 path,
-                first_line + line_of(md, range.start) - 1,
+                first_line + lines.line(range.start) - 1,
                 DiagKind::UnsafeMarkdown,
                 format!("raw HTML `{snippet}` is not allowed in lessons and would be stripped; use Markdown"),
             );
@@ -972,7 +1014,7 @@ fn read_items(r: &mut Reader) -> Vec<(Item, PathBuf, usize)> {
     let mut out = Vec::new();
     for path in sorted_files(r, ITEM_DIR, "toml") {
         let Some(text) = r.read(&path) else { continue };
-        let src = SourceFile { path: path.clone(), text: &text, first_line: 1 };
+        let src = SourceFile::new(path.clone(), &text, 1);
         let Some(file) = r.parse::<RawItemFile>(&src) else { continue };
         for raw in &file.items {
             if let Some(item) = read_item(r, &src, raw) {
@@ -1090,7 +1132,7 @@ fn read_simulations(r: &mut Reader) -> Vec<(Simulation, PathBuf, usize)> {
     }
     for path in sorted_files(r, SIM_DIR, "toml") {
         let Some(text) = r.read(&path) else { continue };
-        let src = SourceFile { path: path.clone(), text: &text, first_line: 1 };
+        let src = SourceFile::new(path.clone(), &text, 1);
         let Some(raw) = r.parse::<RawSimulation>(&src) else { continue };
         let line = src.line(raw.id.span());
         let id = r.id(&src, &raw.id, "simulation");

@@ -393,3 +393,34 @@ fn the_describe_vocabulary_names_every_role_and_module_and_checks_its_kps() {
     );
     assert!(errors.iter().any(|e| e.contains("pack.toml:") && e.contains("an empty `en` alias")), "{errors:?}");
 }
+
+#[test]
+fn links_special_files_huge_files_and_dot_ids_are_refused_with_their_path() {
+    let outside = tempfile::tempdir().unwrap();
+    let lesson = "kps/foundations.platforms.md";
+    fs::copy(shipped().join(lesson), outside.path().join("stolen.md")).unwrap();
+    let dir = broken("pack.toml", |t| t.replacen("id = \"cbec-core\"", "id = \"..\"", 1));
+    let root = dir.path();
+    // A lesson that is a link to /dev/zero (read until memory runs out before), one that links
+    // outside the pack, a FIFO among the items (validation hung on it), a 3 MiB lesson.
+    fs::remove_file(root.join(lesson)).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", root.join(lesson)).unwrap();
+    let linked = "kps/foundations.what-is-cbec.md";
+    fs::remove_file(root.join(linked)).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("stolen.md"), root.join(linked)).unwrap();
+    let fifo = root.join("items/zz-pipe.toml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let huge = "kps/marketing.acos.md";
+    let mut text = fs::read_to_string(root.join(huge)).unwrap();
+    while text.len() <= 3 << 20 {
+        text.push_str("\nA long line of lesson text that repeats. 一行重复的课文。");
+    }
+    fs::write(root.join(huge), text).unwrap();
+    let d = diags(root);
+    let has = |prefix: &str, words: &str| d.iter().any(|l| l.starts_with(prefix) && l.contains(words));
+    assert!(has("pack.toml:", "pack id `..` must start with a lowercase ASCII letter or digit"), "{d:#?}");
+    assert!(has(&format!("{lesson}:1: "), "is a symbolic link"), "{d:#?}");
+    assert!(has(&format!("{linked}:1: "), "is a symbolic link"), "{d:#?}");
+    assert!(has("items/zz-pipe.toml:1: ", "is not a plain file"), "{d:#?}");
+    assert!(has(&format!("{huge}:1: "), "more than the 2 MiB"), "{d:#?}");
+}

@@ -12,6 +12,24 @@ pub enum StoreError {
          Move the file aside to start fresh, or restore a backup."
     )]
     Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path}: the file is empty (0 bytes), so it holds no Crossway data — perhaps a copy or a \
+         disk that filled up was interrupted. Nothing was changed. Restore a backup \
+         (`crossway.sqlite3.before-v…` beside it) or move the empty file aside to start fresh."
+    )]
+    Empty { path: PathBuf },
+    #[error(
+        "{path}: cannot open or create the database file (the data folder may be missing, read-only \
+         or not a folder). Make the folder writable, or point XDG_DATA_HOME at one that is."
+    )]
+    CannotOpen { path: PathBuf },
+    #[error(
+        "{path}: the database is read-only, so your progress cannot be saved. Make the file and \
+         its folder writable (for example `chmod u+w`), then retry."
+    )]
+    ReadOnly { path: PathBuf },
+    #[error("{path}: the disk is full, so your last change was not saved (nothing was lost). Free some space and retry.")]
+    DiskFull { path: PathBuf },
     #[error("{path}: the database is locked by another program; close other Crossway windows and retry")]
     Locked { path: PathBuf },
     #[error("{what} not found: {id}")]
@@ -33,6 +51,9 @@ impl StoreError {
                 StoreError::Corrupt { path: path.to_path_buf(), detail: e.to_string() }
             }
             Some(C::DatabaseBusy | C::DatabaseLocked) => StoreError::Locked { path: path.to_path_buf() },
+            Some(C::CannotOpen) => StoreError::CannotOpen { path: path.to_path_buf() },
+            Some(C::ReadOnly) => StoreError::ReadOnly { path: path.to_path_buf() },
+            Some(C::DiskFull) => StoreError::DiskFull { path: path.to_path_buf() },
             _ => StoreError::Sqlite(e),
         }
     }

@@ -53,13 +53,23 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// Before migrating a database that already holds data, a copy is kept beside it
     /// (`<file>.before-v<N>`).
+    ///
+    /// A file that exists but is empty, damaged or from a newer build is refused **before
+    /// anything is written to it** (the journal mode is set only after the version check: setting
+    /// WAL on a rollback-journal file, such as a `VACUUM INTO` backup, rewrites its header).
     pub fn open(path: &Path) -> Result<Self> {
-        let existed = path.exists();
+        let existed = match std::fs::metadata(path) {
+            Ok(m) if m.is_file() && m.len() == 0 => return Err(StoreError::Empty { path: path.to_path_buf() }),
+            Ok(_) => true,
+            Err(_) => false,
+        };
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| StoreError::classify(e, path))?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(|e| StoreError::classify(e, path))?;
+        migrations::check_version(&conn, path)?;
         configure(&conn).map_err(|e| StoreError::classify(e, path))?;
         migrations::run(&mut conn, path, existed)?;
         Ok(Self { conn, path: path.to_path_buf() })
@@ -87,10 +97,13 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let tx =
-            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::classify(e, &path))?;
         let out = f(&Db(&tx))?;
-        tx.commit().map_err(StoreError::from)?;
+        tx.commit().map_err(|e| StoreError::classify(e, &path))?;
         Ok(out)
     }
 
@@ -106,7 +119,6 @@ impl Store {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "foreign_keys", true)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     debug_assert_eq!(mode.to_lowercase(), "wal");

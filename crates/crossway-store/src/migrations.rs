@@ -26,11 +26,18 @@ pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
-pub(crate) fn run(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
+/// Refuses a database this build cannot read (newer schema, or not a database: reading its
+/// header fails) — reads only, so a refused file is left byte for byte as it was.
+pub(crate) fn check_version(conn: &Connection, path: &Path) -> Result<i64> {
     let found = user_version(conn).map_err(|e| StoreError::classify(e, path))?;
     if found > SCHEMA_VERSION as i64 || found < 0 {
         return Err(StoreError::NewerSchema { path: path.to_path_buf(), found, supported: SCHEMA_VERSION });
     }
+    Ok(found)
+}
+
+pub(crate) fn run(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
+    let found = check_version(conn, path)?;
     if existed && found > 0 && (found as usize) < SCHEMA_VERSION {
         // Keep the learner's data safe before changing its shape.
         let backup = path.with_extension(format!("sqlite3.before-v{SCHEMA_VERSION}"));

@@ -199,6 +199,32 @@ fn a_database_from_a_newer_crossway_is_refused_untouched() {
 }
 
 #[test]
+fn a_newer_rollback_journal_database_is_refused_byte_for_byte() {
+    // The app's own `VACUUM INTO` backups are rollback-journal files: the refusal must not switch
+    // them to WAL (which rewrites the header) before it reads the version.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    sqlite_exec(&path, &format!("PRAGMA journal_mode = DELETE; CREATE TABLE t (x); PRAGMA user_version = {};", 999));
+    let before = fs::read(&path).unwrap();
+    let err = Store::open(&path).err().expect("must refuse");
+    assert!(matches!(err, StoreError::NewerSchema { found: 999, .. }), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), before, "refused file was modified");
+    assert!(!dir.path().join(format!("{DB_FILE}-wal")).exists(), "a WAL file was created beside the refused database");
+}
+
+#[test]
+fn an_empty_database_file_is_reported_not_initialised() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    fs::write(&path, b"").unwrap();
+    let err = Store::open(&path).err().expect("must refuse");
+    assert!(matches!(err, StoreError::Empty { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains(&path.display().to_string()) && msg.contains("0 bytes") && msg.contains("Nothing was changed"), "{msg}");
+    assert_eq!(fs::metadata(&path).unwrap().len(), 0);
+}
+
+#[test]
 fn a_corrupt_file_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(DB_FILE);

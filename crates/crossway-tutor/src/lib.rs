@@ -27,6 +27,7 @@ pub mod calibrated;
 pub mod checks;
 pub mod describe;
 pub mod examples;
+pub mod gguf;
 pub mod keyword;
 pub mod lexical;
 mod lexical_weights;

@@ -62,7 +62,8 @@ fn backend() -> Result<&'static LlamaBackend, LlmError> {
         .map_err(|e| LlmError::Inference(e.clone()))
 }
 
-/// Checks that need no loading: the file exists, is GGUF, the CPU and the memory suffice.
+/// Checks that need no loading: the file exists, is GGUF with a sound header, the CPU and the
+/// memory suffice.
 pub fn preflight(path: &Path) -> Result<u64, LlmError> {
     let meta = std::fs::metadata(path).map_err(|_| LlmError::Missing { path: path.into() })?;
     let mut magic = [0u8; 4];
@@ -70,6 +71,8 @@ pub fn preflight(path: &Path) -> Result<u64, LlmError> {
     if !ok || &magic != b"GGUF" {
         return Err(LlmError::NotGguf { path: path.into() });
     }
+    // Before llama.cpp parses it: some damage makes llama.cpp abort the process (crate::gguf).
+    crate::gguf::check(path).map_err(|detail| LlmError::Load { path: path.into(), detail })?;
     #[cfg(target_arch = "x86_64")]
     if !std::arch::is_x86_feature_detected!("avx2") {
         return Err(LlmError::NoAvx2);

@@ -207,7 +207,8 @@ function packsCard(): HTMLElement {
         out.replaceChildren(h("p", { role: "alert" }, isAppError(e) ? e.message : String(e)),
           details.length ? h("ul", {}, ...details.slice(0, 20).map((d) => h("li", {}, h("code", {}, d)))) : "");
       }
-    })() }, t("packInstallButton")));
+    })() }, t("packInstallButton")),
+    out);
 }
 
 /** Export everything, or delete the learner (a second click confirms). */
