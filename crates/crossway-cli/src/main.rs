@@ -353,12 +353,12 @@ fn run(command: Command) -> Result<(), UserError> {
             Ok(())
         }
         Command::Kt { command: KtCommand::Fit { train, predict, out: out_path, no_forgetting, threads } } => {
+            let threads = thread_count(threads)?;
             let read = |p: &PathBuf| -> Result<Vec<crossway_app::kt::Row>, String> {
                 let f = std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
                 crossway_app::kt::read_rows(std::io::BufReader::new(f), &p.display().to_string()).map_err(|e| e.message)
             };
             let (train_rows, test_rows) = (read(&train)?, read(&predict)?);
-            let threads = thread_count(threads)?;
             let tmp = out_path.with_extension("partial");
             let file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
             let report = crossway_app::kt::fit_and_predict(

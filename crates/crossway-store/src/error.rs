@@ -28,7 +28,9 @@ pub enum StoreError {
          its folder writable (for example `chmod u+w`), then retry."
     )]
     ReadOnly { path: PathBuf },
-    #[error("{path}: the disk is full, so your last change was not saved (nothing was lost). Free some space and retry.")]
+    #[error(
+        "{path}: the disk is full, so your last change was not saved (nothing was lost). Free some space and retry."
+    )]
     DiskFull { path: PathBuf },
     #[error("{path}: the database is locked by another program; close other Crossway windows and retry")]
     Locked { path: PathBuf },

@@ -192,7 +192,9 @@ pub fn check(path: &Path) -> Result<GgufHeader, String> {
                 } else if let Some(size) = scalar_size(et) {
                     c.skip(n.saturating_mul(size), &what)?;
                 } else {
-                    return Err(format!("{what} is an array of type {et}, which GGUF does not define (or nests arrays)"));
+                    return Err(format!(
+                        "{what} is an array of type {et}, which GGUF does not define (or nests arrays)"
+                    ));
                 }
             }
             _ => {
@@ -205,7 +207,8 @@ pub fn check(path: &Path) -> Result<GgufHeader, String> {
                         counts.insert(key, v);
                     }
                 } else {
-                    let size = scalar_size(t).ok_or_else(|| format!("{what} has value type {t}, which GGUF does not define"))?;
+                    let size = scalar_size(t)
+                        .ok_or_else(|| format!("{what} has value type {t}, which GGUF does not define"))?;
                     c.skip(size, &what)?;
                 }
             }
@@ -213,7 +216,8 @@ pub fn check(path: &Path) -> Result<GgufHeader, String> {
     }
     let architecture = architecture.ok_or("it names no architecture (`general.architecture` is missing)")?;
     let block_key = format!("{architecture}.block_count");
-    let block_count = *counts.get(&block_key).ok_or_else(|| format!("`{block_key}` (the number of layers) is missing"))?;
+    let block_count =
+        *counts.get(&block_key).ok_or_else(|| format!("`{block_key}` (the number of layers) is missing"))?;
     if block_count == 0 || block_count > MAX_LAYERS {
         return Err(format!("`{block_key}` is {block_count}; a model has between 1 and {MAX_LAYERS} layers"));
     }
@@ -249,7 +253,9 @@ pub fn check(path: &Path) -> Result<GgufHeader, String> {
         let bytes = match type_size(t) {
             Some((block, size)) => {
                 if first % block != 0 {
-                    return Err(format!("{what}: a row of {first} values is not a whole number of type {t}'s blocks of {block}"));
+                    return Err(format!(
+                        "{what}: a row of {first} values is not a whole number of type {t}'s blocks of {block}"
+                    ));
                 }
                 (elements / block).checked_mul(size).ok_or_else(|| format!("{what} is impossibly large"))?
             }
@@ -298,7 +304,7 @@ mod tests {
         f.extend(8u64.to_le_bytes());
         f.extend(0u32.to_le_bytes());
         f.extend(0u64.to_le_bytes());
-        while f.len() % 32 != 0 {
+        while !f.len().is_multiple_of(32) {
             f.push(0);
         }
         f.extend(std::iter::repeat_n(0u8, data));

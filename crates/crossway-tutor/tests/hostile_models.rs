@@ -39,7 +39,9 @@ struct Outcome {
 fn try_load(path: &Path) -> Outcome {
     match preflight(path) {
         Err(e) => Outcome { refused_by_header_check: true, error: Some(e.to_string()) },
-        Ok(_) => Outcome { refused_by_header_check: false, error: LlmGrader::load(path, 1).err().map(|e| e.to_string()) },
+        Ok(_) => {
+            Outcome { refused_by_header_check: false, error: LlmGrader::load(path, 1).err().map(|e| e.to_string()) }
+        }
     }
 }
 
