@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "list_models",
     "choose_model",
     "check_pin",
+    "lock_learner",
     "set_pin",
     "get_simulation_run",
     "tutor_status",

@@ -159,6 +159,7 @@ pub fn run() {
             commands::packs::list_models,
             commands::packs::choose_model,
             commands::learners::check_pin,
+            commands::learners::lock_learner,
             commands::learners::set_pin,
             commands::assess::get_simulation_run,
             commands::study::tutor_status,

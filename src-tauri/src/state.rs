@@ -13,6 +13,19 @@ impl AppState {
         Self { app: Mutex::new(app) }
     }
 
+    /// Like [`AppState::with`] for a command on one learner's data: refused while that profile is
+    /// locked with a PIN that was not given in this session (`App::require_unlocked`).
+    pub fn for_learner<T>(
+        &self,
+        learner_id: i64,
+        f: impl FnOnce(&mut App) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        self.with(|app| {
+            app.require_unlocked(learner_id)?;
+            f(app)
+        })
+    }
+
     pub fn with<T>(&self, f: impl FnOnce(&mut App) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut guard = self.app.lock().map_err(|_| {
             AppError::new(ErrorCode::Internal, "an earlier request failed unexpectedly; restart Crossway")

@@ -405,6 +405,16 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
 
     // The PIN: switching learner and coming back asks for it; a wrong one is refused.
     s.click(&s.wait("#switch-learner").unwrap()).unwrap();
+    // Locked in the app layer, not only in the UI: a command on the profile's data, sent by a
+    // script in the window, is refused until the PIN is given.
+    s.execute(
+        "const i = window.__TAURI_INTERNALS__.invoke;
+         i('list_learners').then((ls) => i('get_path', { learner_id: ls[0].id }))
+           .then(() => { document.body.dataset.probe = 'answered'; }, (e) => { document.body.dataset.probe = e.code; });",
+    )
+    .unwrap();
+    let probe = s.wait("body[data-probe]").unwrap();
+    assert_eq!(s.attr(&probe, "data-probe").unwrap().as_deref(), Some("profile_locked"));
     s.click(&s.wait(".learner").unwrap()).unwrap();
     let pin = s.wait(".pin-input").unwrap();
     s.type_into(&pin, "1111").unwrap();

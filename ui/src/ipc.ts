@@ -7,7 +7,7 @@ export interface Text { en: string; "zh-CN": string }
 
 export type ErrorCode =
   | "not_found" | "invalid_input" | "pack_invalid" | "database_too_new"
-  | "database_damaged" | "database_locked" | "io" | "internal";
+  | "database_damaged" | "database_locked" | "profile_locked" | "pin_wait" | "io" | "internal";
 
 export interface AppError { code: ErrorCode; message: string; details?: string[] }
 
@@ -227,6 +227,7 @@ export const api = {
   progress: (learner_id: number) => invoke<Progress>("get_progress", { learner_id }),
   profile: (learner_id: number) => invoke<Profile>("get_profile", { learner_id }),
   checkPin: (learner_id: number, pin: string) => invoke<boolean>("check_pin", { learner_id, pin }),
+  lockLearner: (learner_id: number) => invoke<void>("lock_learner", { learner_id }),
   setPin: (learner_id: number, current: string | null, next: string | null) => invoke<boolean>("set_pin", { learner_id, current, new: next }),
   installPack: (path: string) => invoke<Install>("install_pack", { path }),
   listModels: () => invoke<ModelChoice[]>("list_models"),

@@ -157,7 +157,11 @@ function askPin(l: Learner, where: HTMLElement): void {
       try {
         if (await api.checkPin(l.id, box.value)) await openLearner(l);
         else { out.textContent = t("pinWrong"); box.value = ""; box.focus(); }
-      } catch (e) { showError(e); }
+      } catch (e) {
+        // Too many wrong PINs: say how long to wait, in the learner's language.
+        if (isAppError(e) && e.code === "pin_wait") out.textContent = t("pinWait", { s: e.details?.[0] ?? "?" });
+        else showError(e);
+      }
     })();
   });
   where.append(form);
@@ -467,6 +471,7 @@ localeBtn.addEventListener("click", () => {
   void render();
 });
 switchBtn.addEventListener("click", () => {
+  if (state.learner) void api.lockLearner(state.learner.id);
   state.learner = null;
   localStorage.removeItem("crossway.learner");
   state.screen = { name: "learners" };

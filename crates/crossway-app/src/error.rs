@@ -12,6 +12,10 @@ pub enum ErrorCode {
     DatabaseTooNew,
     DatabaseDamaged,
     DatabaseLocked,
+    /// A profile with a PIN that was not given in this session.
+    ProfileLocked,
+    /// Too many wrong PINs: `details[0]` is the seconds left to wait.
+    PinWait,
     Io,
     Internal,
 }
@@ -45,7 +49,8 @@ impl From<crossway_store::StoreError> for AppError {
         use crossway_store::StoreError as S;
         let code = match &e {
             S::NewerSchema { .. } => ErrorCode::DatabaseTooNew,
-            S::Corrupt { .. } => ErrorCode::DatabaseDamaged,
+            S::Corrupt { .. } | S::Empty { .. } => ErrorCode::DatabaseDamaged,
+            S::CannotOpen { .. } | S::ReadOnly { .. } | S::DiskFull { .. } => ErrorCode::Io,
             S::Locked { .. } => ErrorCode::DatabaseLocked,
             S::NotFound { .. } => ErrorCode::NotFound,
             _ => ErrorCode::Internal,

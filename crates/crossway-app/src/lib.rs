@@ -98,6 +98,8 @@ pub struct App {
     placements: std::collections::HashMap<i64, crossway_core::placement::Placement>,
     /// Mastery parameters fitted from this install's answers (see `refit.rs`), by KP.
     fitted: std::collections::HashMap<String, BktParams>,
+    /// Profiles with a PIN opened in this session (`pin.rs`).
+    unlocked: std::collections::HashSet<i64>,
 }
 
 impl App {
@@ -135,6 +137,7 @@ impl App {
             clock: Utc::now,
             placements: Default::default(),
             fitted: Default::default(),
+            unlocked: Default::default(),
         };
         app.load_installed_packs()?;
         if app.packs.is_empty() {

@@ -458,5 +458,69 @@ fn a_pin_locks_a_profile_and_can_be_changed_or_removed() {
     // The hash never leaves the machine in an export.
     assert!(app.set_pin(l, None, Some("97531")).unwrap());
     let export = serde_json::to_string(&app.export_learner(l).unwrap()).unwrap();
-    assert!(!export.contains("salt") && !export.contains("97531"));
+    assert!(!export.contains("salt") && !export.contains("97531") && !export.contains("argon2"));
+}
+
+#[test]
+fn a_locked_profile_refuses_its_data_and_wrong_pins_make_the_next_try_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = learner(&mut app, "Lin", None);
+    app.require_unlocked(l).expect("no PIN: open");
+    assert!(app.set_pin(l, None, Some("4321")).unwrap());
+    app.require_unlocked(l).expect("whoever set the PIN has the profile open");
+    app.lock_learner(l);
+    let e = app.require_unlocked(l).unwrap_err();
+    assert_eq!(e.code, crossway_app::ErrorCode::ProfileLocked, "{e:?}");
+    // Three wrong PINs are free; the fourth try must wait 2 s, then 4 s after the next miss.
+    for _ in 0..3 {
+        assert!(!app.check_pin(l, "0000").unwrap());
+    }
+    let e = app.check_pin(l, "4321").unwrap_err();
+    assert_eq!((e.code, e.details.clone()), (crossway_app::ErrorCode::PinWait, vec!["2".to_string()]), "{e:?}");
+    tick(2);
+    assert!(!app.check_pin(l, "1111").unwrap());
+    assert_eq!(app.check_pin(l, "4321").unwrap_err().details, vec!["4".to_string()]);
+    // The count is in the database: a restart does not reset it.
+    drop(app);
+    let mut app = open(dir.path());
+    assert_eq!(app.check_pin(l, "4321").unwrap_err().code, crossway_app::ErrorCode::PinWait);
+    tick(4);
+    assert!(app.check_pin(l, "4321").unwrap(), "the right PIN after the wait");
+    app.require_unlocked(l).unwrap();
+    assert!(!app.check_pin(l, "9999").unwrap(), "the count starts again after a right PIN");
+    assert!(app.require_unlocked(l).is_err(), "a wrong PIN locks the profile again");
+}
+
+#[test]
+fn a_pin_stored_by_an_earlier_build_still_opens_and_is_restored_as_argon2() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(dir.path());
+    let l = learner(&mut app, "Old", None);
+    drop(app);
+    // The earlier format: 20,000 more rounds of SHA-256 over "salt:pin", with id and time as salt.
+    let salt = format!("{l}-1790000000000000000");
+    let mut h = Sha256::digest(format!("{salt}:2580").as_bytes());
+    for _ in 0..20_000 {
+        h = Sha256::digest(h);
+    }
+    let hash: String = h.iter().map(|b| format!("{b:02x}")).collect();
+    let mut store = crossway_store::Store::open(&dir.path().join(crossway_store::DB_FILE)).unwrap();
+    store
+        .transact(|db| db.set_profile_fact(l, "pin", &serde_json::json!({ "salt": salt, "hash": hash }), clock()))
+        .unwrap();
+    drop(store);
+    let mut app = open(dir.path());
+    assert!(!app.check_pin(l, "2581").unwrap());
+    assert!(app.check_pin(l, "2580").unwrap());
+    drop(app);
+    let store = crossway_store::Store::open(&dir.path().join(crossway_store::DB_FILE)).unwrap();
+    let facts = store.db().profile_facts(l).unwrap();
+    let pin = &facts.iter().find(|(k, _)| k == "pin").unwrap().1;
+    assert!(pin["phc"].as_str().unwrap().starts_with("$argon2id$"), "{pin}");
+    assert!(pin.get("salt").is_none(), "{pin}");
+    drop(store);
+    let mut app = open(dir.path());
+    assert!(app.check_pin(l, "2580").unwrap(), "the re-stored PIN opens");
 }

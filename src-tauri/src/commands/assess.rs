@@ -10,7 +10,7 @@ use crate::AppState;
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn list_simulations(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<SimulationSummaryDto>, AppError> {
-    state.with(|app| app.simulations(learner_id))
+    state.for_learner(learner_id, |app| app.simulations(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -19,7 +19,7 @@ pub fn start_simulation(
     learner_id: i64,
     sim_id: String,
 ) -> Result<SimulationRunDto, AppError> {
-    state.with(|app| app.start_simulation(learner_id, &sim_id))
+    state.for_learner(learner_id, |app| app.start_simulation(learner_id, &sim_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -28,7 +28,7 @@ pub fn get_simulation_run(
     learner_id: i64,
     run_id: i64,
 ) -> Result<SimulationRunDto, AppError> {
-    state.with(|app| app.simulation_run(learner_id, run_id))
+    state.for_learner(learner_id, |app| app.simulation_run(learner_id, run_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -38,7 +38,7 @@ pub fn simulation_hint(
     run_id: i64,
     step_id: String,
 ) -> Result<LocalizedText, AppError> {
-    state.with(|app| app.simulation_hint(learner_id, run_id, &step_id))
+    state.for_learner(learner_id, |app| app.simulation_hint(learner_id, run_id, &step_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -48,7 +48,7 @@ pub fn answer_simulation_step(
     run_id: i64,
     submission: SubmitAnswerDto,
 ) -> Result<AttemptResultDto, AppError> {
-    state.with(|app| app.answer_simulation_step(learner_id, run_id, submission))
+    state.for_learner(learner_id, |app| app.answer_simulation_step(learner_id, run_id, submission))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -57,17 +57,17 @@ pub fn finish_simulation(
     learner_id: i64,
     run_id: i64,
 ) -> Result<SimulationResultDto, AppError> {
-    state.with(|app| app.finish_simulation(learner_id, run_id))
+    state.for_learner(learner_id, |app| app.finish_simulation(learner_id, run_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn get_indicators(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<Indicator>, AppError> {
-    state.with(|app| app.indicators(learner_id))
+    state.for_learner(learner_id, |app| app.indicators(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn get_method_blend(state: State<'_, AppState>, learner_id: i64) -> Result<BlendDto, AppError> {
-    state.with(|app| app.method_blend(learner_id))
+    state.for_learner(learner_id, |app| app.method_blend(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -76,12 +76,12 @@ pub fn set_method_preferences(
     learner_id: i64,
     methods: Vec<String>,
 ) -> Result<Vec<Method>, AppError> {
-    state.with(|app| app.set_method_preferences(learner_id, methods))
+    state.for_learner(learner_id, |app| app.set_method_preferences(learner_id, methods))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn record_study(state: State<'_, AppState>, learner_id: i64, session: StudySessionDto) -> Result<bool, AppError> {
-    state.with(|app| app.record_study(learner_id, session))
+    state.for_learner(learner_id, |app| app.record_study(learner_id, session))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -90,12 +90,12 @@ pub fn send_feedback(
     learner_id: i64,
     feedback: FeedbackInDto,
 ) -> Result<FeedbackDto, AppError> {
-    state.with(|app| app.send_feedback(learner_id, feedback))
+    state.for_learner(learner_id, |app| app.send_feedback(learner_id, feedback))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn list_group_tasks(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<GroupTaskDto>, AppError> {
-    state.with(|app| app.group_tasks(learner_id))
+    state.for_learner(learner_id, |app| app.group_tasks(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -110,7 +110,7 @@ pub fn submit_contribution(
     task_id: i64,
     text: String,
 ) -> Result<GroupTaskDto, AppError> {
-    state.with(|app| app.submit_contribution(learner_id, task_id, &text))
+    state.for_learner(learner_id, |app| app.submit_contribution(learner_id, task_id, &text))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -120,22 +120,22 @@ pub fn peer_review(
     task_id: i64,
     review: PeerReviewInDto,
 ) -> Result<GroupTaskDto, AppError> {
-    state.with(|app| app.peer_review(learner_id, task_id, review))
+    state.for_learner(learner_id, |app| app.peer_review(learner_id, task_id, review))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn get_knowledge_map(state: State<'_, AppState>, learner_id: i64) -> Result<KnowledgeMapDto, AppError> {
-    state.with(|app| app.knowledge_map(learner_id))
+    state.for_learner(learner_id, |app| app.knowledge_map(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn get_progress(state: State<'_, AppState>, learner_id: i64) -> Result<ProgressDto, AppError> {
-    state.with(|app| app.progress(learner_id))
+    state.for_learner(learner_id, |app| app.progress(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn get_profile(state: State<'_, AppState>, learner_id: i64) -> Result<ProfileDto, AppError> {
-    state.with(|app| app.profile(learner_id))
+    state.for_learner(learner_id, |app| app.profile(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -144,5 +144,5 @@ pub fn set_background(
     learner_id: i64,
     background: BackgroundDto,
 ) -> Result<BackgroundDto, AppError> {
-    state.with(|app| app.set_background(learner_id, background))
+    state.for_learner(learner_id, |app| app.set_background(learner_id, background))
 }

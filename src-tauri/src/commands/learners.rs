@@ -19,27 +19,36 @@ pub fn preview_goal(
     learner_id: i64,
     role: Option<String>,
 ) -> Result<GoalPreviewDto, AppError> {
-    state.with(|app| app.preview_goal(learner_id, role.as_deref()))
+    state.for_learner(learner_id, |app| app.preview_goal(learner_id, role.as_deref()))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn set_goal(state: State<'_, AppState>, learner_id: i64, role: Option<String>) -> Result<GoalChangeDto, AppError> {
-    state.with(|app| app.set_goal(learner_id, role))
+    state.for_learner(learner_id, |app| app.set_goal(learner_id, role))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn export_learner(state: State<'_, AppState>, learner_id: i64) -> Result<ExportFileDto, AppError> {
-    state.with(|app| app.export_learner_to_file(learner_id))
+    state.for_learner(learner_id, |app| app.export_learner_to_file(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn delete_learner(state: State<'_, AppState>, learner_id: i64) -> Result<(), AppError> {
-    state.with(|app| app.delete_learner(learner_id))
+    state.for_learner(learner_id, |app| app.delete_learner(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn check_pin(state: State<'_, AppState>, learner_id: i64, pin: String) -> Result<bool, AppError> {
     state.with(|app| app.check_pin(learner_id, &pin))
+}
+
+/// Locks a profile with a PIN again (the window's "switch learner").
+#[tauri::command(rename_all = "snake_case")]
+pub fn lock_learner(state: State<'_, AppState>, learner_id: i64) -> Result<(), AppError> {
+    state.with(|app| {
+        app.lock_learner(learner_id);
+        Ok(())
+    })
 }
 
 #[tauri::command(rename_all = "snake_case")]

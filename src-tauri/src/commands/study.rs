@@ -8,12 +8,12 @@ use crate::AppState;
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn get_path(state: State<'_, AppState>, learner_id: i64) -> Result<PathDto, AppError> {
-    state.with(|app| app.path(learner_id))
+    state.for_learner(learner_id, |app| app.path(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn get_lesson(state: State<'_, AppState>, learner_id: i64, kp: String) -> Result<LessonDto, AppError> {
-    state.with(|app| app.lesson_for(learner_id, &kp))
+    state.for_learner(learner_id, |app| app.lesson_for(learner_id, &kp))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -22,17 +22,17 @@ pub fn submit_answer(
     learner_id: i64,
     submission: SubmitAnswerDto,
 ) -> Result<AttemptResultDto, AppError> {
-    state.with(|app| app.submit_answer(learner_id, submission))
+    state.for_learner(learner_id, |app| app.submit_answer(learner_id, submission))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn list_attempts(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<AttemptDto>, AppError> {
-    state.with(|app| app.attempts(learner_id))
+    state.for_learner(learner_id, |app| app.attempts(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn placement_next(state: State<'_, AppState>, learner_id: i64) -> Result<PlacementStepDto, AppError> {
-    state.with(|app| app.placement_next(learner_id))
+    state.for_learner(learner_id, |app| app.placement_next(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -41,12 +41,12 @@ pub fn placement_answer(
     learner_id: i64,
     answer: PlacementAnswerDto,
 ) -> Result<PlacementStepDto, AppError> {
-    state.with(|app| app.placement_answer(learner_id, answer))
+    state.for_learner(learner_id, |app| app.placement_answer(learner_id, answer))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn industry_updates(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<FactUpdateDto>, AppError> {
-    state.with(|app| app.industry_updates(learner_id))
+    state.for_learner(learner_id, |app| app.industry_updates(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -81,7 +81,7 @@ pub fn submit_free_text(
         crossway_app::Answer::FreeText { text } => text.clone(),
         _ => return Err(AppError::new(crossway_app::ErrorCode::InvalidInput, "not a free-text answer")),
     };
-    let job = state.with(|app| app.free_text_job(&submission.item_id, &text))?;
+    let job = state.for_learner(learner_id, |app| app.free_text_job(&submission.item_id, &text))?;
     let verdict = {
         let guard = tutor.tutor.lock().unwrap_or_else(|e| e.into_inner());
         let model = tutor.status.lock().unwrap_or_else(|e| e.into_inner()).model.clone().unwrap_or_default();
@@ -130,7 +130,7 @@ pub fn submit_free_text(
             None => None,
         }
     };
-    state.with(|app| match run_id {
+    state.for_learner(learner_id, |app| match run_id {
         Some(run) => app.answer_simulation_step_with_model(learner_id, run, submission, verdict),
         None => app.submit_answer_with_model(learner_id, submission, verdict),
     })
@@ -167,7 +167,7 @@ pub fn explain_answer(
     attempt_id: i64,
     on_piece: tauri::ipc::Channel<String>,
 ) -> Result<crossway_app::ExplanationDto, AppError> {
-    let job = state.with(|app| app.explain_job(learner_id, attempt_id))?;
+    let job = state.for_learner(learner_id, |app| app.explain_job(learner_id, attempt_id))?;
     let guard = tutor.tutor.lock().unwrap_or_else(|e| e.into_inner());
     let t = guard.as_ref().ok_or_else(|| {
         AppError::new(crossway_app::ErrorCode::InvalidInput, "the on-device model is not loaded; see Settings → model")

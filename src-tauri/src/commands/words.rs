@@ -12,7 +12,7 @@ pub fn ask_question(
     question: String,
     kp: Option<String>,
 ) -> Result<AskDto, AppError> {
-    state.with(|app| app.ask(learner_id, &question, kp.as_deref()))
+    state.for_learner(learner_id, |app| app.ask(learner_id, &question, kp.as_deref()))
 }
 
 /// The on-device model's answer to a recorded question, written from the passages already on
@@ -28,7 +28,9 @@ pub fn answer_question(
     question_id: i64,
     on_piece: tauri::ipc::Channel<String>,
 ) -> Result<Option<crossway_app::checks::answer::AnswerVerdict>, AppError> {
-    let Some(job) = state.with(|app| app.answer_job(learner_id, question_id))? else { return Ok(None) };
+    let Some(job) = state.for_learner(learner_id, |app| app.answer_job(learner_id, question_id))? else {
+        return Ok(None);
+    };
     let internal = |e: &dyn std::fmt::Display| AppError::new(crossway_app::ErrorCode::Internal, e.to_string());
     let events = {
         let guard = tutor.tutor.lock().unwrap_or_else(|e| e.into_inner());
@@ -46,7 +48,7 @@ pub fn answer_question(
         }
     };
     let verdict = crossway_app::checks::answer::judge(&job, outcome).map_err(|e| internal(&e))?;
-    state.with(|app| app.record_answer(learner_id, question_id, &verdict))?;
+    state.for_learner(learner_id, |app| app.record_answer(learner_id, question_id, &verdict))?;
     Ok(Some(verdict))
 }
 
@@ -57,12 +59,12 @@ pub fn rate_answer(
     question_id: i64,
     helpful: bool,
 ) -> Result<(), AppError> {
-    state.with(|app| app.rate_answer(learner_id, question_id, helpful))
+    state.for_learner(learner_id, |app| app.rate_answer(learner_id, question_id, helpful))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn list_questions(state: State<'_, AppState>, learner_id: i64) -> Result<Vec<QuestionDto>, AppError> {
-    state.with(|app| app.questions(learner_id))
+    state.for_learner(learner_id, |app| app.questions(learner_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -72,22 +74,22 @@ pub fn list_notes(
     kp: Option<String>,
     search: Option<String>,
 ) -> Result<Vec<NoteDto>, AppError> {
-    state.with(|app| app.notes(learner_id, kp.as_deref(), search.as_deref()))
+    state.for_learner(learner_id, |app| app.notes(learner_id, kp.as_deref(), search.as_deref()))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn add_note(state: State<'_, AppState>, learner_id: i64, kp: String, body: String) -> Result<NoteDto, AppError> {
-    state.with(|app| app.add_note(learner_id, &kp, &body))
+    state.for_learner(learner_id, |app| app.add_note(learner_id, &kp, &body))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn edit_note(state: State<'_, AppState>, learner_id: i64, note_id: i64, body: String) -> Result<NoteDto, AppError> {
-    state.with(|app| app.edit_note(learner_id, note_id, &body))
+    state.for_learner(learner_id, |app| app.edit_note(learner_id, note_id, &body))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn delete_note(state: State<'_, AppState>, learner_id: i64, note_id: i64) -> Result<(), AppError> {
-    state.with(|app| app.delete_note(learner_id, note_id))
+    state.for_learner(learner_id, |app| app.delete_note(learner_id, note_id))
 }
 
 /// "Describe yourself": what Crossway understood from the learner's own words — a proposal only
@@ -113,7 +115,7 @@ pub fn confirm_description(
     learner_id: i64,
     description: crossway_app::describe::ConfirmedDescription,
 ) -> Result<crossway_app::describe::ConfirmedDescription, AppError> {
-    state.with(|app| app.confirm_description(learner_id, description))
+    state.for_learner(learner_id, |app| app.confirm_description(learner_id, description))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -121,5 +123,5 @@ pub fn get_description(
     state: State<'_, AppState>,
     learner_id: i64,
 ) -> Result<Option<crossway_app::describe::ConfirmedDescription>, AppError> {
-    state.with(|app| app.described(learner_id))
+    state.for_learner(learner_id, |app| app.described(learner_id))
 }
