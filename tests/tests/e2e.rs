@@ -449,11 +449,12 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
     // Installing a pack shows its result (it was never added to the screen): a broken pack's
     // problems as path:line, and nothing installed.
     let bad = tempfile::tempdir().unwrap();
-    std::fs::write(bad.path().join("pack.toml"), "id = \"..\"\n").unwrap();
+    let manifest = std::fs::read_to_string(workspace_root().join("content-packs/cbec-core/pack.toml")).unwrap();
+    std::fs::write(bad.path().join("pack.toml"), manifest.replacen("id = \"cbec-core\"", "id = \"..\"", 1)).unwrap();
     s.type_into(&s.wait("#pack-path").unwrap(), bad.path().to_str().unwrap()).unwrap();
     s.click(&s.wait("#install-pack").unwrap()).unwrap();
-    let shown = s.wait_text("#pack-install-result", "pack.toml:1").unwrap();
-    assert!(shown.contains(&format!("{}/pack.toml:1: pack id `..`", bad.path().display())), "{shown}");
+    let shown = s.wait_text("#pack-install-result", "pack.toml:2").unwrap();
+    assert!(shown.contains(&format!("{}/pack.toml:2: pack id `..`", bad.path().display())), "{shown}");
     assert!(s.text_of("#pack-settings").unwrap().contains("1.0.0"));
     save_screenshot(&s, "settings.png");
     s.click(&s.wait(".my-data summary").unwrap()).unwrap();
