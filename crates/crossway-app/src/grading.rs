@@ -127,8 +127,9 @@ pub fn grade_batch(input: impl BufRead, mut output: impl Write, model: Option<&P
         .map(|f| format!("model:{}", f.to_string_lossy()))
         .unwrap_or_else(|| keyword::METHOD.to_string());
     let mut n = 0;
-    for (i, line) in input.lines().enumerate() {
-        let line = line?;
+    for line in crate::lines::numbered(input, "input") {
+        let (line_no, line) = line?;
+        let i = line_no - 1;
         if line.trim().is_empty() {
             continue;
         }

@@ -20,25 +20,27 @@ pub struct Row {
 /// Reads `user_id,skill_id,correct` rows (header required, in time order within each learner).
 pub fn read_rows(input: impl BufRead, name: &str) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
-    let mut lines = input.lines();
-    let header = lines.next().transpose()?.unwrap_or_default();
+    let mut lines = crate::lines::numbered(input, name);
+    let header = lines.next().transpose()?.map(|(_, l)| l).unwrap_or_default();
     let cols: Vec<&str> = header.trim().split(',').map(str::trim).collect();
     let find = |c: &str| cols.iter().position(|x| *x == c);
     let (Some(u), Some(s), Some(k)) = (find("user_id"), find("skill_id"), find("correct")) else {
         return Err(AppError::invalid(format!("{name}:1: the header must name the columns user_id,skill_id,correct")));
     };
-    for (n, line) in lines.enumerate() {
-        let line = line?;
+    for line in lines {
+        let (n, line) = line?;
         if line.trim().is_empty() {
             continue;
         }
         let f: Vec<&str> = line.split(',').map(str::trim).collect();
-        let get =
-            |i: usize| f.get(i).copied().ok_or_else(|| AppError::invalid(format!("{name}:{}: too few columns", n + 2)));
+        let get = |i: usize| f.get(i).copied().ok_or_else(|| AppError::invalid(format!("{name}:{n}: too few columns")));
         let correct = match get(k)? {
             "1" | "1.0" | "true" => true,
             "0" | "0.0" | "false" => false,
-            other => return Err(AppError::invalid(format!("{name}:{}: correct must be 0 or 1, not `{other}`", n + 2))),
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                return Err(AppError::invalid(format!("{name}:{n}: correct must be 0 or 1, not `{shown}`")));
+            }
         };
         rows.push(Row { user: get(u)?.to_string(), skill: get(s)?.to_string(), correct });
     }

@@ -12,6 +12,7 @@ mod dto;
 mod error;
 mod feedback;
 mod grading;
+mod lines;
 pub mod kt;
 mod lesson_notes;
 mod models;
