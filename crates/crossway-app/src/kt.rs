@@ -11,6 +11,7 @@ use crossway_core::BktParams;
 use crate::{AppError, Result};
 
 /// One answer row: learner, skill, correct.
+#[derive(Debug, Clone)]
 pub struct Row {
     pub user: String,
     pub skill: String,

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use crate::{AppError, Result};
 
 /// Each line of `input` with its 1-based number, without its line ending.
-pub fn numbered(mut input: impl BufRead, name: &str) -> impl Iterator<Item = Result<(usize, String)>> + '_ {
+pub fn numbered<R: BufRead>(mut input: R, name: &str) -> impl Iterator<Item = Result<(usize, String)>> + use<R> {
     let mut n = 0;
     let mut buf = Vec::new();
     let name = name.to_string();
