@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_build_deps
-ensure_apt xvfb xauth webkit2gtk-driver
+ensure_apt xvfb xauth webkit2gtk-driver strace iproute2 util-linux
 if ! command -v tauri-driver >/dev/null; then
   say "Installing tauri-driver (WebDriver bridge for the end-to-end test)"
   cargo install --locked tauri-driver --version '^2'

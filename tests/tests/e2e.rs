@@ -3,94 +3,12 @@
 //! `tauri-driver` on PATH, `WebKitWebDriver` and a display: `scripts/test.sh` provides all of
 //! them and runs this with `--include-ignored`.
 
-mod webdriver;
-
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crossway_tests::{target_dir, workspace_root};
-use webdriver::Session;
-
-/// tauri-driver with a fresh home for the app; stopped with SIGTERM so WebKitWebDriver exits too.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Driver {
-    fn start(xdg: &Path) -> Driver {
-        Driver::start_with_models(xdg, &xdg.join("no-models"))
-    }
-
-    fn start_with_models(xdg: &Path, models: &Path) -> Driver {
-        // A port of our own, so a stale driver from another run (or test) cannot answer.
-        static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
-        let n = NEXT.fetch_add(2, std::sync::atomic::Ordering::SeqCst);
-        let port = 20000 + (std::process::id() % 20000) as u16 + n;
-        let mut cmd = Command::new("tauri-driver");
-        cmd.args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
-            .env("XDG_DATA_HOME", xdg.join("data"))
-            .env("XDG_CONFIG_HOME", xdg.join("config"))
-            .env("XDG_CACHE_HOME", xdg.join("cache"))
-            // By default no model: the window must say so (the source tree may hold the test model).
-            .env("CROSSWAY_MODELS_DIR", models)
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start tauri-driver ({e}); run scripts/test.sh, which installs it"));
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Driver { child, url }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
-}
-
-/// One window at a time: two apps and two WebKit processes on 2 cores would slow both to a crawl.
-static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn app_binary() -> PathBuf {
-    let bin = std::env::var_os("CROSSWAY_DESKTOP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug/crossway-desktop"));
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it with `cargo build -p crossway-desktop --features custom-protocol`",
-        bin.display()
-    );
-    bin
-}
-
-fn save_screenshot(s: &Session, name: &str) {
-    // WebKitGTK's WebDriver stops answering screenshot requests once the document has become
-    // shorter than it was (a long dashboard, then a short screen); a tall body while the picture
-    // is taken avoids it (what is below the content is blank either way).
-    s.execute("document.body.style.minHeight = '20000px'").unwrap();
-    let png = s.screenshot_png();
-    s.execute("document.body.style.minHeight = ''").unwrap();
-    let png = png.unwrap();
-    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-    let dir = target_dir().join("e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(name), &png).unwrap();
-    if std::env::var_os("CROSSWAY_UPDATE_SCREENSHOTS").is_some() {
-        let docs = workspace_root().join("docs/screenshots");
-        std::fs::create_dir_all(&docs).unwrap();
-        std::fs::write(docs.join(name), &png).unwrap();
-    }
-}
+use crossway_tests::webdriver::Session;
+use crossway_tests::window::{app_binary, new_english_learner, save_screenshot, wait_chart, Driver, ONE_WINDOW};
+use crossway_tests::workspace_root;
 
 #[test]
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/test.sh"]
@@ -278,22 +196,6 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     let attempts = app.attempts(learners[0].id).unwrap();
     assert!(attempts.len() > 1, "the answer plus the placement questions");
     assert_eq!((attempts[0].item_id.as_str(), attempts[0].score), ("marketing.acos.basic", 0.0));
-}
-
-/// Creates a learner in English on the first screen (onboarding comes next).
-fn new_english_learner(s: &Session, name: &str, goal: Option<&str>) {
-    let field = s.wait("#new-learner-name").unwrap();
-    s.type_into(&field, name).unwrap();
-    if let Some(goal) = goal {
-        s.click(&s.wait(&format!("#new-learner-goal option[value='{goal}']")).unwrap()).unwrap();
-    }
-    s.click(&s.wait("#new-learner-locale option[value='en']").unwrap()).unwrap();
-    s.click(&s.wait("#create-learner").unwrap()).unwrap();
-}
-
-/// Waits until a chart has been drawn (ECharts puts a canvas in it).
-fn wait_chart(s: &Session, id: &str) {
-    s.wait(&format!("#{id}[data-ready='true'] svg")).unwrap_or_else(|e| panic!("chart #{id} not drawn: {e:?}"));
 }
 
 #[test]
