@@ -3,8 +3,7 @@
 //! `tauri-driver` on PATH, `WebKitWebDriver` and a display: `scripts/test.sh` provides all of
 //! them and runs this with `--include-ignored`.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossway_tests::webdriver::Session;
 use crossway_tests::window::{app_binary, new_english_learner, save_screenshot, wait_chart, Driver, ONE_WINDOW};

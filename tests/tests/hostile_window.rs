@@ -150,11 +150,10 @@ fn hostile_lesson_markdown_installed_through_settings_is_refused_at_its_line_or_
     // … and the lessons render them inert.
     for kp in &good_lessons {
         s.click(&s.wait("#nav-path").unwrap()).unwrap();
-        s.execute(&format!(
-            "document.querySelector(\"#path-steps .step[data-kp='{kp}'] .open-lesson\").scrollIntoView()"
-        ))
-        .unwrap();
-        s.click(&s.wait(&format!("#path-steps .step[data-kp='{kp}'] .open-lesson")).unwrap()).unwrap();
+        let open = format!("#path-steps .step[data-kp='{kp}'] .open-lesson");
+        s.wait(&open).unwrap();
+        s.execute(&format!("document.querySelector(\"{open}\").scrollIntoView()")).unwrap();
+        s.click(&s.wait(&open).unwrap()).unwrap();
         s.wait_text("#lesson-body", "").unwrap();
         // Give anything that could run (an animation, an image error, a focus) a moment to do so.
         std::thread::sleep(std::time::Duration::from_millis(1500));
