@@ -98,6 +98,11 @@ impl Store {
         E: From<StoreError>,
     {
         let path = self.path.clone();
+        // A file SQLite could open only for reading (a read-only mount or file) fails on the
+        // first write inside `f` with a bare error; say what happened before trying.
+        if self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::ReadOnly { path }.into());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

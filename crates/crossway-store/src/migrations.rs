@@ -42,10 +42,18 @@ pub(crate) fn run(conn: &mut Connection, path: &Path, existed: bool) -> Result<(
         // Keep the learner's data safe before changing its shape.
         let backup = path.with_extension(format!("sqlite3.before-v{SCHEMA_VERSION}"));
         if !backup.exists() {
-            conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])?;
+            conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()]).map_err(|e| StoreError::classify(e, path))?;
         }
     }
-    migrations().to_latest(conn)?;
+    // A full disk or read-only file during a migration is said as such (the migration's own
+    // transaction is rolled back, so the file keeps its old schema).
+    migrations().to_latest(conn).map_err(|e| match e {
+        rusqlite_migration::Error::RusqliteError { query, err } => match StoreError::classify(err, path) {
+            StoreError::Sqlite(err) => StoreError::Migration(rusqlite_migration::Error::RusqliteError { query, err }),
+            classified => classified,
+        },
+        other => StoreError::Migration(other),
+    })?;
     Ok(())
 }
 
