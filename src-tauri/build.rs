@@ -58,6 +58,11 @@ const COMMANDS: &[&str] = &[
     "add_note",
     "edit_note",
     "delete_note",
+    "data_problem",
+    "list_backups",
+    "restore_backup",
+    "start_fresh",
+    "retry_open",
 ];
 
 fn main() {

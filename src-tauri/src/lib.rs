@@ -2,11 +2,11 @@
 //! Invariant: no business logic here; every command is a few lines calling `App`.
 
 mod commands;
+mod open;
 mod state;
 
 use std::path::PathBuf;
 
-use crossway_app::{App, AppConfig, AppError, ErrorCode};
 use tauri::Manager;
 
 pub use state::{AppState, TutorSlot, TutorStatus};
@@ -29,49 +29,6 @@ pub fn missing_display() -> Option<String> {
            (Debian/Ubuntu: sudo apt-get install xvfb xauth)"
             .to_string(),
     )
-}
-
-/// The pack installed on first run: the bundled resource, or the source tree's copy in a
-/// development build, or `CROSSWAY_DEFAULT_PACK`.
-fn default_pack(resource_dir: Option<PathBuf>) -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("CROSSWAY_DEFAULT_PACK").map(PathBuf::from),
-        resource_dir.map(|d| d.join("content-packs/cbec-core")),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content-packs/cbec-core")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.join("pack.toml").is_file())
-}
-
-/// Where models live: `CROSSWAY_MODELS_DIR`, else the data folder's `models/` when it holds a
-/// model, else the source tree's `models/` (where `scripts/run.sh` fetches the default model).
-fn models_dir(data_dir: &std::path::Path) -> PathBuf {
-    if let Some(d) = std::env::var_os("CROSSWAY_MODELS_DIR") {
-        return PathBuf::from(d);
-    }
-    let own = data_dir.join("models");
-    let has_model = |d: &std::path::Path| {
-        std::fs::read_dir(d).into_iter().flatten().flatten().any(|e| e.path().extension().is_some_and(|x| x == "gguf"))
-    };
-    if has_model(&own) {
-        return own;
-    }
-    let source_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models");
-    if has_model(&source_tree) {
-        return source_tree;
-    }
-    own
-}
-
-fn open_app(resource_dir: Option<PathBuf>) -> Result<App, AppError> {
-    let data_dir = AppConfig::default_data_dir()
-        .ok_or_else(|| AppError::new(ErrorCode::Io, "cannot find a data folder for this user (is HOME set?)"))?;
-    let models_dir = models_dir(&data_dir);
-    let mut app = App::open(AppConfig { data_dir, default_pack: default_pack(resource_dir), models_dir })?;
-    // A classroom install learns its own mastery parameters once enough learners answered a KP.
-    if let Err(e) = app.refit_mastery_model() {
-        eprintln!("Crossway: refitting the mastery model failed ({}); the pack's priors stay in use", e.message);
-    }
-    Ok(app)
 }
 
 /// Loads the model on a background thread (the window opens at once and grades with the
@@ -113,9 +70,10 @@ pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
             let resource_dir = app.path().resource_dir().ok();
-            let opened = open_app(resource_dir);
-            let model = opened.as_ref().ok().and_then(|a| a.model_path());
-            app.manage(AppState::new(opened));
+            let state = AppState::open(resource_dir);
+            let model = state.with(|a| Ok(a.model_path())).ok().flatten();
+            state.start_backup();
+            app.manage(state);
             app.manage(TutorSlot::default());
             start_tutor(app.handle().clone(), model);
             Ok(())
@@ -177,6 +135,11 @@ pub fn run() {
             commands::words::add_note,
             commands::words::edit_note,
             commands::words::delete_note,
+            commands::data::data_problem,
+            commands::data::list_backups,
+            commands::data::restore_backup,
+            commands::data::start_fresh,
+            commands::data::retry_open,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -4,6 +4,7 @@ import type { Locale, Method, Reason, Text } from "./ipc";
 import { dashEn, dashZh } from "./i18n/dash";
 import { simsEn, simsZh } from "./i18n/sims";
 import { wordsEn, wordsZh } from "./i18n/words";
+import { dataEn, dataZh } from "./i18n/data";
 
 const baseEn = {
   switchLanguage: "中文",
@@ -228,9 +229,9 @@ const baseZh: Record<keyof typeof baseEn, string> = {
 };
 
 // Screens keep their strings in i18n/<screen>.ts, each typed the same way.
-const en = { ...baseEn, ...dashEn, ...simsEn, ...wordsEn };
+const en = { ...baseEn, ...dashEn, ...simsEn, ...wordsEn, ...dataEn };
 export type Key = keyof typeof en;
-const zh: Record<Key, string> = { ...baseZh, ...dashZh, ...simsZh, ...wordsZh };
+const zh: Record<Key, string> = { ...baseZh, ...dashZh, ...simsZh, ...wordsZh, ...dataZh };
 
 const dicts: Record<Locale, Record<Key, string>> = { en, "zh-CN": zh };
 

@@ -7,7 +7,8 @@ export interface Text { en: string; "zh-CN": string }
 
 export type ErrorCode =
   | "not_found" | "invalid_input" | "pack_invalid" | "database_too_new"
-  | "database_damaged" | "database_locked" | "profile_locked" | "pin_wait" | "io" | "internal";
+  | "database_damaged" | "database_locked" | "profile_locked" | "pin_wait"
+  | "disk_full" | "read_only" | "data_folder" | "io" | "internal";
 
 export interface AppError { code: ErrorCode; message: string; details?: string[] }
 
@@ -27,6 +28,13 @@ export interface Install { pack: Pack; previous_version: string | null; changelo
 export type ModelStatus =
   | { state: "not_installed"; models_dir: string }
   | { state: "found"; file: string; bytes: number; name: string | null; quantization: string | null; licence: string | null; verified: boolean };
+/** A backup of the database (crossway-app/src/recovery.rs). */
+export interface Backup {
+  file: string; path: string; taken: string | null; bytes: number;
+  learners: number | null; answers: number | null; problem: string | null;
+}
+export interface DataProblem { error: AppError; data_dir: string; database: string; backups: Backup[]; set_aside_dir: string }
+export interface Restored { restored_from: string | null; set_aside: string[] }
 export interface Status { data_dir: string; database: string; packs: Pack[]; model: ModelStatus }
 
 export type Reason =
@@ -173,6 +181,11 @@ export interface Note { id: number; kp: string; kp_title: Text; body: string; ht
 
 export const api = {
   status: () => invoke<Status>("app_status"),
+  dataProblem: () => invoke<DataProblem | null>("data_problem"),
+  backups: () => invoke<Backup[]>("list_backups"),
+  restoreBackup: (file: string) => invoke<Restored | null>("restore_backup", { file }),
+  startFresh: () => invoke<Restored | null>("start_fresh"),
+  retryOpen: () => invoke<Restored | null>("retry_open"),
   roles: () => invoke<Role[]>("list_roles"),
   learners: () => invoke<Learner[]>("list_learners"),
   createLearner: (learner: NewLearner) => invoke<Learner>("create_learner", { learner }),

@@ -1,9 +1,10 @@
 // Crossway's study window. Business logic lives in Rust (crossway-app); this file shows and asks.
 import { listen } from "@tauri-apps/api/event";
-import { api, isAppError, type TutorStatus, type Answer, type GoalPreview, type Learner, type LearningPath, type Lesson, type Method, type PlacementStep, type Step } from "./ipc";
+import { api, isAppError, type Restored, type TutorStatus, type Answer, type GoalPreview, type Learner, type LearningPath, type Lesson, type Method, type PlacementStep, type Step } from "./ipc";
 import { getLocale, pct, reasonText, setLocale, t, tr } from "./i18n";
 import { clear, h } from "./dom";
-import { go, onLeave, roleTitle, setRenderer, showError, state, view, type Screen } from "./app";
+import { go, onLeave, roleTitle, setRenderer, setRestarter, showError, showNotice, state, view, type Screen } from "./app";
+import { renderDataProblem, restoredText } from "./screens/recovery";
 import { renderSimulationRun, renderSimulations } from "./screens/simulations";
 import { renderGroups } from "./screens/groups";
 import { renderProgress } from "./screens/progress";
@@ -38,6 +39,7 @@ async function render(): Promise<void> {
       case "settings": return await renderSettings();
       case "onboarding": return await renderOnboarding();
       case "notes": return await renderNotes();
+      case "data": return renderDataProblem(state.screen.problem, (r) => start(r));
     }
   } catch (e) {
     showError(e);
@@ -478,27 +480,37 @@ switchBtn.addEventListener("click", () => {
   void render();
 });
 
-async function start(): Promise<void> {
-  setRenderer(render);
-  // The model loads in the background; the status bar follows it.
-  void listen<TutorStatus>("tutor-status", (e) => { state.tutor = e.payload; renderStatus(); });
-  setLocale(getLocale());
+/** Loads the window's data; when the database cannot be used, shows what happened and the
+ *  backups instead. Runs again after a restore (`restored` says from which backup). */
+async function start(restored: Restored | null = null): Promise<void> {
   try {
+    const problem = await api.dataProblem();
+    if (problem) {
+      state.learner = null;
+      state.screen = { name: "data", problem };
+      await render();
+      return;
+    }
     state.status = await api.status();
     state.tutor = await api.tutorStatus();
     state.roles = await api.roles();
     const remembered = Number(localStorage.getItem("crossway.learner"));
     const learners = await api.learners();
     const l = learners.find((x) => x.id === remembered && !x.has_pin);
-    if (l) {
-      state.learner = l;
-      state.screen = { name: "path" };
-    }
+    state.learner = l ?? null;
+    state.screen = l ? { name: "path" } : { name: "learners" };
     await render();
+    const done = restoredText(restored);
+    if (done) showNotice(done, "info");
   } catch (e) {
     renderStatus();
     showError(e);
   }
 }
 
+setRenderer(render);
+setRestarter(start);
+// The model loads in the background; the status bar follows it.
+void listen<TutorStatus>("tutor-status", (e) => { state.tutor = e.payload; renderStatus(); });
+setLocale(getLocale());
 void start();

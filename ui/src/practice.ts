@@ -2,7 +2,7 @@
 import { api, isAppError, type Answer, type AttemptResult, type Item, type Submission } from "./ipc";
 import { getLocale, pct, t, tr } from "./i18n";
 import { h } from "./dom";
-import { state } from "./app";
+import { errorText, state } from "./app";
 
 /** A question with its answer form and immediate feedback. `submit` records the answer (a lesson
  * item or a simulation step); the time from showing the form to submitting is sent along. */
@@ -89,7 +89,7 @@ export function itemForm(item: Item, submit: (s: Submission, progress: (n: Node)
         feedback.replaceChildren(...feedbackView(result));
         onResult?.(result);
       } catch (e) {
-        feedback.replaceChildren(h("p", { class: "hint", role: "alert" }, isAppError(e) ? e.message : String(e)));
+        feedback.replaceChildren(h("p", { class: "hint", role: "alert" }, errorText(e)));
       } finally {
         button.disabled = false;
       }

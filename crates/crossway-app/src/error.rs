@@ -16,6 +16,13 @@ pub enum ErrorCode {
     ProfileLocked,
     /// Too many wrong PINs: `details[0]` is the seconds left to wait.
     PinWait,
+    /// The disk holding the data folder is full: `details[0]` is the file. The screen stays.
+    DiskFull,
+    /// The database or its folder cannot be written: `details[0]` is the file.
+    ReadOnly,
+    /// The data folder cannot be opened or created (missing, a file, no permission):
+    /// `details[0]` is the path.
+    DataFolder,
     Io,
     Internal,
 }
@@ -47,15 +54,19 @@ impl AppError {
 impl From<crossway_store::StoreError> for AppError {
     fn from(e: crossway_store::StoreError) -> Self {
         use crossway_store::StoreError as S;
-        let code = match &e {
-            S::NewerSchema { .. } => ErrorCode::DatabaseTooNew,
-            S::Corrupt { .. } | S::Empty { .. } => ErrorCode::DatabaseDamaged,
-            S::CannotOpen { .. } | S::ReadOnly { .. } | S::DiskFull { .. } => ErrorCode::Io,
-            S::Locked { .. } => ErrorCode::DatabaseLocked,
-            S::NotFound { .. } => ErrorCode::NotFound,
-            _ => ErrorCode::Internal,
+        let (code, path) = match &e {
+            S::NewerSchema { path, .. } => (ErrorCode::DatabaseTooNew, Some(path)),
+            S::Corrupt { path, .. } | S::Empty { path } => (ErrorCode::DatabaseDamaged, Some(path)),
+            S::CannotOpen { path } => (ErrorCode::DataFolder, Some(path)),
+            S::ReadOnly { path } => (ErrorCode::ReadOnly, Some(path)),
+            S::DiskFull { path } => (ErrorCode::DiskFull, Some(path)),
+            S::Locked { path } => (ErrorCode::DatabaseLocked, Some(path)),
+            S::NotFound { .. } => (ErrorCode::NotFound, None),
+            _ => (ErrorCode::Internal, None),
         };
-        Self::new(code, e.to_string())
+        // The file is the first detail, so a shell can say where without parsing the message.
+        let details = path.map(|p| vec![p.display().to_string()]).unwrap_or_default();
+        Self { code, message: e.to_string(), details }
     }
 }
 

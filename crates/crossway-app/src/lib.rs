@@ -23,6 +23,7 @@ mod placement;
 mod practice;
 mod profile;
 mod profile_plan;
+pub mod recovery;
 mod refit;
 mod simulations;
 mod synth;
@@ -107,8 +108,14 @@ impl App {
     /// Opens the data folder: the database (created or upgraded), the installed packs, and on
     /// first run the default pack.
     pub fn open(config: AppConfig) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            AppError::new(ErrorCode::Io, format!("cannot create the data folder {}: {e}", config.data_dir.display()))
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| AppError {
+            code: ErrorCode::DataFolder,
+            message: format!(
+                "{}: cannot open or create the data folder ({e}). Make sure it is a writable folder (not a file), \
+                 or point CROSSWAY_DATA_DIR at one that is.",
+                config.data_dir.display()
+            ),
+            details: vec![config.data_dir.display().to_string()],
         })?;
         let store = Store::open(&config.data_dir.join(DB_FILE))?;
         Self::with_store(config, store)

@@ -2,6 +2,12 @@
 //! automated evaluation. The command shapes are a contract: see docs/cli.md.
 //!
 //! Exit codes: 0 success, 1 a user error (with a clear message), 2 usage.
+//!
+//! This file is the argument grammar and the dispatch of every command (past 600 lines because
+//! the grammar is one `clap` tree); new commands with more than a few lines of output live in
+//! their own module, like `data.rs`.
+
+mod data;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +55,11 @@ enum Command {
     Kt {
         #[command(subcommand)]
         command: KtCommand,
+    },
+    /// The data folder's database: check it without modifying it, list and restore backups.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
     },
     /// Run a synthetic cohort through the adaptive path and the pack's fixed order.
     Simulate {
@@ -121,6 +132,25 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum DataCommand {
+    /// Read the database without writing to it; list the backups; exit 1 when it cannot be used.
+    Check {
+        /// The data folder (default: the desktop app's, `$XDG_DATA_HOME/crossway` or `CROSSWAY_DATA_DIR`).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a backup (as `data check` lists it) in place of the database; the current file is set
+    /// aside in `set-aside/`, never deleted. Close Crossway first.
+    Restore {
+        file: String,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum KtCommand {
     /// Fit BKT per skill on TRAIN and predict every TEST answer before it is seen.
     Fit {
@@ -185,6 +215,11 @@ macro_rules! out {
     }};
 }
 
+/// [`out!`] for the command modules.
+pub(crate) fn print_line(line: &str) {
+    out!("{line}");
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
@@ -211,6 +246,12 @@ fn with_details(e: crossway_app::AppError) -> UserError {
 
 fn run(command: Command) -> Result<(), UserError> {
     match command {
+        Command::Data { command: DataCommand::Check { data_dir, json } } => {
+            data::check(&data::data_dir(data_dir)?, json)
+        }
+        Command::Data { command: DataCommand::Restore { file, data_dir } } => {
+            data::restore(&data::data_dir(data_dir)?, &file)
+        }
         Command::Pack { command: PackCommand::Validate { dir } } => {
             let outcome = load_pack(&dir);
             for d in &outcome.diagnostics {

@@ -568,3 +568,54 @@ fn ask_names_every_problem_of_a_broken_pack() {
     assert!(err.contains("nothing was installed") || err.contains("problem"), "{err}");
     assert!(err.contains("pack.toml:"), "each problem with its file and line: {err}");
 }
+
+#[test]
+fn data_check_names_a_damaged_database_and_its_backup_and_restore_brings_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("crossway");
+    {
+        let mut app = crossway_app::App::open(crossway_app::AppConfig {
+            data_dir: data.clone(),
+            default_pack: Some(shipped()),
+            models_dir: data.join("models"),
+        })
+        .unwrap();
+        app.create_learner(crossway_app::NewLearnerDto {
+            name: "Li".into(),
+            locale: "zh-CN".into(),
+            goal_role: None,
+            weekly_minutes: None,
+        })
+        .unwrap();
+        app.backup_job().run().unwrap().unwrap();
+    }
+    let d = data.to_str().unwrap();
+    let ok = crossway(&["data", "check", "--data-dir", d]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(stdout(&ok).starts_with("ok: ") && stdout(&ok).contains("1 learners"), "{}", stdout(&ok));
+
+    let db = data.join("crossway.sqlite3");
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.join(format!("crossway.sqlite3{ext}")));
+    }
+    std::fs::write(&db, vec![0x5a; 8192]).unwrap();
+    let bad = crossway(&["data", "check", "--data-dir", d]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains(db.to_str().unwrap()) && err.contains("damaged"), "{err}");
+    let out = stdout(&bad);
+    let key = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("backups/"))
+        .map(|r| format!("backups/{}", r.split_whitespace().next().unwrap()));
+    let key = key.unwrap_or_else(|| panic!("the backup is listed: {out}"));
+    assert!(out.contains(&format!("crossway data restore {key} --data-dir {d}")), "{out}");
+    assert_eq!(std::fs::read(&db).unwrap(), vec![0x5a; 8192], "check never writes");
+
+    let restored = crossway(&["data", "restore", &key, "--data-dir", d]);
+    assert_eq!(restored.status.code(), Some(0), "{}", String::from_utf8_lossy(&restored.stderr));
+    assert!(stdout(&restored).contains("the previous file is kept at"), "{}", stdout(&restored));
+    let again = crossway(&["data", "check", "--data-dir", d]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(stdout(&again).contains("1 learners"), "{}", stdout(&again));
+}

@@ -6,6 +6,7 @@
 //! written by a newer Crossway is refused, never modified.
 
 mod assessment;
+pub mod backup;
 mod error;
 mod events;
 mod learners;
@@ -67,9 +68,15 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| StoreError::classify(e, path))?;
+        .map_err(|e| read_only_if_so(StoreError::classify(e, path), existed))?;
         conn.busy_timeout(Duration::from_secs(5)).map_err(|e| StoreError::classify(e, path))?;
-        migrations::check_version(&conn, path)?;
+        // Reading a WAL file's header needs its `-shm`, which a read-only folder cannot hold.
+        migrations::check_version(&conn, path).map_err(|e| read_only_if_so(e, existed))?;
+        // SQLite falls back to read-only when the file or its folder cannot be written (a
+        // read-only mount): refuse here, with the reason, rather than at the learner's first answer.
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::ReadOnly { path: path.to_path_buf() });
+        }
         configure(&conn).map_err(|e| StoreError::classify(e, path))?;
         migrations::run(&mut conn, path, existed)?;
         Ok(Self { conn, path: path.to_path_buf() })
@@ -121,6 +128,25 @@ impl Store {
             Err(StoreError::Corrupt { path: self.path.clone(), detail: msg })
         }
     }
+}
+
+/// "Cannot open" an existing file that cannot be written is said as read-only (what to fix).
+fn read_only_if_so(e: StoreError, existed: bool) -> StoreError {
+    match e {
+        StoreError::CannotOpen { path } if existed && cannot_write(&path) => StoreError::ReadOnly { path },
+        other => other,
+    }
+}
+
+/// Whether an existing database file cannot be written (a read-only mount or file, or a folder
+/// that cannot take the `-wal`/`-shm` beside it). Opening for writing writes nothing.
+fn cannot_write(path: &Path) -> bool {
+    let file_refused = std::fs::OpenOptions::new().write(true).open(path).is_err();
+    let folder_read_only = path
+        .parent()
+        .and_then(|d| std::fs::metadata(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok())
+        .is_some_and(|m| m.permissions().readonly());
+    file_refused || folder_read_only
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {

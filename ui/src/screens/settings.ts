@@ -1,9 +1,10 @@
 // Settings: language, the learner's background and method preferences, the model, content packs,
-// and the learner's data (export, delete).
+// backups, and the learner's data (export, delete).
 import { api, isAppError, METHODS, type Background, type Learner, type Method, type ModelChoice } from "../ipc";
 import { getLocale, methodName, setLocale, t, tr } from "../i18n";
 import { h } from "../dom";
-import { go, showError, state, view } from "../app";
+import { go, restart, showError, state, view } from "../app";
+import { backupsCard } from "./recovery";
 import { describeCard } from "./describe";
 
 const AGE_BANDS = ["under-18", "18-24", "25-34", "35-44", "45+"];
@@ -22,6 +23,10 @@ export async function renderSettings(): Promise<void> {
     pinCard(learner),
     modelCard(),
     packsCard(),
+    backupsCard(status.data_dir, async (r) => {
+      localStorage.removeItem("crossway.learner");
+      await restart(r);
+    }),
     myData(learner),
   );
 }
