@@ -14,5 +14,6 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
 }
 
+pub mod trace;
 pub mod webdriver;
 pub mod window;

@@ -47,6 +47,13 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// tauri-driver's process id (the app runs under it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
@@ -57,7 +64,8 @@ impl Drop for Driver {
 /// One window at a time: two apps and two WebKit processes on 2 cores would slow both to a crawl.
 pub static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-pub fn app_binary() -> PathBuf {
+/// The built desktop app (`CROSSWAY_DESKTOP_BIN`, else the debug build).
+pub fn app_executable() -> PathBuf {
     let bin = std::env::var_os("CROSSWAY_DESKTOP_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| target_dir().join("debug/crossway-desktop"));
@@ -67,6 +75,41 @@ pub fn app_binary() -> PathBuf {
         bin.display()
     );
     bin
+}
+
+/// What the tests ask WebKitWebDriver to start: the app, or — when `CROSSWAY_TRACE_DIR` is set
+/// (the network-silence run of the whole window suite) — a wrapper that runs it under strace.
+pub fn app_binary() -> PathBuf {
+    let bin = app_executable();
+    match std::env::var_os(TRACE_DIR) {
+        Some(dir) => traced(&bin, Path::new(&dir)),
+        None => bin,
+    }
+}
+
+/// Set to a folder: every app started by [`app_binary`] writes `run-<pid>.trace` (strace of
+/// the network calls and programs of the app and all its processes) and `run-<pid>.inspector`
+/// (the `WEBKIT_INSPECTOR_SERVER` address WebKitWebDriver gave it, the harness's channel).
+pub const TRACE_DIR: &str = "CROSSWAY_TRACE_DIR";
+
+/// Writes (once) the wrapper that records the inspector address and runs `app` under strace.
+pub fn traced(app: &Path, dir: &Path) -> PathBuf {
+    let wrapper = dir.join("crossway-traced");
+    if !wrapper.is_file() {
+        let d = dir.display();
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$WEBKIT_INSPECTOR_SERVER\" > '{d}/run-'$$'.inspector'\n\
+             exec strace -f --seccomp-bpf -qq -e trace=%network,execve -o '{d}/run-'$$'.trace' -- '{}' \"$@\"\n",
+            app.display()
+        );
+        let tmp = dir.join(format!(".crossway-traced.{}", std::process::id()));
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(&tmp, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::rename(&tmp, &wrapper).unwrap();
+    }
+    wrapper
 }
 
 pub fn save_screenshot(s: &Session, name: &str) {

@@ -54,6 +54,19 @@ pub(crate) fn load_valid(dir: &Path) -> Result<Pack> {
 }
 
 impl App {
+    /// `pack`, unless it is older than the installed version of the same pack.
+    fn newer_than_installed(&self, pack: Pack) -> Result<Pack> {
+        if let Some(prev) = self.packs.iter().find(|p| p.manifest.id == pack.manifest.id) {
+            if version_key(&pack.manifest.version) < version_key(&prev.manifest.version) {
+                return Err(AppError::invalid(format!(
+                    "pack `{}` {} is older than the installed version {}; nothing was installed",
+                    pack.manifest.id, pack.manifest.version, prev.manifest.version
+                )));
+            }
+        }
+        Ok(pack)
+    }
+
     pub(crate) fn load_installed_packs(&mut self) -> Result<()> {
         let mut packs = Vec::new();
         for row in self.store.db().installed_packs()? {
@@ -77,31 +90,34 @@ impl App {
     /// version: the changelog entries in between and the diff. Facts that changed are recorded so
     /// the path can schedule refresh reviews; progress is kept because it is keyed by stable ids.
     pub fn install_pack_with_changes(&mut self, dir: &Path) -> Result<InstallDto> {
-        let pack = load_valid(dir)?;
-        let previous = self.packs.iter().find(|p| p.manifest.id == pack.manifest.id).cloned();
-        if let Some(prev) = &previous {
-            if version_key(&pack.manifest.version) < version_key(&prev.manifest.version) {
-                return Err(AppError::invalid(format!(
-                    "pack `{}` {} is older than the installed version {}; nothing was installed",
-                    pack.manifest.id, pack.manifest.version, prev.manifest.version
-                )));
-            }
-        }
-        let diff = previous.as_ref().map(|prev| diff_packs(prev, &pack));
-        let packs_dir = self.config.data_dir.join("packs").join(&pack.manifest.id);
-        fs::create_dir_all(&packs_dir)?;
-        let dest = packs_dir.join(&pack.manifest.version);
-        // Copy into a fresh folder first, then swap it in, so a failure leaves the old copy.
-        let staging = packs_dir.join(format!(".staging-{}", std::process::id()));
+        // Copy first, then validate the copy — once, and exactly the bytes that get installed —
+        // reporting problems at the source's paths; a failure leaves nothing behind.
+        let all_packs = self.config.data_dir.join("packs");
+        fs::create_dir_all(&all_packs)?;
+        let staging = all_packs.join(format!(".staging-{}", std::process::id()));
         let _ = fs::remove_dir_all(&staging);
-        // A failed copy (a full disk, a file that changed since validation) leaves nothing behind.
-        let installed = match copy_pack_files(dir, &staging).and_then(|()| load_valid(&staging)) {
+        let validated = match copy_pack_files(dir, &staging) {
+            Ok(true) => load_valid(&staging).map_err(|e| at_source(e, &staging, dir)),
+            // A link, special or oversized file was not copied: the source's own validation says
+            // where and why (and if it passes — the file is not part of the pack — the copy is checked).
+            Ok(false) => load_valid(dir).and_then(|_| load_valid(&staging).map_err(|e| at_source(e, &staging, dir))),
+            Err(e) => Err(e),
+        };
+        let installed = match validated.and_then(|pack| self.newer_than_installed(pack)) {
             Ok(p) => p,
             Err(e) => {
                 let _ = fs::remove_dir_all(&staging);
                 return Err(e);
             }
         };
+        let previous = self.packs.iter().find(|p| p.manifest.id == installed.manifest.id).cloned();
+        let diff = previous.as_ref().map(|prev| diff_packs(prev, &installed));
+        let packs_dir = all_packs.join(&installed.manifest.id);
+        if let Err(e) = fs::create_dir_all(&packs_dir) {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e.into());
+        }
+        let dest = packs_dir.join(&installed.manifest.version);
         let old = packs_dir.join(format!(".old-{}", std::process::id()));
         let had_old = dest.exists();
         if had_old {
@@ -197,23 +213,50 @@ impl App {
     }
 }
 
-/// Copies the pack's own files (manifest, lessons, items), nothing else.
-fn copy_pack_files(from: &Path, to: &Path) -> Result<()> {
+/// Copies the pack's own files (manifest, lessons, items, simulations), nothing else. Returns
+/// `false` when it met something it does not copy — a symbolic link, a device or pipe, a file
+/// larger than a pack file may be — so the caller can let validation of the source say why.
+fn copy_pack_files(from: &Path, to: &Path) -> Result<bool> {
     fs::create_dir_all(to)?;
-    fs::copy(from.join("pack.toml"), to.join("pack.toml"))?;
+    let manifest = from.join("pack.toml");
+    if crossway_content::plain_file(&manifest).is_err() {
+        return Ok(false);
+    }
+    fs::copy(&manifest, to.join("pack.toml"))?;
+    let mut clean = true;
     for sub in ["kps", "items", "simulations"] {
         let src: PathBuf = from.join(sub);
-        if !src.is_dir() {
-            continue;
+        match fs::symlink_metadata(&src) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                clean = false;
+                continue;
+            }
+            Err(_) => continue,
         }
         let dst = to.join(sub);
         fs::create_dir_all(&dst)?;
         for entry in fs::read_dir(&src)? {
             let entry = entry?;
-            if entry.file_type()?.is_file() {
+            if entry.file_type()?.is_dir() {
+                continue;
+            }
+            if crossway_content::plain_file(&entry.path()).is_ok() {
                 fs::copy(entry.path(), dst.join(entry.file_name()))?;
+            } else {
+                clean = false;
             }
         }
     }
-    Ok(())
+    Ok(clean)
+}
+
+/// An error about the staging copy, said about the folder the learner chose.
+fn at_source(mut e: AppError, staging: &Path, source: &Path) -> AppError {
+    let (from, to) = (staging.display().to_string(), source.display().to_string());
+    e.message = e.message.replace(&from, &to);
+    for d in &mut e.details {
+        *d = d.replace(&from, &to);
+    }
+    e
 }

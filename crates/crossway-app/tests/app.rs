@@ -220,7 +220,13 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
         err.details
     );
     assert!(err.details.iter().any(|d| d.contains("missing `zh-CN` text")), "{:#?}", err.details);
+    // The copy is what gets validated, but the problems are said at the folder the user chose.
+    let source = bad.path().display().to_string();
+    assert!(err.details.iter().all(|d| d.starts_with(&source) && !d.contains(".staging")), "{:#?}", err.details);
+    assert!(err.message.contains(&source), "{}", err.message);
     assert_eq!(std::fs::read_dir(dir.path().join("packs/cbec-core")).unwrap().count(), before);
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("packs")).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left, [std::ffi::OsString::from("cbec-core")], "nothing left behind in packs/");
     assert_eq!(app.status().packs[0].version, "1.0.0");
 }
 

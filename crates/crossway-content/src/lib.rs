@@ -19,7 +19,7 @@ pub mod vocabulary;
 pub use diagnostic::{DiagKind, Diagnostic};
 pub use diff::{diff_packs, PackDiff};
 pub use item::{Answer, ChoiceOption, ExampleGrade, GradedExample, Item, ItemBody, Verdict, WrongAnswer};
-pub use load::{load_pack, LoadOutcome};
+pub use load::{load_pack, plain_file, LoadOutcome, MAX_FILE_BYTES};
 pub use model::{
     Cell, ChangeEntry, DataTable, Fact, KnowledgePoint, Manifest, Module, Pack, Scoring, Simulation, Source,
 };
