@@ -39,11 +39,11 @@ pub(crate) fn start_tutor(app: tauri::AppHandle, model: Option<PathBuf>) {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
     let Some(model) = model else {
         *slot.status.lock().unwrap_or_else(|e| e.into_inner()) =
-            TutorStatus { state: "none", model: None, message: None, threads };
+            TutorStatus { state: "none", model: None, message: None, load_ms: None, threads };
         return;
     };
     let name = model.file_name().map(|n| n.to_string_lossy().into_owned());
-    let loading = TutorStatus { state: "loading", model: name.clone(), message: None, threads };
+    let loading = TutorStatus { state: "loading", model: name.clone(), message: None, load_ms: None, threads };
     *slot.status.lock().unwrap_or_else(|e| e.into_inner()) = loading.clone();
     let _ = app.emit("tutor-status", &loading);
     std::thread::spawn(move || {
@@ -53,12 +53,12 @@ pub(crate) fn start_tutor(app: tauri::AppHandle, model: Option<PathBuf>) {
         let status = match result {
             Ok(tutor) => {
                 *slot.tutor.lock().unwrap_or_else(|e| e.into_inner()) = Some(tutor);
-                let ms = started.elapsed().as_millis();
-                TutorStatus { state: "ready", model: name, message: Some(format!("loaded in {ms} ms")), threads }
+                let ms = started.elapsed().as_millis() as u64;
+                TutorStatus { state: "ready", model: name, message: None, load_ms: Some(ms), threads }
             }
             Err(e) => {
                 eprintln!("Crossway: the model did not load ({e}); free text is graded without it");
-                TutorStatus { state: "failed", model: name, message: Some(e.to_string()), threads }
+                TutorStatus { state: "failed", model: name, message: Some(e.to_string()), load_ms: None, threads }
             }
         };
         *slot.status.lock().unwrap_or_else(|e| e.into_inner()) = status.clone();

@@ -105,7 +105,9 @@ pub struct TutorStatus {
     pub state: &'static str,
     /// The model's file name.
     pub model: Option<String>,
-    /// Why it failed (a preflight or load error), or how long loading took.
+    /// Why it failed (a preflight or load error; English, shown as technical detail).
     pub message: Option<String>,
+    /// How long loading took, once ready (the window says it in the learner's language).
+    pub load_ms: Option<u64>,
     pub threads: usize,
 }

@@ -134,7 +134,12 @@ impl Session {
     }
 
     pub fn execute(&self, script: &str) -> Result<Value, String> {
-        self.post("/execute/sync", json!({"script": script, "args": []}))
+        self.execute_with(script, json!([]))
+    }
+
+    /// Runs `script` with `args` (a JSON array, the script's `arguments`).
+    pub fn execute_with(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.post("/execute/sync", json!({"script": script, "args": args}))
     }
 
     pub fn screenshot_png(&self) -> Result<Vec<u8>, String> {

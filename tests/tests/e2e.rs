@@ -401,7 +401,13 @@ fn a_free_text_answer_is_graded_by_the_on_device_model_point_by_point() {
     s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
     // The model loads in the background; the status bar follows it.
     let status = s.wait_text("#tutor-status[data-state='ready']", "On-device model ready").unwrap();
-    assert!(status.contains("SmolLM2"), "{status}");
+    assert!(status.contains("SmolLM2") && status.contains("loaded in"), "{status}");
+    // The same status in Chinese is one Chinese sentence (it read "…，loaded in 1187 ms）").
+    s.click(&s.wait("#toggle-locale").unwrap()).unwrap();
+    let zh = s.wait_text("#tutor-status", "本地模型已就绪").unwrap();
+    assert!(zh.contains("加载用时") && !zh.contains("loaded"), "{zh}");
+    s.click(&s.wait("#toggle-locale").unwrap()).unwrap();
+    s.wait_text("#tutor-status", "On-device model ready").unwrap();
 
     s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
     let form = "form[data-item='marketing.acos.acos-vs-tacos']";

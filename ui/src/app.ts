@@ -1,7 +1,7 @@
 // The window's shared state and navigation. Screens live in their own modules and call `go`.
 import { isAppError, type DataProblem, type GoalPreview, type Learner, type Restored, type Role, type Status, type TutorStatus } from "./ipc";
 import { t, tr } from "./i18n";
-import { clear, h } from "./dom";
+import { clear, h, withCode } from "./dom";
 
 export const view = document.getElementById("view") as HTMLElement;
 
@@ -86,7 +86,7 @@ function keepsScreen(e: unknown): boolean {
 }
 
 /** Shows `text` in the banner above the screen (cleared by the next screen change). */
-export function showNotice(text: string, kind: "error" | "info" = "error"): void {
+export function showNotice(text: string, kind: "error" | "info" = "error", paths: string[] = []): void {
   let notice = document.getElementById("notice");
   if (!notice) {
     notice = h("div", { id: "notice" });
@@ -94,7 +94,7 @@ export function showNotice(text: string, kind: "error" | "info" = "error"): void
   }
   notice.className = kind === "error" ? "card error" : "card info";
   notice.setAttribute("role", kind === "error" ? "alert" : "status");
-  notice.replaceChildren(h("p", {}, text));
+  notice.replaceChildren(h("p", {}, ...withCode(text, paths)));
   notice.hidden = false;
 }
 
@@ -105,7 +105,7 @@ export function clearNotice(): void {
 
 export function showError(e: unknown): void {
   if (keepsScreen(e)) {
-    showNotice(errorText(e));
+    showNotice(errorText(e), "error", isAppError(e) ? (e.details ?? []) : []);
     return;
   }
   const message = errorText(e);
@@ -116,7 +116,7 @@ export function showError(e: unknown): void {
   view.append(
     h("section", { class: "card error", role: "alert", id: "error" },
       h("h2", {}, t("errorTitle")),
-      h("p", {}, message),
+      h("p", {}, ...withCode(message, isAppError(e) ? (e.details ?? []) : [])),
       details.length ? h("ul", {}, ...details.map((d) => h("li", {}, h("code", {}, d)))) : null,
       localized ? technical(e.message) : null),
   );

@@ -21,3 +21,20 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 export function clear(el: Element): void {
   el.replaceChildren();
 }
+
+/** `text` with each of `data` (file paths, file names) shown as code: data, not language. */
+export function withCode(text: string, data: string[]): (Node | string)[] {
+  let parts: (Node | string)[] = [text];
+  for (const d of data.filter((x) => x.length > 0)) {
+    parts = parts.flatMap((p) => {
+      if (typeof p !== "string" || !p.includes(d)) return [p];
+      const out: (Node | string)[] = [];
+      p.split(d).forEach((piece, i) => {
+        if (i > 0) out.push(h("code", {}, d));
+        if (piece) out.push(piece);
+      });
+      return out;
+    });
+  }
+  return parts;
+}

@@ -119,7 +119,7 @@ export interface FactUpdate {
   to_version: string; old_as_of: string | null; new_as_of: string | null; mastery: number;
 }
 export interface Attempt { id: number; item_id: string; kp: string; score: number; occurred_at: string }
-export interface TutorStatus { state: "none" | "loading" | "ready" | "failed"; model: string | null; message: string | null; threads: number }
+export interface TutorStatus { state: "none" | "loading" | "ready" | "failed"; model: string | null; message: string | null; load_ms: number | null; threads: number }
 /** A model in the models folder (crates/crossway-tutor/src/lib.rs `ModelChoice`). */
 export interface ModelChoice {
   file: string; name: string | null; role: string | null; bytes: number; ram_mib: number; available_mib: number | null;

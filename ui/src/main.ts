@@ -85,9 +85,15 @@ function renderStatus(): void {
   const tutor = state.tutor;
   if (tutor && tutor.state !== "none") {
     const key = tutor.state === "loading" ? "tutorLoading" : tutor.state === "ready" ? "tutorReady" : "tutorFailed";
-    parts.push(["tutor-status", t(key, { model: tutor.model ?? "", message: tutor.message ?? "", threads: tutor.threads })]);
+    parts.push(["tutor-status", t(key, { model: tutor.model ?? "", message: tutor.message ?? "", threads: tutor.threads, ms: tutor.load_ms ?? 0 })]);
   }
-  statusbar.replaceChildren(...parts.map(([id, text]) => h("span", { class: "status-part", id, "data-state": id === "tutor-status" ? tutor?.state : undefined }, text)));
+  // A load error is the tutor's own (English) text: said in the English sentence, and kept as the
+  // tooltip in Chinese so the sentence stays in one language.
+  statusbar.replaceChildren(...parts.map(([id, text]) => h("span", {
+    class: "status-part", id,
+    "data-state": id === "tutor-status" ? tutor?.state : undefined,
+    title: id === "tutor-status" && tutor?.state === "failed" ? (tutor.message ?? undefined) : undefined,
+  }, text)));
 }
 
 async function renderLearners(): Promise<void> {
@@ -100,7 +106,7 @@ async function renderLearners(): Promise<void> {
             if (l.has_pin) askPin(l, (ev.currentTarget as HTMLElement).parentElement!);
             else void openLearner(l);
           } },
-            h("strong", {}, l.name), " · ", roleTitle(l.goal_role) || t("noGoal"), " · ", t("attemptsSoFar", { n: l.attempts }),
+            h("strong", { "data-lang-free": true }, l.name), " · ", roleTitle(l.goal_role) || t("noGoal"), " · ", t("attemptsSoFar", { n: l.attempts }),
             l.has_pin ? h("span", { class: "badge" }, "🔒 ", t("pinLocked")) : null))))
     : h("p", { class: "muted" }, t("noLearners"));
 
@@ -501,7 +507,7 @@ async function start(restored: Restored | null = null): Promise<void> {
     state.screen = l ? { name: "path" } : { name: "learners" };
     await render();
     const done = restoredText(restored);
-    if (done) showNotice(done, "info");
+    if (done) showNotice(done, "info", [...(restored?.set_aside ?? []), restored?.restored_from ?? ""]);
   } catch (e) {
     renderStatus();
     showError(e);

@@ -53,6 +53,6 @@ export const dataZh: Record<keyof typeof dataEn, string> = {
   dataFreshConfirm: "确定：把当前文件移到一旁并重新开始",
   dataTechnical: "技术细节",
   backupsTitle: "备份",
-  backupsLead: "跨径每天把你的数据复制一份到 {dir}，保留最近 7 份。恢复备份会替换你当前的进度；当前文件会保存在“set-aside”文件夹中。",
+  backupsLead: "跨径每天把你的数据复制一份到 {dir}，保留最近 7 份。恢复备份会替换你当前的进度；当前文件会保存在 set-aside 文件夹中。",
   backupsConfirm: "确定，恢复 {date} 的备份",
 };

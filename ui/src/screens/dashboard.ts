@@ -3,7 +3,7 @@
 // blend, and the knowledge map.
 import { api, type Indicator, type LearningPath, type Method } from "../ipc";
 import { methodName, pct, t, tr } from "../i18n";
-import { h } from "../dom";
+import { h, withCode } from "../dom";
 import { go, state } from "../app";
 import { chart, palette } from "../charts";
 
@@ -63,7 +63,7 @@ export function indicatorsCard(ind: Indicator[]): HTMLElement {
   }));
   return h("section", { class: "card", id: "indicators" },
     h("h2", {}, t("indicatorsTitle")),
-    h("p", { class: "muted" }, t("indicatorsLead")),
+    h("p", { class: "muted" }, ...withCode(t("indicatorsLead"), ["docs/indicators.md"])),
     h("div", { class: "two-col" }, radar, list));
 }
 

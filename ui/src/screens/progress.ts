@@ -50,7 +50,7 @@ export async function renderProgress(): Promise<void> {
     h("tbody", {}, ...p.modules.map((m) => h("tr", {}, h("th", { scope: "row" }, tr(m.title)), h("td", {}, `${pct(m.mastery)}%`), h("td", {}, `${m.mastered} / ${m.kps}`)))));
   view.replaceChildren(
     h("section", { class: "card", id: "progress" },
-      h("h1", { id: "progress-title", tabindex: -1 }, t("progressTitle", { name: learner.name })),
+      h("h1", { id: "progress-title", tabindex: -1 }, t("progressTitle"), h("span", { "data-lang-free": true }, learner.name)),
       h("p", { class: "muted" }, t("progressMeta", {
         date: new Date().toISOString().slice(0, 10),
         minutes: Math.round(p.total_minutes),

@@ -3,7 +3,7 @@
 // aside by Rust (crossway-app/src/recovery.rs), never deleted.
 import { api, isAppError, type Backup, type DataProblem, type Restored } from "../ipc";
 import { getLocale, t } from "../i18n";
-import { h } from "../dom";
+import { h, withCode } from "../dom";
 import { errorText, technical, view } from "../app";
 
 function size(bytes: number): string {
@@ -38,13 +38,14 @@ export function renderDataProblem(problem: DataProblem, reopened: (r: Restored |
     }
   };
   const setAside = problem.set_aside_dir;
-  const steps: string[] = [];
+  const steps: (Node | string)[][] = [];
+  const paths = [problem.set_aside_dir, `${problem.data_dir}/backups`, problem.database, ...(problem.error.details ?? [])];
   if (code === "database_damaged" || code === "database_too_new") {
-    if (problem.backups.some((b) => b.problem === null)) steps.push(t("dataDoRestore", { dir: setAside }));
-    if (code === "database_too_new") steps.push(t("dataDoUpdate"));
-    steps.push(t("dataDoFresh", { dir: setAside }));
+    if (problem.backups.some((b) => b.problem === null)) steps.push(withCode(t("dataDoRestore", { dir: setAside }), paths));
+    if (code === "database_too_new") steps.push([t("dataDoUpdate")]);
+    steps.push(withCode(t("dataDoFresh", { dir: setAside }), paths));
   } else {
-    steps.push(t("dataDoFix"));
+    steps.push([t("dataDoFix")]);
   }
   const fresh = h("button", { type: "button", id: "data-fresh" }, t("dataFresh"));
   fresh.addEventListener("click", () => {
@@ -54,11 +55,11 @@ export function renderDataProblem(problem: DataProblem, reopened: (r: Restored |
   view.replaceChildren(
     h("section", { class: "card error", role: "alert", id: "data-problem", "data-code": code },
       h("h1", { id: "data-title", tabindex: -1 }, t("dataTitle")),
-      h("p", { id: "data-what" }, errorText(problem.error)),
+      h("p", { id: "data-what" }, ...withCode(errorText(problem.error), paths)),
       technical(problem.error.message)),
     h("section", { class: "card" },
       h("h2", {}, t("dataWhatToDo")),
-      h("ul", {}, ...steps.map((s) => h("li", {}, s))),
+      h("ul", {}, ...steps.map((s) => h("li", {}, ...s))),
       h("p", { class: "actions" },
         h("button", { type: "button", id: "data-retry", onclick: act(() => api.retryOpen()) }, t("dataRetry")),
         offerFresh ? fresh : null),
@@ -71,7 +72,7 @@ export function renderDataProblem(problem: DataProblem, reopened: (r: Restored |
             b.problem === null
               ? h("button", { type: "button", class: "restore", onclick: act(() => api.restoreBackup(b.file)) }, t("dataRestore"))
               : h("span", { class: "hint" }, t("dataBackupUnusable", { why: b.problem })))))
-        : h("p", { class: "muted" }, t("dataNoBackups", { dir: `${problem.data_dir}/backups` }))),
+        : h("p", { class: "muted" }, ...withCode(t("dataNoBackups", { dir: `${problem.data_dir}/backups` }), paths))),
   );
   (document.getElementById("data-title") as HTMLElement).focus();
 }
@@ -102,11 +103,11 @@ export function backupsCard(dataDir: string, restored: (r: Restored | null) => P
       li.append(restore);
       return li;
     }));
-    if (!backups.length) out.textContent = t("dataNoBackups", { dir: `${dataDir}/backups` });
+    if (!backups.length) out.replaceChildren(...withCode(t("dataNoBackups", { dir: `${dataDir}/backups` }), [`${dataDir}/backups`]));
   }).catch((e: unknown) => { out.textContent = isAppError(e) ? errorText(e) : String(e); });
   return h("section", { class: "card", id: "backups-card" },
     h("h2", {}, t("backupsTitle")),
-    h("p", { class: "muted" }, t("backupsLead", { dir: `${dataDir}/backups` })),
+    h("p", { class: "muted" }, ...withCode(t("backupsLead", { dir: `${dataDir}/backups` }), [`${dataDir}/backups`, "set-aside"])),
     list, out);
 }
 
