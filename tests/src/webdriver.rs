@@ -137,6 +137,16 @@ impl Session {
         self.execute_with(script, json!([]))
     }
 
+    /// Resizes the window (W3C "Set Window Rect"); returns the rect the window got.
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<Value, String> {
+        self.post("/window/rect", json!({"width": width, "height": height}))
+    }
+
+    /// Runs `script` asynchronously: it ends by calling its last argument with the result.
+    pub fn execute_async(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.post("/execute/async", json!({"script": script, "args": args}))
+    }
+
     /// Runs `script` with `args` (a JSON array, the script's `arguments`).
     pub fn execute_with(&self, script: &str, args: Value) -> Result<Value, String> {
         self.post("/execute/sync", json!({"script": script, "args": args}))

@@ -8,10 +8,11 @@
 //! language), chart drawings (`svg`: each chart has a text table beside it, which is checked),
 //! and a deliberate gloss — the other language's term in brackets right after a term, as in
 //! 小额豁免（de minimis） or "first-leg freight (头程)", which teaches the trade's jargon.
+//! Each screen is also checked by axe-core (critical and serious violations fail).
 //! Run by `scripts/test.sh` (`--include-ignored`).
 
 use crossway_tests::webdriver::Session;
-use crossway_tests::window::{app_binary, Driver, ONE_WINDOW};
+use crossway_tests::window::{app_binary, new_english_learner, save_screenshot, Driver, ONE_WINDOW};
 
 /// English words a Chinese screen may show: names that are not translated in Chinese use.
 const ALLOWED_EN: &[&str] = &[
@@ -108,7 +109,41 @@ for (let n = walker.nextNode(); n; n = walker.nextNode()) {
 return leaks;
 "#;
 
+/// axe-core (npm, a dev dependency of ui/: injected here, never shipped), run on the screen as
+/// shown: its critical and serious violations, each with up to three of the elements.
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
+  .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+  .map((v) => v.impact + ' ' + v.id + ' (' + v.nodes.length + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '))),
+  (e) => done(['axe failed: ' + e]));
+"#;
+
+fn axe_source() -> String {
+    let path = crossway_tests::workspace_root().join("ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (scripts/test.sh runs npm ci in ui/)", path.display()))
+}
+
+/// Runs axe-core on the screen; adds each critical or serious violation to `all`.
+fn axe(s: &Session, zh: bool, screen: &str, all: &mut Vec<String>) {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let source = SOURCE.get_or_init(axe_source);
+    let found = s
+        .execute_async(&format!("{source}\n{AXE_RUN}"), serde_json::json!([]))
+        .unwrap_or_else(|e| panic!("{screen}: axe: {e:.300}"));
+    for v in found.as_array().unwrap() {
+        all.push(format!("[{}] {screen}: {}", if zh { "zh" } else { "en" }, v.as_str().unwrap()));
+    }
+}
+
+/// Both checks of one screen: the language read word by word, then axe-core.
 fn leaks(s: &Session, zh: bool, screen: &str, all: &mut Vec<String>) {
+    words(s, zh, screen, all);
+    axe(s, zh, screen, all);
+}
+
+fn words(s: &Session, zh: bool, screen: &str, all: &mut Vec<String>) {
     let found = s
         .execute_with(CHECK, serde_json::json!([zh, ALLOWED_EN, ALLOWED_PHRASES]))
         .unwrap_or_else(|e| panic!("{screen}: {e}"));
@@ -150,7 +185,7 @@ fn walk(s: &Session, zh: bool, all: &mut Vec<String>) {
 
 #[test]
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/test.sh"]
-fn every_main_screen_speaks_one_language() {
+fn every_main_screen_speaks_one_language_and_passes_axe() {
     let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let xdg = tempfile::tempdir().unwrap();
     let driver = Driver::start(xdg.path());
@@ -162,13 +197,24 @@ fn every_main_screen_speaks_one_language() {
     // The reader finds a leak when there is one (a canary in each language, then removed).
     s.execute("const p = document.createElement('p'); p.id = 'canary'; p.textContent = '这是 leaked 测试 (保存)'; document.getElementById('view').append(p);").unwrap();
     let (mut zh, mut en) = (Vec::new(), Vec::new());
-    leaks(&s, true, "canary", &mut zh);
-    leaks(&s, false, "canary", &mut en);
+    words(&s, true, "canary", &mut zh);
+    words(&s, false, "canary", &mut en);
     let en: Vec<&String> = en.iter().filter(|l| l.contains("#canary")).collect();
     assert!(zh.len() == 1 && zh[0].contains("#canary: leaked"), "the Chinese reader: {zh:?}");
     // The Chinese words are found once (the bracketed gloss is not a leak).
     assert!(en.len() == 1 && en[0].contains(": 这是 —"), "the English reader: {en:?}");
-    s.execute("document.getElementById('canary').remove()").unwrap();
+    // And axe-core finds a button without a name (critical) when there is one.
+    s.execute(
+        "const b = document.createElement('button'); b.id = 'axe-canary'; document.getElementById('view').append(b);",
+    )
+    .unwrap();
+    let mut found = Vec::new();
+    axe(&s, true, "axe canary", &mut found);
+    assert!(
+        found.iter().any(|v| v.contains("button-name") && v.contains("#axe-canary")),
+        "axe missed the canary: {found:?}"
+    );
+    s.execute("document.getElementById('canary').remove(); document.getElementById('axe-canary').remove();").unwrap();
     leaks(&s, true, "learners", &mut all);
     s.type_into(&s.wait("#new-learner-name").unwrap(), "王芳").unwrap();
     s.click(&s.wait("#new-learner-goal option[value='amazon-ads']").unwrap()).unwrap();
@@ -191,9 +237,86 @@ fn every_main_screen_speaks_one_language() {
     s.wait("#new-learner-name").unwrap();
     leaks(&s, false, "learners", &mut all);
     s.end().unwrap();
+    let axe_found =
+        all.iter().filter(|l| l.contains(" critical ") || l.contains(" serious ") || l.contains("axe failed")).count();
     println!(
-        "language walk: learners, onboarding, path, lesson (4 tabs, feedback), simulations, progress, groups, notes, settings in zh and en: {} leaks",
-        all.len()
+        "language walk: learners, onboarding, path, lesson (4 tabs, feedback), simulations, progress, groups, notes, settings in zh and en: {} leaks, {axe_found} critical or serious axe violations",
+        all.len() - axe_found
     );
-    assert!(all.is_empty(), "{} words in the other language:\n{}", all.len(), all.join("\n"));
+    assert!(all.is_empty(), "{} problems:\n{}", all.len(), all.join("\n"));
+}
+
+/// The screens of the size check, reached from the top navigation (the path first).
+const SCREENS: &[(&str, &str, &str)] = &[
+    ("path", "#nav-path", "#path-steps .step"),
+    ("simulations", "#nav-simulations", "#simulations li"),
+    ("progress", "#nav-progress", "#module-table"),
+    ("groups", "#nav-groups", "#group-tasks"),
+    ("notes", "#nav-notes", "#view h1"),
+    ("settings", "#nav-settings", "#pack-settings"),
+];
+
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run scripts/test.sh"]
+fn every_main_screen_fits_small_laptops_without_horizontal_scrolling() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let xdg = tempfile::tempdir().unwrap();
+    let driver = Driver::start(xdg.path());
+    let s = Session::start(&driver.url, app_binary().to_str().unwrap()).unwrap();
+    new_english_learner(&s, "Sam", Some("amazon-ads"));
+    s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
+    let mut wide = Vec::new();
+    for (w, h) in [(1024u32, 600u32), (1366, 768)] {
+        let got = s.set_window_size(w, h).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let inner = s.execute("return [window.innerWidth, window.innerHeight]").unwrap();
+        let mut visit = |name: &str| {
+            // Wider than the viewport = a horizontal scroll bar; name the widest element.
+            let r = s
+                .execute(
+                    "const w = document.documentElement.clientWidth; let worst = null;
+                     for (const el of document.querySelectorAll('body *')) {
+                       const r = el.getBoundingClientRect();
+                       if (r.width > 0 && r.right > w + 1 && (!worst || r.right > worst[1])) worst = [el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''), Math.round(r.right)];
+                     }
+                     return [document.documentElement.scrollWidth, w, worst];",
+                )
+                .unwrap();
+            let (scroll, client) = (r[0].as_u64().unwrap(), r[1].as_u64().unwrap());
+            if scroll > client {
+                wide.push(format!("{w}×{h} {name}: {scroll} px wide in {client} px (widest: {})", r[2]));
+            }
+            save_screenshot(&s, &format!("size-{w}x{h}-{name}.png"));
+        };
+        for (name, nav, ready) in SCREENS {
+            s.click(&s.wait(nav).unwrap()).unwrap();
+            s.wait(ready).unwrap();
+            visit(name);
+        }
+        s.click(&s.wait("#nav-path").unwrap()).unwrap();
+        s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
+        s.wait("#lesson-body strong").unwrap();
+        visit("lesson");
+        println!("window {w}×{h} (got {got}, inner {inner}): checked {} screens", SCREENS.len() + 1);
+    }
+    // The background form: labels beside their fields on a grid (they ran into each other).
+    s.click(&s.wait("#nav-settings").unwrap()).unwrap();
+    s.execute("document.getElementById('background-form').scrollIntoView()").unwrap();
+    let overlap = s
+        .execute(
+            "const f = document.getElementById('background-form'); const out = [];
+             for (const l of f.querySelectorAll('label')) {
+               const field = document.getElementById(l.htmlFor).getBoundingClientRect(), r = l.getBoundingClientRect();
+               // Above its field, or beside it with a clear gap and on the same row.
+               const above = r.bottom <= field.top + 1 && r.left <= field.left + 1;
+               const beside = r.right + 8 <= field.left && r.top < field.bottom && r.bottom > field.top;
+               if (!above && !beside) out.push(l.htmlFor);
+             }
+             return out;",
+        )
+        .unwrap();
+    assert_eq!(overlap, serde_json::json!([]), "labels not clearly above or beside their fields");
+    save_screenshot(&s, "settings-background.png");
+    s.end().unwrap();
+    assert!(wide.is_empty(), "horizontal scrolling:\n{}", wide.join("\n"));
 }

@@ -118,7 +118,7 @@ async function renderLearners(): Promise<void> {
   const lang = h("select", { id: "new-learner-locale", name: "locale" },
     h("option", { value: "zh-CN", selected: getLocale() === "zh-CN" }, "简体中文"),
     h("option", { value: "en", selected: getLocale() === "en" }, "English"));
-  const form = h("form", { class: "card", id: "new-learner-form" },
+  const form = h("form", { class: "card form-grid", id: "new-learner-form" },
     h("h2", {}, t("newLearner")),
     h("label", { for: "new-learner-name" }, t("name")), name,
     h("label", { for: "new-learner-goal" }, t("goalRole")), goal,

@@ -39,7 +39,7 @@ function languageCard(): HTMLElement {
     setLocale(select.value as "en" | "zh-CN");
     void go({ name: "settings" });
   });
-  return h("section", { class: "card" }, h("h2", {}, t("language")), h("label", { for: "settings-locale" }, t("language")), select);
+  return h("section", { class: "card form-grid" }, h("h2", {}, t("language")), h("label", { for: "settings-locale" }, t("language")), select);
 }
 
 export function backgroundCard(learner: Learner, b: Background): HTMLElement {
@@ -51,7 +51,7 @@ export function backgroundCard(learner: Learner, b: Background): HTMLElement {
   const major = h("input", { id: "bg-major", maxlength: 80, value: b.major ?? "" });
   const years = h("input", { id: "bg-years", type: "number", min: 0, max: 60, value: b.work_years ?? "" });
   const langs = h("input", { id: "bg-languages", maxlength: 200, value: b.languages.join(", ") });
-  const form = h("form", { class: "card", id: "background-form" },
+  const form = h("form", { class: "card form-grid", id: "background-form" },
     h("h2", {}, t("backgroundTitle")),
     h("p", { class: "muted" }, t("backgroundLead")),
     h("label", { for: "bg-age" }, t("ageBand")), age,
