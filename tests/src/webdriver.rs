@@ -8,6 +8,11 @@ use serde_json::{json, Value};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// WebDriver key code points for [`Session::press`].
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const ARROW_DOWN: &str = "\u{E015}";
+
 pub struct Session {
     base: String,
     agent: ureq::Agent,
@@ -135,6 +140,17 @@ impl Session {
 
     pub fn execute(&self, script: &str) -> Result<Value, String> {
         self.execute_with(script, json!([]))
+    }
+
+    /// Presses and releases each key of `keys` in turn on the focused element (W3C actions;
+    /// special keys as WebDriver code points, e.g. [`TAB`], [`ENTER`]).
+    pub fn press(&self, keys: &str) -> Result<(), String> {
+        let mut actions = Vec::new();
+        for k in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": k.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": k.to_string()}));
+        }
+        self.post("/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})).map(|_| ())
     }
 
     /// Resizes the window (W3C "Set Window Rect"); returns the rect the window got.
