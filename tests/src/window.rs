@@ -20,6 +20,11 @@ impl Driver {
     }
 
     pub fn start_with_models(xdg: &Path, models: &Path) -> Driver {
+        Driver::start_with_env(xdg, models, &[])
+    }
+
+    /// Like [`Driver::start_with_models`], with more environment for the app (e.g. a GTK theme).
+    pub fn start_with_env(xdg: &Path, models: &Path, env: &[(&str, &str)]) -> Driver {
         // A port of our own, so a stale driver from another run (or test) cannot answer.
         static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
         let n = NEXT.fetch_add(2, std::sync::atomic::Ordering::SeqCst);
@@ -32,6 +37,7 @@ impl Driver {
             // By default no model: the window must say so (the source tree may hold the test model).
             .env("CROSSWAY_MODELS_DIR", models)
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         let child = cmd

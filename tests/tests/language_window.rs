@@ -320,3 +320,45 @@ fn every_main_screen_fits_small_laptops_without_horizontal_scrolling() {
     s.end().unwrap();
     assert!(wide.is_empty(), "horizontal scrolling:\n{}", wide.join("\n"));
 }
+
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run scripts/test.sh"]
+fn the_dark_theme_keeps_contrast_on_every_main_screen() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let xdg = tempfile::tempdir().unwrap();
+    // WebKitGTK answers `prefers-color-scheme` from the GTK theme.
+    let driver = Driver::start_with_env(xdg.path(), &xdg.path().join("no-models"), &[("GTK_THEME", "Adwaita:dark")]);
+    let s = Session::start(&driver.url, app_binary().to_str().unwrap()).unwrap();
+    s.wait("#new-learner-name").unwrap();
+    let dark = s.execute("return window.matchMedia('(prefers-color-scheme: dark)').matches").unwrap();
+    assert_eq!(dark, serde_json::json!(true), "the window did not see the dark GTK theme");
+    let bg = s.execute("return getComputedStyle(document.documentElement).backgroundColor").unwrap();
+    assert_eq!(bg, serde_json::json!("rgb(18, 22, 26)"), "the dark palette is in use");
+    let mut all = Vec::new();
+    axe(&s, true, "learners (dark)", &mut all);
+    new_english_learner(&s, "Dee", Some("amazon-ads"));
+    s.wait("#onboarding-done").unwrap();
+    axe(&s, false, "onboarding (dark)", &mut all);
+    s.click(&s.wait("#onboarding-done").unwrap()).unwrap();
+    s.click(&s.wait("#path-steps .step[data-kp='marketing.acos'] .open-lesson").unwrap()).unwrap();
+    s.click(&s.wait("form[data-item='marketing.acos.basic'] input[value='1']").unwrap()).unwrap();
+    s.click(&s.wait("form[data-item='marketing.acos.basic'] .check-answer").unwrap()).unwrap();
+    s.wait_text("form[data-item='marketing.acos.basic'] .feedback", "attempt #").unwrap();
+    axe(&s, false, "lesson with feedback (dark)", &mut all);
+    save_screenshot(&s, "dark-lesson.png");
+    for (name, nav, ready) in SCREENS {
+        s.click(&s.wait(nav).unwrap()).unwrap();
+        s.wait(ready).unwrap();
+        axe(&s, false, &format!("{name} (dark)"), &mut all);
+    }
+    s.click(&s.wait("#nav-path").unwrap()).unwrap();
+    s.wait("#path-steps .step").unwrap();
+    save_screenshot(&s, "dark-path.png");
+    s.end().unwrap();
+    println!(
+        "dark theme: {} screens checked by axe-core, {} critical or serious violations",
+        SCREENS.len() + 3,
+        all.len()
+    );
+    assert!(all.is_empty(), "{}", all.join("\n"));
+}

@@ -27,13 +27,15 @@ export function chart(id: string, label: string, option: echarts.EChartsCoreOpti
         live.splice(i, 1);
       }
     }
-    const c = echarts.init(el, undefined, { renderer: "svg" });
+    // ECharts' own dark theme when the desktop is dark (on a transparent background: the card's).
+    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+    const c = echarts.init(el, dark ? "dark" : undefined, { renderer: "svg" });
     // A chart left on a screen the learner navigated away from keeps its animation loop (the
     // knowledge map's force layout) running: dispose it with the screen.
     onLeave(() => {
       if (!c.isDisposed()) c.dispose();
     });
-    c.setOption({ aria: { enabled: true, label: { description: label } }, animation: false, ...option });
+    c.setOption({ aria: { enabled: true, label: { description: label } }, animation: false, ...(dark ? { backgroundColor: "transparent" } : {}), ...option });
     if (onClick) c.on("click", (p) => onClick(p.data));
     live.push(c);
     el.dataset.ready = "true";
