@@ -176,7 +176,7 @@ fn walk(s: &Session, zh: bool, all: &mut Vec<String>) {
     s.wait("#group-tasks").unwrap();
     leaks(s, zh, "groups", all);
     s.click(&s.wait("#nav-notes").unwrap()).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.wait("#notes-search").unwrap();
     leaks(s, zh, "notes", all);
     s.click(&s.wait("#nav-settings").unwrap()).unwrap();
     s.wait("#pack-settings").unwrap();
@@ -252,7 +252,7 @@ const SCREENS: &[(&str, &str, &str)] = &[
     ("simulations", "#nav-simulations", "#simulations li"),
     ("progress", "#nav-progress", "#module-table"),
     ("groups", "#nav-groups", "#group-tasks"),
-    ("notes", "#nav-notes", "#view h1"),
+    ("notes", "#nav-notes", "#notes-search"),
     ("settings", "#nav-settings", "#pack-settings"),
 ];
 
@@ -301,6 +301,7 @@ fn every_main_screen_fits_small_laptops_without_horizontal_scrolling() {
     }
     // The background form: labels beside their fields on a grid (they ran into each other).
     s.click(&s.wait("#nav-settings").unwrap()).unwrap();
+    s.wait("#background-form #bg-languages").unwrap();
     s.execute("document.getElementById('background-form').scrollIntoView()").unwrap();
     let overlap = s
         .execute(
