@@ -68,6 +68,8 @@ pub(crate) fn start_tutor(app: tauri::AppHandle, model: Option<PathBuf>) {
 
 pub fn run() {
     tauri::Builder::default()
+        // Native file and folder pickers; the capability grants only `dialog:allow-open`.
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let resource_dir = app.path().resource_dir().ok();
             let state = AppState::open(resource_dir);

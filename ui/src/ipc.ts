@@ -1,6 +1,7 @@
 // Typed wrappers over the Tauri commands in src-tauri/src/commands. Mirrors
 // crates/crossway-app/src/dto.rs and error.rs: keep the two in step.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import { open } from "@tauri-apps/plugin-dialog";
 
 export type Locale = "en" | "zh-CN";
 export interface Text { en: string; "zh-CN": string }
@@ -266,3 +267,15 @@ export const api = {
   editNote: (learner_id: number, note_id: number, body: string) => invoke<Note>("edit_note", { learner_id, note_id, body }),
   deleteNote: (learner_id: number, note_id: number) => invoke<null>("delete_note", { learner_id, note_id }),
 };
+
+/** The native file dialog (tauri-plugin-dialog, only `open` granted): a `.gguf` file, or null. */
+export async function pickModelFile(title: string): Promise<string | null> {
+  const picked = await open({ title, multiple: false, directory: false, filters: [{ name: "GGUF", extensions: ["gguf"] }] });
+  return typeof picked === "string" ? picked : null;
+}
+
+/** The native folder dialog: a content pack's folder, or null. */
+export async function pickFolder(title: string): Promise<string | null> {
+  const picked = await open({ title, multiple: false, directory: true });
+  return typeof picked === "string" ? picked : null;
+}

@@ -1,6 +1,6 @@
 // Settings: language, the learner's background and method preferences, the model, content packs,
 // backups, and the learner's data (export, delete).
-import { api, isAppError, METHODS, type Background, type Learner, type Method, type ModelChoice } from "../ipc";
+import { api, isAppError, pickFolder, pickModelFile, METHODS, type Background, type Learner, type Method, type ModelChoice } from "../ipc";
 import { getLocale, methodName, setLocale, t, tr } from "../i18n";
 import { h } from "../dom";
 import { go, restart, showError, state, view } from "../app";
@@ -139,11 +139,18 @@ function modelCard(): HTMLElement {
     ...lines,
     state.tutor && state.tutor.state !== "none"
       ? h("p", { id: "tutor-settings-status" }, t(state.tutor.state === "loading" ? "tutorLoading" : state.tutor.state === "ready" ? "tutorReady" : "tutorFailed",
-          { model: state.tutor.model ?? "", message: state.tutor.message ?? "", threads: state.tutor.threads }))
+          { model: state.tutor.model ?? "", message: state.tutor.message ?? "", threads: state.tutor.threads, ms: state.tutor.load_ms ?? 0 }))
       : null,
     h("p", { class: "notice" }, t("modelNotWired")),
     modelChoices(),
     h("label", { for: "model-path" }, t("modelImport")), path,
+    // The native file dialog fills the path and imports; the typed path stays for keyboards and tests.
+    h("button", { type: "button", id: "pick-model", onclick: () => void (async () => {
+      const picked = await pickModelFile(t("modelPick"));
+      if (picked === null) return;
+      path.value = picked;
+      (document.getElementById("import-model") as HTMLButtonElement).click();
+    })() }, t("modelPick")),
     h("button", { type: "button", id: "import-model", onclick: () => void (async () => {
       out.textContent = t("working");
       try {
@@ -199,6 +206,12 @@ function packsCard(): HTMLElement {
       h("details", {}, h("summary", {}, t("changelog")),
         h("ul", {}, ...p.changelog.map((c) => h("li", {}, h("strong", {}, `${c.version} (${c.date})`), " ", tr(c.notes))))))),
     h("label", { for: "pack-path" }, t("packInstall")), path,
+    h("button", { type: "button", id: "pick-pack", onclick: () => void (async () => {
+      const picked = await pickFolder(t("packPick"));
+      if (picked === null) return;
+      path.value = picked;
+      (document.getElementById("install-pack") as HTMLButtonElement).click();
+    })() }, t("packPick")),
     h("button", { type: "button", id: "install-pack", onclick: () => void (async () => {
       out.replaceChildren(h("p", {}, t("working")));
       try {
