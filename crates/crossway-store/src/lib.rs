@@ -61,6 +61,8 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self> {
         let existed = match std::fs::metadata(path) {
             Ok(m) if m.is_file() && m.len() == 0 => return Err(StoreError::Empty { path: path.to_path_buf() }),
+            // A folder, pipe or device where the file should be: SQLite would give a bare I/O error.
+            Ok(m) if !m.is_file() => return Err(StoreError::CannotOpen { path: path.to_path_buf() }),
             Ok(_) => true,
             Err(_) => false,
         };
@@ -141,6 +143,10 @@ fn read_only_if_so(e: StoreError, existed: bool) -> StoreError {
 /// Whether an existing database file cannot be written (a read-only mount or file, or a folder
 /// that cannot take the `-wal`/`-shm` beside it). Opening for writing writes nothing.
 fn cannot_write(path: &Path) -> bool {
+    // Only a plain file is opened to ask (opening a FIFO for writing would wait for a reader).
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let file_refused = std::fs::OpenOptions::new().write(true).open(path).is_err();
     let folder_read_only = path
         .parent()

@@ -390,3 +390,24 @@ fn notes_and_questions_belong_to_their_learner() {
     store.transact(|db| db.delete_learner(a)).unwrap();
     assert_eq!((store.db().notes(a, None, None).unwrap().len(), store.db().questions(a).unwrap().len()), (0, 0));
 }
+
+#[test]
+fn a_database_path_that_is_a_pipe_or_a_folder_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("crossway.sqlite3");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let folder = dir.path().join("folder.sqlite3");
+    std::fs::create_dir(&folder).unwrap();
+    for path in [fifo, folder] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(crossway_store::Store::open(&p).err().map(|e| e.to_string()));
+        });
+        let err = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("{}: opening hung", path.display()))
+            .unwrap_or_else(|| panic!("{}: opened", path.display()));
+        assert!(err.contains(&path.display().to_string()) && err.contains("cannot open"), "{err}");
+    }
+}
