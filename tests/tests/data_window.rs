@@ -101,7 +101,7 @@ fn a_database_from_a_newer_crossway_is_left_as_it_is_and_a_fresh_start_keeps_it_
     let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let xdg = tempfile::tempdir().unwrap();
     let db = seeded(xdg.path());
-    crossway_store_stamp(&db, 999);
+    crossway_store::stamp_version(&db, 999).unwrap();
     let before = std::fs::read(&db).unwrap();
 
     let (_driver, s) = window(xdg.path());
@@ -121,14 +121,6 @@ fn a_database_from_a_newer_crossway_is_left_as_it_is_and_a_fresh_start_keeps_it_
     let kept = set_aside_files(&data_dir(xdg.path()));
     assert_eq!(std::fs::read(&kept[0]).unwrap(), before, "{kept:?}");
     s.end().unwrap();
-}
-
-/// Stamps the schema version as a newer Crossway would (sqlite3's own `user_version`).
-fn crossway_store_stamp(db: &Path, version: i64) {
-    // The header's user_version is the big-endian u32 at byte 60 (sqlite.org/fileformat.html).
-    let mut bytes = std::fs::read(db).unwrap();
-    bytes[60..64].copy_from_slice(&(version as u32).to_be_bytes());
-    std::fs::write(db, bytes).unwrap();
 }
 
 /// A tmpfs of `size` mounted at `at`, unmounted when dropped; `None` when not root.

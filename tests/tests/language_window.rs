@@ -166,21 +166,11 @@ fn walk(s: &Session, zh: bool, all: &mut Vec<String>) {
             leaks(s, zh, &format!("lesson {tab}"), all);
         }
     }
-    s.click(&s.wait("#nav-simulations").unwrap()).unwrap();
-    s.wait("#simulations li").unwrap();
-    leaks(s, zh, "simulations", all);
-    s.click(&s.wait("#nav-progress").unwrap()).unwrap();
-    s.wait("#module-table").unwrap();
-    leaks(s, zh, "progress", all);
-    s.click(&s.wait("#nav-groups").unwrap()).unwrap();
-    s.wait("#group-tasks").unwrap();
-    leaks(s, zh, "groups", all);
-    s.click(&s.wait("#nav-notes").unwrap()).unwrap();
-    s.wait("#notes-search").unwrap();
-    leaks(s, zh, "notes", all);
-    s.click(&s.wait("#nav-settings").unwrap()).unwrap();
-    s.wait("#pack-settings").unwrap();
-    leaks(s, zh, "settings", all);
+    for (name, nav, ready) in SCREENS.iter().filter(|(name, ..)| *name != "path") {
+        s.click(&s.wait(nav).unwrap()).unwrap();
+        s.wait(ready).unwrap();
+        leaks(s, zh, name, all);
+    }
 }
 
 #[test]

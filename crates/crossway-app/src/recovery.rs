@@ -130,9 +130,16 @@ fn is_daily(p: &Path) -> bool {
 /// Every backup in `data_dir`: the daily ones in `backups/` and the upgrade copies beside the
 /// database, each inspected read-only. Newest first; unusable ones last.
 pub fn list_backups(data_dir: &Path) -> Vec<BackupDto> {
+    let mut out: Vec<(Option<std::time::SystemTime>, BackupDto)> =
+        backup_files(data_dir).into_iter().map(|(file, path)| describe(file, &path)).collect();
+    out.sort_by(|(ta, a), (tb, b)| a.problem.is_some().cmp(&b.problem.is_some()).then(tb.cmp(ta)));
+    out.into_iter().map(|(_, d)| d).collect()
+}
+
+/// The backups' keys (paths relative to the data folder) and files, not yet read.
+fn backup_files(data_dir: &Path) -> Vec<(String, PathBuf)> {
     let mut found: Vec<(String, PathBuf)> = Vec::new();
-    let backups = data_dir.join(BACKUP_DIR);
-    for entry in std::fs::read_dir(&backups).into_iter().flatten().flatten() {
+    for entry in std::fs::read_dir(data_dir.join(BACKUP_DIR)).into_iter().flatten().flatten() {
         let p = entry.path();
         if is_daily(&p) {
             found.push((format!("{BACKUP_DIR}/{}", entry.file_name().to_string_lossy()), p));
@@ -144,29 +151,27 @@ pub fn list_backups(data_dir: &Path) -> Vec<BackupDto> {
             found.push((name, entry.path()));
         }
     }
-    let mut out: Vec<(Option<std::time::SystemTime>, BackupDto)> = found
-        .into_iter()
-        .map(|(file, path)| {
-            let meta = std::fs::metadata(&path).ok();
-            let modified = meta.as_ref().and_then(|m| m.modified().ok());
-            let (learners, answers, problem) = match backup::inspect(&path) {
-                Ok(FileSummary { learners, answers, .. }) => (Some(learners), Some(answers), None),
-                Err(e) => (None, None, Some(e.to_string())),
-            };
-            let dto = BackupDto {
-                file,
-                path: path.display().to_string(),
-                taken: modified.map(|t| DateTime::<Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                bytes: meta.map_or(0, |m| m.len()),
-                learners,
-                answers,
-                problem,
-            };
-            (modified, dto)
-        })
-        .collect();
-    out.sort_by(|(ta, a), (tb, b)| a.problem.is_some().cmp(&b.problem.is_some()).then(tb.cmp(ta)));
-    out.into_iter().map(|(_, d)| d).collect()
+    found
+}
+
+/// One backup, read without modifying it, with its modification time for sorting.
+fn describe(file: String, path: &Path) -> (Option<std::time::SystemTime>, BackupDto) {
+    let meta = std::fs::metadata(path).ok();
+    let modified = meta.as_ref().and_then(|m| m.modified().ok());
+    let (learners, answers, problem) = match backup::inspect(path) {
+        Ok(FileSummary { learners, answers, .. }) => (Some(learners), Some(answers), None),
+        Err(e) => (None, None, Some(e.to_string())),
+    };
+    let dto = BackupDto {
+        file,
+        path: path.display().to_string(),
+        taken: modified.map(|t| DateTime::<Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        bytes: meta.map_or(0, |m| m.len()),
+        learners,
+        answers,
+        problem,
+    };
+    (modified, dto)
 }
 
 /// The problem to show instead of the learner's screens.
@@ -184,9 +189,11 @@ pub fn data_problem(data_dir: &Path, error: AppError) -> DataProblemDto {
 /// must not be open. The current files are moved to `set-aside/` first; if the copy fails they are
 /// moved back, so the data folder is as it was.
 pub fn restore_backup(data_dir: &Path, file: &str) -> Result<RestoreDto> {
-    let chosen = list_backups(data_dir)
+    // Only a listed backup, and only that one is read.
+    let (_, chosen) = backup_files(data_dir)
         .into_iter()
-        .find(|b| b.file == file)
+        .find(|(key, _)| key == file)
+        .map(|(key, path)| describe(key, &path))
         .ok_or_else(|| AppError::not_found("backup", file))?;
     if let Some(problem) = chosen.problem {
         return Err(AppError::new(

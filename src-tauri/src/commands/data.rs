@@ -27,9 +27,7 @@ pub fn restore_backup(
     tutor: State<'_, TutorSlot>,
     file: String,
 ) -> Result<Option<RestoreDto>, AppError> {
-    let done = state.reopen_after(|dir| recovery::restore_backup(dir, &file).map(Some))?;
-    start_model_if_none(app_handle, &state, &tutor);
-    Ok(done)
+    reopen(app_handle, &state, &tutor, |dir| recovery::restore_backup(dir, &file).map(Some))
 }
 
 /// Sets the current database aside and starts with an empty one.
@@ -39,9 +37,7 @@ pub fn start_fresh(
     state: State<'_, AppState>,
     tutor: State<'_, TutorSlot>,
 ) -> Result<Option<RestoreDto>, AppError> {
-    let done = state.reopen_after(|dir| recovery::start_fresh(dir).map(Some))?;
-    start_model_if_none(app_handle, &state, &tutor);
-    Ok(done)
+    reopen(app_handle, &state, &tutor, |dir| recovery::start_fresh(dir).map(Some))
 }
 
 /// Opens the data folder again (after the learner freed space or made it writable).
@@ -51,8 +47,19 @@ pub fn retry_open(
     state: State<'_, AppState>,
     tutor: State<'_, TutorSlot>,
 ) -> Result<Option<RestoreDto>, AppError> {
-    let done = state.reopen_after(|_| Ok(None))?;
-    start_model_if_none(app_handle, &state, &tutor);
+    reopen(app_handle, &state, &tutor, |_| Ok(None))
+}
+
+/// Runs `change` on the closed data folder, opens it again, and starts the model if none is
+/// loaded (a window that could not open its data had none).
+fn reopen(
+    app_handle: tauri::AppHandle,
+    state: &AppState,
+    tutor: &TutorSlot,
+    change: impl FnOnce(&std::path::Path) -> Result<Option<RestoreDto>, AppError>,
+) -> Result<Option<RestoreDto>, AppError> {
+    let done = state.reopen_after(change)?;
+    start_model_if_none(app_handle, state, tutor);
     Ok(done)
 }
 
