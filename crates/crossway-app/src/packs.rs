@@ -138,16 +138,20 @@ impl App {
         let fact_rows: Vec<FactChangeRow> = diff
             .iter()
             .flat_map(|d| {
-                d.facts_changed.iter().map(|f| FactChangeRow {
-                    pack_id: d.new.id.clone(),
-                    from_version: d.old.version.clone(),
-                    to_version: d.new.version.clone(),
-                    kp_id: f.kp.clone(),
-                    fact_id: f.fact.clone(),
-                    change: f.change.clone(),
-                    old_as_of: f.old_as_of.clone(),
-                    new_as_of: f.new_as_of.clone(),
-                    recorded_at: now,
+                // A re-checked fact says the same as before: nothing to refresh. A changed one is
+                // recorded for its home KP and every KP that shows it.
+                d.facts_changed.iter().filter(|f| f.change != "rechecked").flat_map(move |f| {
+                    std::iter::once(&f.kp).chain(&f.shown_in).map(move |kp| FactChangeRow {
+                        pack_id: d.new.id.clone(),
+                        from_version: d.old.version.clone(),
+                        to_version: d.new.version.clone(),
+                        kp_id: kp.clone(),
+                        fact_id: f.fact.clone(),
+                        change: f.change.clone(),
+                        old_as_of: f.old_as_of.clone(),
+                        new_as_of: f.new_as_of.clone(),
+                        recorded_at: now,
+                    })
                 })
             })
             .collect();
@@ -200,7 +204,7 @@ impl App {
             out.push(FactUpdateDto {
                 kp: c.kp_id.clone(),
                 kp_title: kp.map(|k| k.title.clone()).unwrap_or_default(),
-                fact: kp.and_then(|k| k.facts.iter().find(|f| f.id == c.fact_id)).map(|f| f.text.clone()),
+                fact: pack.fact(&c.fact_id).map(|(_, f)| f.text.clone()),
                 change: c.change,
                 from_version: c.from_version,
                 to_version: c.to_version,

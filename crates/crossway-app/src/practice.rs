@@ -312,7 +312,7 @@ impl App {
             example_html: render(&kp.example),
             discussion_html: render(&kp.discussion),
             workshop_html: render(&kp.workshop),
-            facts: kp.facts.clone(),
+            facts: pack.facts_shown(kp).cloned().collect(),
             sources: kp.sources.iter().filter_map(|s| pack.source(s).cloned()).collect(),
             as_of: pack.manifest.as_of.to_string(),
             items,

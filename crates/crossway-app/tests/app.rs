@@ -6,6 +6,8 @@ use crossway_app::{App, AppConfig, ErrorCode, NewLearnerDto, SubmitAnswerDto};
 use crossway_content::Answer;
 use crossway_core::{Action, Reason};
 
+mod support;
+
 fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core")
 }
@@ -227,7 +229,10 @@ fn bad_input_gets_a_specific_error_and_changes_nothing() {
     assert_eq!(std::fs::read_dir(dir.path().join("packs/cbec-core")).unwrap().count(), before);
     let left: Vec<_> = std::fs::read_dir(dir.path().join("packs")).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(left, [std::ffi::OsString::from("cbec-core")], "nothing left behind in packs/");
-    assert_eq!(app.status().packs[0].version, "1.0.0");
+    assert_eq!(
+        app.status().packs[0].version,
+        crossway_content::load_pack(&shipped()).into_result().unwrap().manifest.version
+    );
 }
 
 #[test]
@@ -243,18 +248,25 @@ fn a_database_from_the_future_is_refused_with_a_clear_code() {
     assert!(err.message.contains("newer Crossway"));
 }
 
-/// Builds cbec-core 1.1.0 from the shipped 1.0.0 and the delta-update test fixture.
-fn pack_1_1_0(into: &Path) -> PathBuf {
-    let out = into.join("cbec-core-1.1.0");
-    let update = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cbec-core-1.1.0-update");
-    crossway_content::materialize_update(&shipped(), &update, &out).unwrap();
+/// Builds the test-only cbec-core 1.0.1 from the frozen 1.0.0 and the delta-update fixture.
+fn pack_1_0_1(release: &Path, into: &Path) -> PathBuf {
+    let out = into.join("cbec-core-1.0.1");
+    let update = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cbec-core-1.0.1-update");
+    crossway_content::materialize_update(release, &update, &out).unwrap();
     out
 }
 
 #[test]
-fn a_pack_update_keeps_progress_and_flags_changed_facts_the_learner_knew() {
+fn a_delta_update_keeps_progress_and_flags_changed_facts_the_learner_knew() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = open(dir.path());
+    let work = tempfile::tempdir().unwrap();
+    let release = support::release_1_0_0(work.path());
+    let mut app = App::open(AppConfig {
+        data_dir: dir.path().to_path_buf(),
+        default_pack: Some(release.clone()),
+        models_dir: dir.path().join("models"),
+    })
+    .unwrap();
     let l = new_learner(&mut app, "logistics-specialist");
     let other = new_learner(&mut app, "amazon-ads");
     for key in ["a", "b", "c", "d"] {
@@ -262,10 +274,9 @@ fn a_pack_update_keeps_progress_and_flags_changed_facts_the_learner_knew() {
     }
     let before = app.path(l).unwrap();
 
-    let work = tempfile::tempdir().unwrap();
-    let update = pack_1_1_0(work.path());
+    let update = pack_1_0_1(&release, work.path());
     let installed = app.install_pack_with_changes(&update).unwrap();
-    assert_eq!((installed.previous_version.as_deref(), installed.pack.version.as_str()), (Some("1.0.0"), "1.1.0"));
+    assert_eq!((installed.previous_version.as_deref(), installed.pack.version.as_str()), (Some("1.0.0"), "1.0.1"));
     assert_eq!(installed.changelog.len(), 1, "only the entries newer than 1.0.0");
     let diff = installed.diff.unwrap();
     assert!(diff.touches_facts);
@@ -285,16 +296,21 @@ fn a_pack_update_keeps_progress_and_flags_changed_facts_the_learner_knew() {
     assert!(app.path(other).unwrap().steps.iter().all(|s| s.action != Action::Refresh));
     // The learner who had learned the changed KP gets an industry update; the other does not.
     let updates = app.industry_updates(l).unwrap();
-    assert!(updates.iter().any(|u| u.kp == "logistics.volumetric-weight" && u.to_version == "1.1.0"), "{updates:?}");
+    assert!(updates.iter().any(|u| u.kp == "logistics.volumetric-weight" && u.to_version == "1.0.1"), "{updates:?}");
     assert!(app.industry_updates(other).unwrap().is_empty());
 
     // Installing the older version again is refused and changes nothing.
-    let err = app.install_pack(&shipped()).unwrap_err();
+    let err = app.install_pack(&release).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    assert!(err.message.contains("older than the installed version 1.1.0"), "{}", err.message);
+    assert!(err.message.contains("older than the installed version 1.0.1"), "{}", err.message);
     drop(app);
-    let app = open(dir.path());
-    assert_eq!(app.status().packs[0].version, "1.1.0");
+    let app = App::open(AppConfig {
+        data_dir: dir.path().to_path_buf(),
+        default_pack: Some(release),
+        models_dir: dir.path().join("models"),
+    })
+    .unwrap();
+    assert_eq!(app.status().packs[0].version, "1.0.1");
     assert_eq!(app.industry_updates(l).unwrap().len(), updates.len(), "fact changes are stored");
 }
 

@@ -357,17 +357,25 @@ fn run(command: Command) -> Result<(), UserError> {
                         out!("  ~ {} ({})", ch.id, ch.fields.join(", "));
                     }
                 }
-                out!("facts changed: {}", d.facts_changed.len());
-                for f in &d.facts_changed {
+                let (rechecked, changed): (Vec<_>, Vec<_>) =
+                    d.facts_changed.iter().partition(|f| f.change == "rechecked");
+                out!("facts changed: {}", changed.len());
+                for f in &changed {
                     out!(
-                        "  ! {} / {}: {} (as of {} → {})",
+                        "  ! {} / {}: {} (checked {} → {}){}",
                         f.kp,
                         f.fact,
                         f.change,
                         f.old_as_of.as_deref().unwrap_or("-"),
-                        f.new_as_of.as_deref().unwrap_or("-")
+                        f.new_as_of.as_deref().unwrap_or("-"),
+                        if f.shown_in.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; also shown in {}", f.shown_in.join(", "))
+                        }
                     );
                 }
+                out!("facts re-checked, unchanged: {}", rechecked.len());
             }
             Ok(())
         }

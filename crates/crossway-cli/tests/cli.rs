@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "../../crossway-app/tests/support/mod.rs"]
+mod support;
+
 fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core")
 }
@@ -99,13 +102,14 @@ fn plan_json_follows_the_profile() {
 #[test]
 fn pack_diff_lists_changes_and_flags_facts() {
     let dir = tempfile::tempdir().unwrap();
-    let new = dir.path().join("cbec-core-1.1.0");
-    let update = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crossway-app/tests/fixtures/cbec-core-1.1.0-update");
-    crossway_content::materialize_update(&shipped(), &update, &new).unwrap();
-    let o = crossway(&["pack", "diff", shipped().to_str().unwrap(), new.to_str().unwrap(), "--json"]);
+    let release = support::release_1_0_0(dir.path());
+    let new = dir.path().join("cbec-core-1.0.1");
+    let update = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crossway-app/tests/fixtures/cbec-core-1.0.1-update");
+    crossway_content::materialize_update(&release, &update, &new).unwrap();
+    let o = crossway(&["pack", "diff", release.to_str().unwrap(), new.to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!((v["old"]["version"].as_str(), v["new"]["version"].as_str()), (Some("1.0.0"), Some("1.1.0")));
+    assert_eq!((v["old"]["version"].as_str(), v["new"]["version"].as_str()), (Some("1.0.0"), Some("1.0.1")));
     assert_eq!(v["kps"]["changed"], serde_json::json!([{"id": "logistics.volumetric-weight", "fields": ["facts"]}]));
     assert_eq!(v["kps"]["added"], serde_json::json!([]));
     assert_eq!(v["items"]["changed"], serde_json::json!([]));

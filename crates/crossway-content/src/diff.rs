@@ -15,9 +15,10 @@ pub struct PackDiff {
     pub kps: Changes,
     pub items: Changes,
     pub simulations: Changes,
-    /// Every fact added, removed or changed, with the KP it belongs to.
+    /// Every fact added, removed, changed or re-checked, once each, with its home KP.
     pub facts_changed: Vec<FactChange>,
-    /// True when any fact changed: learners who had mastered those KPs get a refresh review.
+    /// True when any fact was added, removed or changed (not only re-checked): learners who had
+    /// mastered a KP showing it get a refresh review.
     pub touches_facts: bool,
 }
 
@@ -44,14 +45,19 @@ pub struct Changed {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FactChange {
+    /// The fact's home KP (in the new version; in the old one for a removed fact).
     pub kp: String,
     pub fact: String,
-    /// `added`, `removed` or `changed`.
+    /// `added`, `removed`, `changed` (its text, value or source) or `rechecked` (only its
+    /// last-checked date moved: nothing for a learner to relearn).
     pub change: String,
     pub old_as_of: Option<String>,
     pub new_as_of: Option<String>,
     pub old_text_en: Option<String>,
     pub new_text_en: Option<String>,
+    /// The other KPs that show the fact (they use it, or in a format-1 pack declare it too):
+    /// their learners get the refresh review as well.
+    pub shown_in: Vec<String>,
 }
 
 fn changes<T>(old: &[T], new: &[T], id: impl Fn(&T) -> &str, fields: impl Fn(&T, &T) -> Vec<String>) -> Changes {
@@ -90,45 +96,91 @@ fn kp_fields(o: &KnowledgePoint, n: &KnowledgePoint) -> Vec<String> {
     check("example", o.example != n.example);
     check("discussion", o.discussion != n.discussion);
     check("workshop", o.workshop != n.workshop);
-    check("facts", o.facts != n.facts);
+    check("facts", o.facts != n.facts || o.uses_facts != n.uses_facts);
     check("bkt", o.bkt != n.bkt);
     f
 }
 
-fn fact_changes(kp: &str, old: &[Fact], new: &[Fact]) -> Vec<FactChange> {
-    let mut out = Vec::new();
-    for n in new {
-        match old.iter().find(|o| o.id == n.id) {
-            None => out.push(FactChange {
-                kp: kp.into(),
-                fact: n.id.clone(),
-                change: "added".into(),
-                old_as_of: None,
-                new_as_of: Some(n.as_of.to_string()),
-                old_text_en: None,
-                new_text_en: Some(n.text.en.clone()),
-            }),
-            Some(o) if o != n => out.push(FactChange {
-                kp: kp.into(),
-                fact: n.id.clone(),
-                change: "changed".into(),
-                old_as_of: Some(o.as_of.to_string()),
-                new_as_of: Some(n.as_of.to_string()),
-                old_text_en: Some(o.text.en.clone()),
-                new_text_en: Some(n.text.en.clone()),
-            }),
-            Some(_) => {}
+/// Each fact by id: where it is declared (a format-2 pack: once, its home; a format-1 pack may
+/// declare an id in several KPs) and which KPs use it from elsewhere.
+type Homes<'a> = BTreeMap<&'a str, (Vec<(&'a str, &'a Fact)>, Vec<&'a str>)>;
+
+fn fact_homes(p: &Pack) -> Homes<'_> {
+    let mut out: Homes<'_> = BTreeMap::new();
+    for k in &p.kps {
+        for f in &k.facts {
+            out.entry(f.id.as_str()).or_default().0.push((k.id.as_str(), f));
         }
     }
-    for o in old.iter().filter(|o| !new.iter().any(|n| n.id == o.id)) {
+    for k in &p.kps {
+        for id in &k.uses_facts {
+            if let Some(e) = out.get_mut(id.as_str()) {
+                e.1.push(k.id.as_str());
+            }
+        }
+    }
+    out
+}
+
+/// Every fact added, removed, changed or re-checked — once per fact, not once per KP showing it.
+fn fact_changes(old: &Pack, new: &Pack) -> Vec<FactChange> {
+    let old_f = fact_homes(old);
+    let new_f = fact_homes(new);
+    let mut out = Vec::new();
+    for (id, (decls, users)) in &new_f {
+        let row = |change: &str, kp: &str, o: Option<&Fact>, n: &Fact, also: &[&str]| {
+            let mut shown_in: Vec<String> =
+                also.iter().chain(users).filter(|k| **k != kp).map(|k| k.to_string()).collect();
+            shown_in.sort();
+            shown_in.dedup();
+            FactChange {
+                kp: kp.to_string(),
+                fact: id.to_string(),
+                change: change.into(),
+                old_as_of: o.map(|o| o.as_of.to_string()),
+                new_as_of: Some(n.as_of.to_string()),
+                old_text_en: o.map(|o| o.text.en.clone()),
+                new_text_en: Some(n.text.en.clone()),
+                shown_in,
+            }
+        };
+        let Some((old_decls, _)) = old_f.get(id) else {
+            let kps: Vec<&str> = decls.iter().map(|(k, _)| *k).collect();
+            out.push(row("added", decls[0].0, None, decls[0].1, &kps));
+            continue;
+        };
+        // Each declaration against what the same KP said before (a fact may have moved home
+        // when its copies were merged: then against its first old declaration).
+        let compared: Vec<(&str, &Fact, &Fact)> = decls
+            .iter()
+            .map(|(k, n)| (*k, *n, old_decls.iter().find(|(ok, _)| ok == k).unwrap_or(&old_decls[0]).1))
+            .collect();
+        let changed: Vec<&(&str, &Fact, &Fact)> = compared
+            .iter()
+            .filter(|(_, n, o)| o.text != n.text || o.value != n.value || o.source != n.source)
+            .collect();
+        if let Some((kp, n, o)) = changed.first() {
+            let kps: Vec<&str> = changed.iter().map(|(k, _, _)| *k).collect();
+            out.push(row("changed", kp, Some(o), n, &kps));
+        } else if let Some((kp, n, o)) = compared.iter().find(|(_, n, o)| o.as_of != n.as_of) {
+            out.push(row("rechecked", kp, Some(o), n, &[]));
+        }
+    }
+    for (id, (decls, users)) in old_f.iter().filter(|(id, _)| !new_f.contains_key(*id)) {
+        let (home, o) = decls[0];
+        let mut shown_in: Vec<String> =
+            decls[1..].iter().map(|(k, _)| *k).chain(users.iter().copied()).map(String::from).collect();
+        shown_in.sort();
+        shown_in.dedup();
         out.push(FactChange {
-            kp: kp.into(),
-            fact: o.id.clone(),
+            kp: home.to_string(),
+            fact: id.to_string(),
             change: "removed".into(),
             old_as_of: Some(o.as_of.to_string()),
             new_as_of: None,
             old_text_en: Some(o.text.en.clone()),
             new_text_en: None,
+            shown_in,
         });
     }
     out
@@ -169,14 +221,7 @@ pub fn diff_packs(old: &Pack, new: &Pack) -> PackDiff {
         |s| &s.id,
         |o, n| if o == n { Vec::new() } else { vec!["content".to_string()] },
     );
-    let mut facts_changed = Vec::new();
-    for n in &new.kps {
-        let old_facts = old.kp(&n.id).map(|o| o.facts.as_slice()).unwrap_or(&[]);
-        facts_changed.extend(fact_changes(&n.id, old_facts, &n.facts));
-    }
-    for o in old.kps.iter().filter(|o| new.kp(&o.id).is_none()) {
-        facts_changed.extend(fact_changes(&o.id, &o.facts, &[]));
-    }
-    let touches_facts = !facts_changed.is_empty();
+    let facts_changed = fact_changes(old, new);
+    let touches_facts = facts_changed.iter().any(|f| f.change != "rechecked");
     PackDiff { old: pref(old), new: pref(new), kps, items, simulations, facts_changed, touches_facts }
 }

@@ -6,6 +6,7 @@
 
 pub mod diagnostic;
 pub mod diff;
+mod facts;
 pub mod formula;
 pub mod item;
 mod load;

@@ -57,6 +57,9 @@ type RawText = Spanned<BTreeMap<String, String>>;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawManifest {
+    /// The format version: 1 (fact ids per KP) unless the pack says 2 (fact ids pack-wide, one
+    /// home per fact; docs/content-pack-format.md).
+    format: Option<Spanned<i64>>,
     id: Spanned<String>,
     version: Spanned<String>,
     as_of: Spanned<String>,
@@ -136,6 +139,9 @@ struct RawKpFront {
     sources: Vec<String>,
     #[serde(default)]
     facts: Vec<RawFact>,
+    /// Facts declared in another KP that this lesson relies on (shown in its fact box).
+    #[serde(default)]
+    uses_facts: Vec<Spanned<String>>,
     /// Mastery-model priors for this KP (e.g. fitted with `crossway kt fit`); defaults otherwise.
     bkt: Option<Spanned<RawBkt>>,
 }
@@ -157,6 +163,15 @@ struct RawFact {
     text: RawText,
     source: String,
     as_of: Spanned<String>,
+    value: Option<Spanned<RawValue>>,
+}
+
+/// A fact's `value`: one string for both languages, or `{ en, zh-CN }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawValue {
+    Same(String),
+    Each(BTreeMap<String, String>),
 }
 
 #[derive(Deserialize)]
@@ -434,9 +449,9 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
     let msrc = SourceFile::new(manifest_path.clone(), &manifest_text, 1);
     let raw: Option<RawManifest> = r.parse(&msrc);
 
-    let kps = read_kps(r);
-    let items = read_items(r);
-    let sims = read_simulations(r);
+    let mut kps = read_kps(r);
+    let mut items = read_items(r);
+    let mut sims = read_simulations(r);
     let raw = raw?;
 
     let manifest = Manifest {
@@ -483,7 +498,6 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
 
     // Teaching order: modules as the manifest lists them, then the files' order within a module.
     // The planner breaks ties by this order and the fixed course follows it.
-    let mut kps = kps;
     kps.sort_by_key(|(k, _)| modules.iter().position(|m| m.id == k.module).unwrap_or(usize::MAX));
 
     // Knowledge points: unique ids, known modules, known prerequisites, no cycles.
@@ -705,6 +719,19 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
     }
     r.counts.simulations = sims.len();
 
+    // Facts: one home each (format 2), `{{fact:ID}}` replaced by the fact's value everywhere.
+    let format = raw.format.as_ref().map_or(1, |f| *f.get_ref());
+    if !(1..=2).contains(&format) {
+        let line = raw.format.as_ref().map_or(1, |f| msrc.line(f.span()));
+        r.push(
+            &manifest_path,
+            line,
+            DiagKind::Field,
+            format!("format {format} is not one this version of Crossway reads (1 or 2)"),
+        );
+    }
+    r.diags.extend(crate::facts::resolve(&r.root, format, &mut kps, &mut items, &mut sims));
+
     let graph = graph?;
     Some(Pack {
         root: r.root.clone(),
@@ -721,10 +748,14 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
 }
 
 /// A KP as read from its file, with what validation still needs.
-struct ReadKp {
-    kp: KnowledgePoint,
+pub(crate) struct ReadKp {
+    pub(crate) kp: KnowledgePoint,
     prerequisites: Vec<Spanned<String>>,
     prereq_lines: HashMap<String, usize>,
+    /// The line of each fact's id, in `kp.facts` order.
+    pub(crate) fact_lines: Vec<usize>,
+    /// `uses_facts` as written, with their lines.
+    pub(crate) uses_facts: Vec<(String, usize)>,
 }
 
 impl std::ops::Deref for ReadKp {
@@ -840,6 +871,7 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
 
     // Facts that can change: unique ids, a known source (checked with the sources), a date.
     let mut facts: Vec<Fact> = Vec::new();
+    let mut fact_lines = Vec::new();
     for f in &raw.facts {
         let fid = r.id(&src, &f.id, "fact");
         if facts.iter().any(|x| x.id == fid) {
@@ -847,8 +879,12 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         }
         let text = r.text(&src, &f.text, "fact text");
         let as_of = r.date(&src, &f.as_of, "fact as_of");
-        facts.push(Fact { id: fid, text, source: f.source.clone(), as_of });
+        let value = f.value.as_ref().map(|v| fact_value(r, &src, &fid, v));
+        fact_lines.push(src.line(f.id.span()));
+        facts.push(Fact { id: fid, text, source: f.source.clone(), as_of, value });
     }
+    r.counts.facts += facts.len();
+    let uses_facts = raw.uses_facts.iter().map(|u| (u.get_ref().clone(), src.line(u.span()))).collect();
 
     // Mastery priors: the pack's own, else derived from difficulty (harder → less likely known).
     let derived = crossway_core::BktParams {
@@ -966,10 +1002,11 @@ fn read_kp(r: &mut Reader, path: &Path, text: &str) -> Option<(ReadKp, usize)> {
         discussion: body("discussion"),
         workshop: body("workshop"),
         facts,
+        uses_facts: Vec::new(),
         bkt,
         file,
     };
-    Some((ReadKp { kp, prerequisites: raw.prerequisites, prereq_lines }, id_line))
+    Some((ReadKp { kp, prerequisites: raw.prerequisites, prereq_lines, fact_lines, uses_facts }, id_line))
 }
 
 /// Reports raw HTML, which the sanitizer would strip or change.
@@ -1255,4 +1292,38 @@ fn read_simulations(r: &mut Reader) -> Vec<(Simulation, PathBuf, usize)> {
         out.push((sim, path.clone(), line));
     }
     out
+}
+
+/// Reads a fact's `value`: non-empty in both languages, and plain enough to sit inside any
+/// sentence, TOML string or Markdown line it is put into.
+fn fact_value(r: &mut Reader, src: &SourceFile<'_>, fid: &str, raw: &Spanned<RawValue>) -> LocalizedText {
+    let line = src.line(raw.span());
+    let value = match raw.get_ref() {
+        RawValue::Same(s) => LocalizedText::new(s.clone(), s.clone()),
+        RawValue::Each(m) => {
+            for key in m.keys().filter(|k| !LOCALES.contains(&k.as_str())) {
+                r.push(
+                    &src.path,
+                    line,
+                    DiagKind::Field,
+                    format!("fact `{fid}` value: unknown locale `{key}` (use `en` and `zh-CN`)"),
+                );
+            }
+            LocalizedText::new(m.get("en").cloned().unwrap_or_default(), m.get("zh-CN").cloned().unwrap_or_default())
+        }
+    };
+    for (loc, v) in [("en", &value.en), ("zh-CN", &value.zh_cn)] {
+        if v.trim().is_empty() {
+            r.counts.missing_translations += 1;
+            r.push(&src.path, line, DiagKind::MissingTranslation, format!("fact `{fid}` value: missing `{loc}` text"));
+        } else if v.contains(['"', '\\', '\n', '\r', '<', '{', '}']) {
+            r.push(
+                &src.path,
+                line,
+                DiagKind::Field,
+                format!("fact `{fid}` value: `{v}` holds a quote, backslash, line break, `<` or brace; a value is a short plain phrase such as \"$53,088\""),
+            );
+        }
+    }
+    value
 }

@@ -39,6 +39,17 @@ impl Pack {
         self.items.iter().filter(move |i| i.kp == kp)
     }
 
+    /// A fact by its id, with the KP it is declared in (its home). In a format-1 pack an id may
+    /// be declared in several KPs; this is the first.
+    pub fn fact(&self, id: &str) -> Option<(&KnowledgePoint, &Fact)> {
+        self.kps.iter().find_map(|k| k.facts.iter().find(|f| f.id == id).map(|f| (k, f)))
+    }
+
+    /// The facts a KP shows: its own, then the ones it uses from other KPs.
+    pub fn facts_shown<'a>(&'a self, kp: &'a KnowledgePoint) -> impl Iterator<Item = &'a Fact> + 'a {
+        kp.facts.iter().chain(kp.uses_facts.iter().filter_map(|id| self.fact(id).map(|(_, f)| f)))
+    }
+
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }
@@ -88,8 +99,12 @@ pub struct KnowledgePoint {
     pub example: LocalizedText,
     pub discussion: LocalizedText,
     pub workshop: LocalizedText,
-    /// Facts that can change, each with its source and date.
+    /// Facts that can change, each with its source and date: the ones whose home is this KP.
     pub facts: Vec<Fact>,
+    /// Facts whose home is another KP that this lesson relies on (its `uses_facts`, and every
+    /// `{{fact:ID}}` in its lesson, its items and its simulation steps), sorted: shown in its
+    /// fact box, and a change to one is a change for this KP's learners too.
+    pub uses_facts: Vec<String>,
     /// Mastery-model parameters for this KP: the pack's priors, or defaults derived from difficulty.
     pub bkt: crossway_core::BktParams,
     /// The lesson file, relative to the pack root.
@@ -110,7 +125,10 @@ pub struct Fact {
     pub id: String,
     pub text: LocalizedText,
     pub source: String,
+    /// The date the fact was last checked against its source (event dates are in the text).
     pub as_of: NaiveDate,
+    /// What `{{fact:ID}}` shows in a lesson or item, when the fact has one (a rate, an amount).
+    pub value: Option<LocalizedText>,
 }
 
 /// A multi-step practice task with data tables; each step is an item.

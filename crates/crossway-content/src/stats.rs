@@ -13,6 +13,7 @@ pub(crate) struct Counts {
     pub numeric: usize,
     pub free_text: usize,
     pub simulations: usize,
+    pub facts: usize,
     pub missing_translations: usize,
 }
 
@@ -25,6 +26,8 @@ pub struct PackStats {
     pub roles: usize,
     pub items: ItemCounts,
     pub simulations: usize,
+    /// Changeable facts declared (each once, in its home KP, in a format-2 pack).
+    pub facts: usize,
     pub locales: Vec<String>,
     pub missing_translations: usize,
 }
@@ -47,6 +50,7 @@ impl PackStats {
             roles: c.roles,
             items: ItemCounts { choice: c.choice, numeric: c.numeric, free_text: c.free_text },
             simulations: c.simulations,
+            facts: c.facts,
             locales: LOCALES.iter().map(|s| s.to_string()).collect(),
             missing_translations: c.missing_translations,
         }
