@@ -346,7 +346,7 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
     s.wait_text("#method-preferences", "Saved").unwrap();
     let model_card = s.text_of("#model-settings").unwrap();
     assert!(model_card.contains("rubric point"), "the window says how free text is graded: {model_card}");
-    assert!(s.text_of("#pack-settings").unwrap().contains("1.0.0"));
+    assert!(s.text_of("#pack-settings").unwrap().contains("1.1.0"));
     // Installing a pack shows its result (it was never added to the screen): a broken pack's
     // problems as path:line, and nothing installed.
     let bad = tempfile::tempdir().unwrap();
@@ -356,7 +356,7 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
     s.click(&s.wait("#install-pack").unwrap()).unwrap();
     let shown = s.wait_text("#pack-install-result", "pack.toml:2").unwrap();
     assert!(shown.contains(&format!("{}/pack.toml:2: pack id `..`", bad.path().display())), "{shown}");
-    assert!(s.text_of("#pack-settings").unwrap().contains("1.0.0"));
+    assert!(s.text_of("#pack-settings").unwrap().contains("1.1.0"));
     save_screenshot(&s, "settings.png");
     s.click(&s.wait(".my-data summary").unwrap()).unwrap();
     s.click(&s.wait("#export-data").unwrap()).unwrap();

@@ -43,14 +43,14 @@ const LESSONS: &[&str] = &[
     "finance.kpi-funnel",
 ];
 
-/// A copy of the shipped pack as version 1.0.1 whose English lessons start with `payloads`.
+/// A copy of the shipped pack as version 1.1.1 whose English lessons start with `payloads`.
 /// Returns the lessons used and the line of the first payload in the first one.
 fn pack_with(dir: &Path, payloads: &[String]) -> (Vec<&'static str>, usize) {
     copy_dir(&workspace_root().join("content-packs/cbec-core"), dir);
     let manifest = fs::read_to_string(dir.join("pack.toml")).unwrap();
-    let manifest = manifest.replacen("version = \"1.0.0\"", "version = \"1.0.1\"", 1).replacen(
+    let manifest = manifest.replacen("version = \"1.1.0\"", "version = \"1.1.1\"", 1).replacen(
         "changelog = [\n",
-        "changelog = [\n  { version = \"1.0.1\", date = \"2026-12-03\", notes = { en = \"Hostile test lesson.\", zh-CN = \"恶意内容测试课。\" } },\n",
+        "changelog = [\n  { version = \"1.1.1\", date = \"2026-12-03\", notes = { en = \"Hostile test lesson.\", zh-CN = \"恶意内容测试课。\" } },\n",
         1,
     );
     fs::write(dir.join("pack.toml"), manifest).unwrap();
@@ -138,13 +138,13 @@ fn hostile_lesson_markdown_installed_through_settings_is_refused_at_its_line_or_
     let lesson = format!("kps/{}.md", bad_lessons[0]);
     let shown = s.wait_text("#pack-install-result", &lesson).unwrap();
     assert!(shown.contains(&format!("{}/{lesson}:{bad_line}:", bad.path().display())), "{shown}");
-    assert!(s.text_of("#pack-settings").unwrap().contains("1.0.0"));
+    assert!(s.text_of("#pack-settings").unwrap().contains("1.1.0"));
 
-    // The accepted payloads install as the update 1.0.1 …
+    // The accepted payloads install as the update 1.1.1 …
     s.click(&s.wait("#nav-settings").unwrap()).unwrap();
     s.type_into(&s.wait("#pack-path").unwrap(), good.path().to_str().unwrap()).unwrap();
     s.click(&s.wait("#install-pack").unwrap()).unwrap();
-    let shown = s.wait_text("#pack-install-result", "1.0.1").unwrap();
+    let shown = s.wait_text("#pack-install-result", "1.1.1").unwrap();
     assert!(shown.contains("Hostile test lesson"), "the changelog is shown: {shown}");
 
     // … and the lessons render them inert.

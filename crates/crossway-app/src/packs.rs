@@ -138,9 +138,9 @@ impl App {
         let fact_rows: Vec<FactChangeRow> = diff
             .iter()
             .flat_map(|d| {
-                // A re-checked fact says the same as before: nothing to refresh. A changed one is
-                // recorded for its home KP and every KP that shows it.
-                d.facts_changed.iter().filter(|f| f.change != "rechecked").flat_map(move |f| {
+                // A changed or added fact is recorded for its home KP and every KP that shows it.
+                // A re-checked one says the same as before, a removed one is nothing to relearn.
+                d.facts_changed.iter().filter(|f| matches!(f.change.as_str(), "changed" | "added")).flat_map(move |f| {
                     std::iter::once(&f.kp).chain(&f.shown_in).map(move |kp| FactChangeRow {
                         pack_id: d.new.id.clone(),
                         from_version: d.old.version.clone(),

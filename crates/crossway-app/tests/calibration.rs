@@ -68,11 +68,14 @@ fn held_out_quality_does_not_fall_below_the_reported_figures() {
     let (_, reports) = calibration::fit_everything(&pack(), &crossway_tutor::pointset::default_dir()).unwrap();
     for r in reports.iter().filter(|r| !r.model.contains("uncalibrated")) {
         let (bacc, ece) = match (r.model.as_str(), r.lang.as_str()) {
+            // Pack 1.1.0, whose errata rewrote held-out items: no model en 0.783 / 0.109, the
+            // 0.5B en 0.771 / 0.092, the test model zh 0.753 / 0.111 (docs/quality.md).
+            ("none", "en") => (0.78, 0.11),
             ("none", _) => (0.78, 0.095),
-            ("qwen-0.5b", _) => (0.76, 0.09),
+            ("qwen-0.5b", _) => (0.76, 0.095),
             ("qwen-1.5b", "en") => (0.81, 0.075),
             ("qwen-1.5b", _) => (0.76, 0.075),
-            _ => (0.74, 0.11), // the test model
+            _ => (0.74, 0.115), // the test model
         };
         assert!(r.balanced_accuracy >= bacc, "{r:?}");
         // Of the 9 held-out contradicting answers per language, no more pass than reported (the

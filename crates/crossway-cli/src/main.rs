@@ -357,10 +357,16 @@ fn run(command: Command) -> Result<(), UserError> {
                         out!("  ~ {} ({})", ch.id, ch.fields.join(", "));
                     }
                 }
-                let (rechecked, changed): (Vec<_>, Vec<_>) =
-                    d.facts_changed.iter().partition(|f| f.change == "rechecked");
-                out!("facts changed: {}", changed.len());
-                for f in &changed {
+                let of = |kind: &str| d.facts_changed.iter().filter(|f| f.change == kind).collect::<Vec<_>>();
+                let (changed, added, removed) = (of("changed"), of("added"), of("removed"));
+                out!(
+                    "facts: {} changed, {} added, {} removed; {} re-checked and unchanged",
+                    changed.len(),
+                    added.len(),
+                    removed.len(),
+                    of("rechecked").len()
+                );
+                for f in changed.iter().chain(&added).chain(&removed) {
                     out!(
                         "  ! {} / {}: {} (checked {} → {}){}",
                         f.kp,
@@ -375,7 +381,6 @@ fn run(command: Command) -> Result<(), UserError> {
                         }
                     );
                 }
-                out!("facts re-checked, unchanged: {}", rechecked.len());
             }
             Ok(())
         }

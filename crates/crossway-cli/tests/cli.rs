@@ -22,7 +22,7 @@ fn stdout(o: &Output) -> String {
 fn validate_accepts_the_shipped_pack() {
     let o = crossway(&["pack", "validate", shipped().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(stdout(&o).starts_with("ok: cbec-core 1.0.0"), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("ok: cbec-core 1.1.0"), "{}", stdout(&o));
 }
 
 #[test]
@@ -60,9 +60,17 @@ fn stats_json_has_the_contract_keys() {
     let o = crossway(&["pack", "stats", shipped().to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    for key in
-        ["modules", "knowledge_points", "lessons", "roles", "items", "simulations", "locales", "missing_translations"]
-    {
+    for key in [
+        "modules",
+        "knowledge_points",
+        "lessons",
+        "roles",
+        "items",
+        "simulations",
+        "facts",
+        "locales",
+        "missing_translations",
+    ] {
         assert!(v.get(key).is_some(), "missing {key} in {v}");
     }
     for key in ["choice", "numeric", "free_text"] {
@@ -70,8 +78,9 @@ fn stats_json_has_the_contract_keys() {
     }
     assert_eq!(v["locales"], serde_json::json!(["en", "zh-CN"]));
     assert_eq!(v["missing_translations"], 0);
-    assert!(v["knowledge_points"].as_u64().unwrap() >= 50, "{v}");
-    assert!(v["simulations"].as_u64().unwrap() >= 6, "{v}");
+    assert!(v["knowledge_points"].as_u64().unwrap() >= 70, "{v}");
+    assert!(v["simulations"].as_u64().unwrap() >= 8, "{v}");
+    assert!(v["roles"].as_u64().unwrap() >= 11, "{v}");
 }
 
 #[test]
@@ -121,6 +130,56 @@ fn pack_diff_lists_changes_and_flags_facts() {
     let o = crossway(&["pack", "diff", shipped().to_str().unwrap(), shipped().to_str().unwrap(), "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["touches_facts"], false);
+}
+
+#[test]
+fn pack_diff_of_the_1_1_0_release_names_each_corrected_fact_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = support::release_1_0_0(dir.path());
+    let o = crossway(&["pack", "diff", release.to_str().unwrap(), shipped().to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((v["old"]["version"].as_str(), v["new"]["version"].as_str()), (Some("1.0.0"), Some("1.1.0")));
+    assert_eq!(v["kps"]["removed"], serde_json::json!([]), "ids are stable forever");
+    assert_eq!(v["items"]["removed"], serde_json::json!([]));
+    let facts = v["facts_changed"].as_array().unwrap();
+    let ids: Vec<&str> = facts.iter().map(|f| f["fact"].as_str().unwrap()).collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "each fact once, however many lessons show it");
+    let change = |id: &str| facts.iter().find(|f| f["fact"] == id).unwrap_or_else(|| panic!("{id} not in the diff"));
+    // The errata of issue #16, each named with its home and the lessons that show it.
+    for id in [
+        "sp-attribution-window",
+        "aliexpress-choice-models",
+        "ftc-fake-review-rule",
+        "codes-9710-9810",
+        "indonesia-social-commerce",
+        "ioss-150",
+    ] {
+        assert_eq!(change(id)["change"], "changed", "{id}");
+        assert_eq!(change(id)["new_as_of"], "2026-12-03", "{id}: corrected facts were checked on the release date");
+    }
+    let sp = change("sp-attribution-window");
+    assert_eq!(sp["kp"], "marketing.acos");
+    assert!(sp["new_text_en"].as_str().unwrap().contains("7 days"), "{sp}");
+    assert!(sp["shown_in"].as_array().unwrap().iter().any(|k| k == "finance.kpi-funnel"), "{sp}");
+    for id in ["ftc-civil-penalty-max", "brazil-icms-2025", "south-dakota-threshold-2023"] {
+        assert_eq!(change(id)["change"], "added", "{id}");
+    }
+    // A fact only re-checked is listed as such and is no reason for a refresh.
+    assert!(facts.iter().any(|f| f["change"] == "rechecked"));
+    assert_eq!(v["touches_facts"], true);
+    // The readable summary counts them the same way.
+    let o = crossway(&["pack", "diff", release.to_str().unwrap(), shipped().to_str().unwrap()]);
+    let n = |kind: &str| facts.iter().filter(|f| f["change"] == kind).count();
+    let want = format!(
+        "facts: {} changed, {} added, {} removed; {} re-checked and unchanged",
+        n("changed"),
+        n("added"),
+        n("removed"),
+        n("rechecked")
+    );
+    assert!(stdout(&o).contains(&want), "{want} in\n{}", stdout(&o));
 }
 
 #[test]

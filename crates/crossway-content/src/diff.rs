@@ -17,7 +17,7 @@ pub struct PackDiff {
     pub simulations: Changes,
     /// Every fact added, removed, changed or re-checked, once each, with its home KP.
     pub facts_changed: Vec<FactChange>,
-    /// True when any fact was added, removed or changed (not only re-checked): learners who had
+    /// True when any fact was changed or added (not only re-checked or removed): learners who had
     /// mastered a KP showing it get a refresh review.
     pub touches_facts: bool,
 }
@@ -222,6 +222,6 @@ pub fn diff_packs(old: &Pack, new: &Pack) -> PackDiff {
         |o, n| if o == n { Vec::new() } else { vec!["content".to_string()] },
     );
     let facts_changed = fact_changes(old, new);
-    let touches_facts = facts_changed.iter().any(|f| f.change != "rechecked");
+    let touches_facts = facts_changed.iter().any(|f| matches!(f.change.as_str(), "changed" | "added"));
     PackDiff { old: pref(old), new: pref(new), kps, items, simulations, facts_changed, touches_facts }
 }

@@ -36,6 +36,7 @@ struct Decl {
 pub(crate) fn resolve(
     root: &Path,
     format: i64,
+    some_kp_unreadable: bool,
     kps: &mut [(ReadKp, usize)],
     items: &mut [(Item, PathBuf, usize)],
     sims: &mut [(Simulation, PathBuf, usize)],
@@ -101,7 +102,14 @@ pub(crate) fn resolve(
                 rest = &after[end + CLOSE.len()..];
                 match decls.get(id).map(Vec::as_slice) {
                     None | Some([]) => {
-                        diags.push(at_text(file, written, format!("{written}: no fact `{id}` is declared in any KP")));
+                        // A lesson that could not be read may declare it; its problem is said already.
+                        if !some_kp_unreadable {
+                            diags.push(at_text(
+                                file,
+                                written,
+                                format!("{written}: no fact `{id}` is declared in any KP"),
+                            ));
+                        }
                         out.push_str(written);
                     }
                     Some([d, ..]) if format < 2 && decls[id].len() > 1 => {
@@ -196,6 +204,9 @@ pub(crate) fn resolve(
                     message: format!("uses_facts: `{id}` is declared in this KP already"),
                 });
             } else if !decls.contains_key(id) {
+                if some_kp_unreadable {
+                    continue;
+                }
                 diags.push(Diagnostic {
                     path: file,
                     line: *line,

@@ -9,7 +9,7 @@ pub struct FormulaError {
     pub column: usize,
 }
 
-/// Evaluates numbers, `+ - * /`, unary minus, parentheses, `max(…)` and `min(…)`.
+/// Evaluates numbers, `+ - * /`, unary minus, parentheses, `max(…)`, `min(…)`, `ceil(x)` and `floor(x)`.
 pub fn evaluate(formula: &str) -> Result<f64, FormulaError> {
     let mut p = Parser { src: formula.as_bytes(), pos: 0, depth: 0 };
     let v = p.expr().map_err(|(message, at)| FormulaError { formula: formula.into(), message, column: at + 1 })?;
@@ -108,8 +108,8 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
                 let name = std::str::from_utf8(&self.src[start..self.pos]).unwrap_or("").to_string();
-                if name != "max" && name != "min" {
-                    return Err((format!("unknown function `{name}` (use max or min)"), start));
+                if !matches!(name.as_str(), "max" | "min" | "ceil" | "floor") {
+                    return Err((format!("unknown function `{name}` (use max, min, ceil or floor)"), start));
                 }
                 self.eat(b'(')?;
                 let mut args = vec![self.expr()?];
@@ -118,10 +118,17 @@ impl Parser<'_> {
                     args.push(self.expr()?);
                 }
                 self.eat(b')')?;
-                let fold = if name == "max" { f64::max } else { f64::min };
-                Ok(args.into_iter().reduce(fold).unwrap_or(f64::NAN))
+                match (name.as_str(), args.as_slice()) {
+                    ("ceil", [x]) => Ok(x.ceil()),
+                    ("floor", [x]) => Ok(x.floor()),
+                    ("ceil" | "floor", _) => Err((format!("`{name}` takes one number, found {}", args.len()), start)),
+                    _ => {
+                        let fold = if name == "max" { f64::max } else { f64::min };
+                        Ok(args.into_iter().reduce(fold).unwrap_or(f64::NAN))
+                    }
+                }
             }
-            Some(_) => Err(("expected a number, `(`, `-`, max or min".into(), at)),
+            Some(_) => Err(("expected a number, `(`, `-`, max, min, ceil or floor".into(), at)),
             None => Err(("the formula ends too early".into(), at)),
         }
     }
@@ -151,6 +158,9 @@ mod tests {
         close("(10000 + 800) / (1 - 1.1 * 0.005)", 10859.728506787329);
         close("-2 + 3 * (4 - 1)", 7.0);
         close("min(3, 1.5, 2)", 1.5);
+        // An order-count threshold: the largest whole number of defects below 1% of 1,550 orders.
+        close("ceil(1550 * 0.01) - 1", 15.0);
+        close("floor(7.9) + ceil(0.1)", 8.0);
         close("1 - -1", 2.0);
     }
 

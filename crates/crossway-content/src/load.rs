@@ -730,7 +730,8 @@ fn read_pack(r: &mut Reader) -> Option<Pack> {
             format!("format {format} is not one this version of Crossway reads (1 or 2)"),
         );
     }
-    r.diags.extend(crate::facts::resolve(&r.root, format, &mut kps, &mut items, &mut sims));
+    let unreadable = !r.unreadable_kps.is_empty();
+    r.diags.extend(crate::facts::resolve(&r.root, format, unreadable, &mut kps, &mut items, &mut sims));
 
     let graph = graph?;
     Some(Pack {
@@ -1323,6 +1324,8 @@ fn fact_value(r: &mut Reader, src: &SourceFile<'_>, fid: &str, raw: &Spanned<Raw
                 DiagKind::Field,
                 format!("fact `{fid}` value: `{v}` holds a quote, backslash, line break, `<` or brace; a value is a short plain phrase such as \"$53,088\""),
             );
+            // Said once, for the first language that has it.
+            break;
         }
     }
     value
