@@ -85,7 +85,7 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.click(&s.wait("#tab-example").unwrap()).unwrap();
     let example = s.wait("#panel-example").unwrap();
     assert!(!s.text(&example).unwrap().is_empty(), "the worked-example tab shows its panel");
-    assert!(s.text_of("#lesson-facts").unwrap().contains("as of"), "facts carry their date");
+    assert!(s.text_of("#lesson-facts").unwrap().contains("checked 2026-"), "facts carry the date they were last checked");
     s.click(&s.wait("#tab-lesson").unwrap()).unwrap();
     s.click(&s.wait("form[data-item='marketing.acos.basic'] input[value='1']").unwrap()).unwrap();
     s.click(&s.wait("form[data-item='marketing.acos.basic'] .check-answer").unwrap()).unwrap();
@@ -102,7 +102,7 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.wait("#ask-passages .passage").unwrap();
     assert_eq!(s.attr(&s.wait("#ask-answer").unwrap(), "data-covered").unwrap().as_deref(), Some("true"));
     let first = s.text_of("#ask-passages .passage").unwrap();
-    assert!(first.contains("as of") && first.contains("ACoS"), "{first}");
+    assert!(first.contains("checked 2026-") && first.contains("ACoS"), "{first}");
     s.click(&s.wait("#ask-helpful-no").unwrap()).unwrap();
     s.wait_text("#ask-answer", "noted").unwrap();
     s.execute("document.getElementById('ask-lesson').scrollIntoView()").unwrap();
@@ -354,8 +354,8 @@ fn the_study_loop_screens_dashboard_practice_simulation_progress_settings() {
     std::fs::write(bad.path().join("pack.toml"), manifest.replacen("id = \"cbec-core\"", "id = \"..\"", 1)).unwrap();
     s.type_into(&s.wait("#pack-path").unwrap(), bad.path().to_str().unwrap()).unwrap();
     s.click(&s.wait("#install-pack").unwrap()).unwrap();
-    let shown = s.wait_text("#pack-install-result", "pack.toml:2").unwrap();
-    assert!(shown.contains(&format!("{}/pack.toml:2: pack id `..`", bad.path().display())), "{shown}");
+    let shown = s.wait_text("#pack-install-result", "pack.toml:3").unwrap();
+    assert!(shown.contains(&format!("{}/pack.toml:3: pack id `..`", bad.path().display())), "{shown}");
     assert!(s.text_of("#pack-settings").unwrap().contains("1.1.0"));
     save_screenshot(&s, "settings.png");
     s.click(&s.wait(".my-data summary").unwrap()).unwrap();
