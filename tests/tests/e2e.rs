@@ -85,7 +85,10 @@ fn a_learner_answers_an_item_and_finds_it_after_a_restart() {
     s.click(&s.wait("#tab-example").unwrap()).unwrap();
     let example = s.wait("#panel-example").unwrap();
     assert!(!s.text(&example).unwrap().is_empty(), "the worked-example tab shows its panel");
-    assert!(s.text_of("#lesson-facts").unwrap().contains("checked 2026-"), "facts carry the date they were last checked");
+    assert!(
+        s.text_of("#lesson-facts").unwrap().contains("checked 2026-"),
+        "facts carry the date they were last checked"
+    );
     s.click(&s.wait("#tab-lesson").unwrap()).unwrap();
     s.click(&s.wait("form[data-item='marketing.acos.basic'] input[value='1']").unwrap()).unwrap();
     s.click(&s.wait("form[data-item='marketing.acos.basic'] .check-answer").unwrap()).unwrap();
