@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "set_background",
     "install_pack",
     "import_model",
+    "cancel_import",
     "list_models",
     "choose_model",
     "check_pin",

@@ -77,6 +77,7 @@ pub fn run() {
             state.start_backup();
             app.manage(state);
             app.manage(TutorSlot::default());
+            app.manage(commands::packs::ImportSlot::default());
             start_tutor(app.handle().clone(), model);
             Ok(())
         })
@@ -116,6 +117,7 @@ pub fn run() {
             commands::assess::set_background,
             commands::packs::install_pack,
             commands::packs::import_model,
+            commands::packs::cancel_import,
             commands::packs::list_models,
             commands::packs::choose_model,
             commands::learners::check_pin,

@@ -9,7 +9,7 @@ export interface Text { en: string; "zh-CN": string }
 export type ErrorCode =
   | "not_found" | "invalid_input" | "pack_invalid" | "database_too_new"
   | "database_damaged" | "database_locked" | "profile_locked" | "pin_wait"
-  | "disk_full" | "read_only" | "data_folder" | "io" | "internal";
+  | "disk_full" | "read_only" | "data_folder" | "cancelled" | "io" | "internal";
 
 export interface AppError { code: ErrorCode; message: string; details?: string[] }
 
@@ -246,7 +246,13 @@ export const api = {
   installPack: (path: string) => invoke<Install>("install_pack", { path }),
   listModels: () => invoke<ModelChoice[]>("list_models"),
   chooseModel: (file: string) => invoke<ModelChoice>("choose_model", { file }),
-  importModel: (path: string) => invoke<{ file: string; bytes: number; sha256: string; known_as: string | null }>("import_model", { path }),
+  /** Copies a `.gguf` into the models folder, `{copied, total}` arriving on `onProgress`. */
+  importModel: (path: string, onProgress: (p: { copied: number; total: number }) => void) => {
+    const on_progress = new Channel<{ copied: number; total: number }>();
+    on_progress.onmessage = onProgress;
+    return invoke<{ file: string; bytes: number; sha256: string; known_as: string | null }>("import_model", { path, on_progress });
+  },
+  cancelImport: () => invoke<void>("cancel_import"),
   describeYourself: (text: string) => invoke<Description>("describe_yourself", { text }),
   confirmDescription: (learner_id: number, description: ConfirmedDescription) =>
     invoke<ConfirmedDescription>("confirm_description", { learner_id, description }),

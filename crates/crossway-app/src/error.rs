@@ -23,6 +23,8 @@ pub enum ErrorCode {
     /// The data folder cannot be opened or created (missing, a file, no permission):
     /// `details[0]` is the path.
     DataFolder,
+    /// The user stopped a long operation (a model import); nothing was left half done.
+    Cancelled,
     Io,
     Internal,
 }

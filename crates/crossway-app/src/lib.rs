@@ -57,7 +57,7 @@ pub use error::{AppError, ErrorCode, Result};
 pub use feedback::*;
 pub use grading::{default_model_path, grade_batch, GradeInput, GradeOutput};
 pub use lesson_notes::lesson_sentences;
-pub use models::ImportedModelDto;
+pub use models::{import_model_file, ImportProgress, ImportedModelDto};
 pub use notes::NoteDto;
 pub use placement::{PlacementAnswerDto, PlacementStepDto, PlacementSummaryDto};
 pub use profile::{

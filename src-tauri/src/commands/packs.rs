@@ -1,4 +1,4 @@
-use crossway_app::{AppError, ImportedModelDto, InstallDto, ModelChoice, RoleDto, StatusDto};
+use crossway_app::{AppError, ImportProgress, ImportedModelDto, InstallDto, ModelChoice, RoleDto, StatusDto};
 use tauri::State;
 
 use crate::AppState;
@@ -19,10 +19,41 @@ pub fn install_pack(state: State<'_, AppState>, path: String) -> Result<InstallD
     state.with(|app| app.install_pack_with_changes(std::path::Path::new(path.trim())))
 }
 
-/// Checks a `.gguf` file and copies it into the models folder.
+/// The model import under way, if any: `cancel_import` sets its flag.
+#[derive(Default)]
+pub struct ImportSlot {
+    cancel: std::sync::Mutex<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>>,
+}
+
+/// Checks a `.gguf` file and copies it into the models folder, off the main thread and without
+/// the app lock, sending `{copied, total}` over the channel about every 8 MiB (and at the end).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn import_model(
+    state: State<'_, AppState>,
+    imports: State<'_, ImportSlot>,
+    path: String,
+    on_progress: tauri::ipc::Channel<ImportProgress>,
+) -> Result<ImportedModelDto, AppError> {
+    let dir = state.with(|app| Ok(app.models_dir().to_path_buf()))?;
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    *imports.cancel.lock().unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
+    let mut sent = 0u64;
+    let result = crossway_app::import_model_file(&dir, std::path::Path::new(path.trim()), &cancel, &mut |p| {
+        if p.copied == 0 || p.copied == p.total || p.copied - sent >= 8 << 20 {
+            sent = p.copied;
+            let _ = on_progress.send(p);
+        }
+    });
+    imports.cancel.lock().unwrap_or_else(|e| e.into_inner()).take();
+    result
+}
+
+/// Stops the model import under way; it removes its partial copy. Nothing happens when none runs.
 #[tauri::command(rename_all = "snake_case")]
-pub fn import_model(state: State<'_, AppState>, path: String) -> Result<ImportedModelDto, AppError> {
-    state.with(|app| app.import_model(std::path::Path::new(path.trim())))
+pub fn cancel_import(imports: State<'_, ImportSlot>) {
+    if let Some(c) = imports.cancel.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        c.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// The models in the models folder, for Settings.

@@ -123,6 +123,11 @@ function modelCard(): HTMLElement {
   const m = state.status!.model;
   const out = h("p", { class: "muted", "aria-live": "polite", id: "model-import-result" });
   const path = h("input", { id: "model-path", placeholder: "/home/…/model.gguf" });
+  // Progress of a running import (bytes copied and checked) and the button that stops it.
+  const bar = h("progress", { id: "model-import-progress", "aria-label": t("modelImportButton"), max: 1, value: 0 }) as HTMLProgressElement;
+  bar.hidden = true;
+  const cancel = h("button", { type: "button", id: "cancel-import", onclick: () => void api.cancelImport() }, t("modelImportCancel"));
+  cancel.hidden = true;
   const lines = m.state === "not_installed"
     ? [h("p", {}, t("modelNone"))]
     : [
@@ -151,15 +156,29 @@ function modelCard(): HTMLElement {
       path.value = picked;
       (document.getElementById("import-model") as HTMLButtonElement).click();
     })() }, t("modelPick")),
-    h("button", { type: "button", id: "import-model", onclick: () => void (async () => {
+    h("button", { type: "button", id: "import-model", onclick: (ev: Event) => void (async () => {
+      const start = ev.currentTarget as HTMLButtonElement;
       out.textContent = t("working");
+      bar.value = 0;
+      bar.hidden = false;
+      cancel.hidden = false;
+      start.disabled = true;
       try {
-        const r = await api.importModel(path.value);
+        const r = await api.importModel(path.value, (p) => {
+          bar.max = Math.max(p.total, 1);
+          bar.value = p.copied;
+          out.textContent = t("modelImporting", { done: Math.round(p.copied / 1048576), total: Math.round(p.total / 1048576) });
+        });
         out.textContent = t("modelImported", { file: r.file, mib: Math.round(r.bytes / 1048576), sha: r.sha256.slice(0, 12), known: r.known_as ?? t("modelUnknown") });
         state.status = await api.status();
-      } catch (e) { out.textContent = isAppError(e) ? e.message : String(e); }
+      } catch (e) {
+        out.textContent = isAppError(e) && e.code === "cancelled" ? t("modelImportCancelled") : isAppError(e) ? e.message : String(e);
+      } finally {
+        cancel.hidden = true;
+        start.disabled = false;
+      }
     })() }, t("modelImportButton")),
-    out);
+    cancel, bar, out);
 }
 
 /** The models in the models folder: size, memory need, measured speed and quality in words, and
