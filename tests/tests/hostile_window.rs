@@ -19,19 +19,6 @@ mod hostile_payloads;
 
 const MARKER: &str = "::: lesson en\n";
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// Lessons on the Amazon advertising path that take the corpus: the first takes every payload
 /// under 100 KB, each other one a single large payload (a pack file holds at most 2 MiB).
 const LESSONS: &[&str] = &[
@@ -46,7 +33,7 @@ const LESSONS: &[&str] = &[
 /// A copy of the shipped pack as version 1.1.1 whose English lessons start with `payloads`.
 /// Returns the lessons used and the line of the first payload in the first one.
 fn pack_with(dir: &Path, payloads: &[String]) -> (Vec<&'static str>, usize) {
-    copy_dir(&workspace_root().join("content-packs/cbec-core"), dir);
+    crossway_content::copy_tree(&workspace_root().join("content-packs/cbec-core"), dir).unwrap();
     let manifest = fs::read_to_string(dir.join("pack.toml")).unwrap();
     let manifest = manifest.replacen("version = \"1.1.0\"", "version = \"1.1.1\"", 1).replacen(
         "changelog = [\n",

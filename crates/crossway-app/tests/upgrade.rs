@@ -124,7 +124,7 @@ fn release_1_1_0_installs_over_1_0_0_keeps_progress_and_refreshes_only_changed_f
     // The industry update says what the fact says now.
     let updates = app.industry_updates(ads).unwrap();
     let u = updates.iter().find(|u| u.kp == home && u.to_version == "1.1.0").expect("an industry update");
-    assert!(u.fact.as_ref().unwrap().en.contains('7'), "{:?}", u.fact);
+    assert!(u.fact.as_ref().unwrap().en.contains("7 days"), "{:?}", u.fact);
     // A learner who never studied those KPs gets no refresh.
     assert!(app.path(fresh).unwrap().steps.iter().all(|s| s.action != Action::Refresh));
     assert!(app.industry_updates(fresh).unwrap().is_empty());

@@ -27,7 +27,7 @@ pub use model::{
 pub use passages::{passages, Passage, PassageKind};
 pub use render::render_markdown;
 pub use stats::PackStats;
-pub use update::{materialize_update, UpdateError};
+pub use update::{copy_tree, materialize_update, UpdateError};
 pub use vocabulary::{Aliases, Term, Vocabulary};
 
 /// The locales every learner-facing string must exist in.

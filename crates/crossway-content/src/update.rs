@@ -80,7 +80,8 @@ pub fn materialize_update(base: &Path, update: &Path, out: &Path) -> Result<(), 
     Ok(())
 }
 
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Copies a folder and everything under it (a pack, its update, a test's working copy).
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     fs::create_dir_all(to)?;
     for e in fs::read_dir(from)? {
         let e = e?;

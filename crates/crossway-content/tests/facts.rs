@@ -10,22 +10,9 @@ fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 fn copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&shipped(), dir.path());
+    crossway_content::copy_tree(&shipped(), dir.path()).unwrap();
     dir
 }
 
@@ -92,7 +79,7 @@ fn the_shipped_pack_gives_every_fact_one_home_and_shows_values_where_they_are_us
 #[test]
 fn changing_a_value_in_its_home_changes_every_place_and_the_diff_names_it_once() {
     let before = load_pack(&shipped()).into_result().unwrap();
-    let (home, fact, value) = a_valued_fact(&before);
+    let (home, fact, _) = a_valued_fact(&before);
     let dir = copy();
     let file = before.kp(&home).unwrap().file.to_string_lossy().into_owned();
     let new_value = "99,999 test-units";
@@ -123,7 +110,6 @@ fn changing_a_value_in_its_home_changes_every_place_and_the_diff_names_it_once()
     assert_eq!(shown(&after, new_value), written, "each of the {written} places shows the new value");
     assert_eq!(shown(&before, &placeholder), 0, "no placeholder reaches a learner");
     assert_eq!(shown(&before, new_value), 0);
-    let _ = value;
     let d = diff_packs(&before, &after);
     let changes: Vec<_> = d.facts_changed.iter().filter(|f| f.change != "rechecked").collect();
     assert_eq!(changes.len(), 1, "{changes:#?}");

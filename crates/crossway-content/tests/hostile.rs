@@ -17,19 +17,6 @@ fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content-packs/cbec-core")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// What must never come out of the renderer, lower-cased.
 const FORBIDDEN: &[&str] = &[
     "<script",
@@ -80,7 +67,7 @@ const FORBIDDEN: &[&str] = &[
 #[test]
 fn hostile_markdown_is_refused_at_its_line_or_rendered_inert() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&shipped(), dir.path());
+    crossway_content::copy_tree(&shipped(), dir.path()).unwrap();
     let file = "kps/marketing.acos.md";
     let original = fs::read_to_string(dir.path().join(file)).unwrap();
     let marker = "::: lesson en\n";

@@ -12,24 +12,11 @@ fn shipped() -> PathBuf {
 /// Copies the shipped pack into a temp dir and applies `edit` to one file.
 fn broken(file: &str, edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&shipped(), dir.path());
+    crossway_content::copy_tree(&shipped(), dir.path()).unwrap();
     let p = dir.path().join(file);
     let text = fs::read_to_string(&p).unwrap();
     fs::write(&p, edit(text)).unwrap();
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// The diagnostics as `file:line: message`, with the temp dir stripped.
@@ -399,7 +386,7 @@ fn the_describe_vocabulary_names_every_role_and_module_and_checks_its_kps() {
     assert!(v.market("eu").is_some_and(|m| m.kps.contains(&"compliance.eu-vat-ioss".to_string())));
     // A platform that lists a KP the pack lacks, and an empty alias, are named with their line.
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&shipped(), dir.path());
+    crossway_content::copy_tree(&shipped(), dir.path()).unwrap();
     let manifest = dir.path().join("pack.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
     let text = text.replacen("kps = [\"marketing.social-influencer\"", "kps = [\"marketing.no-such-kp\"", 1);

@@ -44,7 +44,11 @@ pub fn import_model(
             let _ = on_progress.send(p);
         }
     });
-    imports.cancel.lock().unwrap_or_else(|e| e.into_inner()).take();
+    // Let go of the flag only if it is still ours (another import may have started since).
+    let mut slot = imports.cancel.lock().unwrap_or_else(|e| e.into_inner());
+    if slot.as_ref().is_some_and(|c| std::sync::Arc::ptr_eq(c, &cancel)) {
+        slot.take();
+    }
     result
 }
 

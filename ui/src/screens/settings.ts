@@ -124,7 +124,7 @@ function modelCard(): HTMLElement {
   const out = h("p", { class: "muted", "aria-live": "polite", id: "model-import-result" });
   const path = h("input", { id: "model-path", placeholder: "/home/…/model.gguf" });
   // Progress of a running import (bytes copied and checked) and the button that stops it.
-  const bar = h("progress", { id: "model-import-progress", "aria-label": t("modelImportButton"), max: 1, value: 0 }) as HTMLProgressElement;
+  const bar = h("progress", { id: "model-import-progress", "aria-label": t("modelImportProgress"), max: 1, value: 0 }) as HTMLProgressElement;
   bar.hidden = true;
   const cancel = h("button", { type: "button", id: "cancel-import", onclick: () => void api.cancelImport() }, t("modelImportCancel"));
   cancel.hidden = true;
