@@ -21,7 +21,8 @@ pub struct LearnerExport {
     pub profile: ProfileDto,
     pub mastery: Vec<MasteryExport>,
     pub attempts: Vec<AttemptExport>,
-    /// The same attempts as xAPI statements (actor, verb, object, result, timestamp).
+    /// The learner's records as xAPI 1.0.3 statements under their pseudonym, without free text
+    /// (`xapi.rs`).
     pub xapi: Vec<serde_json::Value>,
     /// Time spent per method and KP.
     pub study_sessions: Vec<serde_json::Value>,
@@ -63,71 +64,9 @@ impl App {
             .map(|(kp, m)| MasteryExport { kp, p: m.p, attempts: m.attempts })
             .collect();
         let rows = db.attempts(learner_id)?;
-        let pack = self.active_pack()?;
-        // An account on this install only: no email, no name outside the data itself.
-        let actor = serde_json::json!({
-            "objectType": "Agent",
-            "name": learner.name,
-            "account": { "homePage": "urn:crossway:local", "name": format!("learner-{}", learner.id) }
-        });
-        let mut xapi: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|a| {
-                let item = pack.item(&a.item_id);
-                serde_json::json!({
-                    "id": null,
-                    "actor": actor,
-                    "verb": { "id": "http://adlnet.gov/expapi/verbs/answered", "display": { "en-US": "answered", "zh-CN": "作答" } },
-                    "object": {
-                        "objectType": "Activity",
-                        "id": format!("urn:crossway:{}:item:{}", pack.manifest.id, a.item_id),
-                        "definition": {
-                            "name": item.map(|i| serde_json::json!({ "en-US": i.stem.en, "zh-CN": i.stem.zh_cn })),
-                            "type": "http://adlnet.gov/expapi/activities/cmi.interaction"
-                        }
-                    },
-                    "result": { "score": { "scaled": a.score }, "success": a.score >= 0.5 },
-                    "context": { "extensions": { "urn:crossway:knowledge-point": a.kp_id } },
-                    "timestamp": a.occurred_at.to_rfc3339()
-                })
-            })
-            .collect();
+        let xapi = self.statements(learner_id, &crate::xapi::Actor::Pseudonymous)?;
         let notes = self.notes(learner_id, None, None)?;
-        let kp_activity = |kp: &str| {
-            let title = pack.kp(kp).map(|k| serde_json::json!({ "en-US": k.title.en, "zh-CN": k.title.zh_cn }));
-            serde_json::json!({
-                "objectType": "Activity",
-                "id": format!("urn:crossway:{}:lesson:{kp}", pack.manifest.id),
-                "definition": { "name": title, "type": "http://adlnet.gov/expapi/activities/lesson" }
-            })
-        };
-        for n in &notes {
-            xapi.push(serde_json::json!({
-                "id": null,
-                "actor": actor,
-                "verb": { "id": "http://adlnet.gov/expapi/verbs/commented", "display": { "en-US": "commented", "zh-CN": "记笔记" } },
-                "object": kp_activity(&n.kp),
-                "result": { "response": n.body },
-                "timestamp": n.updated_at
-            }));
-        }
         let questions: Vec<crossway_store::QuestionRow> = db.questions(learner_id)?;
-        for q in &questions {
-            let object = match q.kp_id.as_deref().or(q.kp_scope.as_deref()) {
-                Some(kp) => kp_activity(kp),
-                None => {
-                    serde_json::json!({ "objectType": "Activity", "id": format!("urn:crossway:{}", pack.manifest.id) })
-                }
-            };
-            xapi.push(serde_json::json!({
-                "id": null,
-                "actor": actor,
-                "verb": { "id": "http://adlnet.gov/expapi/verbs/asked", "display": { "en-US": "asked", "zh-CN": "提问" } },
-                "object": object,
-                "result": { "response": q.text, "extensions": { "urn:crossway:covered": q.covered, "urn:crossway:helpful": q.helpful } },
-                "timestamp": q.asked_at.to_rfc3339()
-            }));
-        }
         let questions = questions
             .into_iter()
             .map(|q| {

@@ -14,6 +14,8 @@ pub enum ErrorCode {
     DatabaseLocked,
     /// A profile with a PIN that was not given in this session.
     ProfileLocked,
+    /// A teacher's action without the teacher unlocked (or on an install without a teacher).
+    TeacherOnly,
     /// Too many wrong PINs: `details[0]` is the seconds left to wait.
     PinWait,
     /// The disk holding the data folder is full: `details[0]` is the file. The screen stays.

@@ -368,6 +368,7 @@ impl App {
     /// A group task for a classroom install: a KP's discussion prompt worked on by 2–8 learners,
     /// each with a role.
     pub fn create_group_task(&mut self, t: NewGroupTaskDto) -> Result<GroupTaskDto> {
+        self.require_teacher_if_any()?;
         let pack = self.active_pack()?.clone();
         pack.kp(&t.kp).ok_or_else(|| AppError::not_found("knowledge point", &t.kp))?;
         let title = t.title.trim();

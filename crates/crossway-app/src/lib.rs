@@ -5,6 +5,7 @@ mod ask;
 pub mod ask_set;
 mod assessment;
 pub mod calibration;
+mod class;
 mod dashboard;
 mod data;
 pub mod describe;
@@ -27,7 +28,9 @@ pub mod recovery;
 mod refit;
 mod simulations;
 mod synth;
+mod teacher;
 mod tutor;
+pub mod xapi;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -42,6 +45,7 @@ pub use ask::{
     ANSWER_PASSAGE_CHARS_ZH,
 };
 pub use assessment::{BlendDto, StudySessionDto};
+pub use class::*;
 /// Core types the shells pass through.
 pub use crossway_content::Answer;
 pub use crossway_core::{indicators::Indicator, methods::Method, LocalizedText};
@@ -67,6 +71,7 @@ pub use profile_plan::{plan_for_profile, simulate_methods, simulate_pack, PlanOu
 pub use refit::{FittedKp, RefitReport, MIN_ANSWERS, MIN_LEARNERS};
 pub use simulations::{SimStepDto, SimStepScoreDto, SimulationResultDto, SimulationRunDto, SimulationSummaryDto};
 pub use synth::synth_pack;
+pub use teacher::TeacherDto;
 pub use tutor::{FreeTextJob, ModelVerdict, MODEL_GRADER};
 
 /// Where the app keeps its files and which pack to install on first run.
@@ -102,6 +107,8 @@ pub struct App {
     fitted: std::collections::HashMap<String, BktParams>,
     /// Profiles with a PIN opened in this session (`pin.rs`).
     unlocked: std::collections::HashSet<i64>,
+    /// The install's teacher profile opened in this session (`teacher.rs`).
+    teacher_unlocked: bool,
 }
 
 impl App {
@@ -146,6 +153,7 @@ impl App {
             placements: Default::default(),
             fitted: Default::default(),
             unlocked: Default::default(),
+            teacher_unlocked: false,
         };
         app.load_installed_packs()?;
         if app.packs.is_empty() {
@@ -232,14 +240,17 @@ impl App {
             self.check_role(role)?;
         }
         let now = self.now();
+        let pseudonym = format!("p-{}", class::random_code(16)?.to_lowercase());
         let row = self.store.transact(|db| {
-            db.create_learner(&NewLearner {
+            let row = db.create_learner(&NewLearner {
                 name,
                 locale: &new.locale,
                 goal_role: new.goal_role.as_deref(),
                 weekly_minutes: weekly,
                 now,
-            })
+            })?;
+            db.set_profile_fact(row.id, xapi::PSEUDONYM_FACT, &serde_json::json!(pseudonym), now)?;
+            Ok::<_, crossway_store::StoreError>(row)
         })?;
         Ok(learner_dto(row, 0))
     }

@@ -90,6 +90,7 @@ impl App {
     /// version: the changelog entries in between and the diff. Facts that changed are recorded so
     /// the path can schedule refresh reviews; progress is kept because it is keyed by stable ids.
     pub fn install_pack_with_changes(&mut self, dir: &Path) -> Result<InstallDto> {
+        self.require_teacher_if_any()?;
         // Copy first, then validate the copy — once, and exactly the bytes that get installed —
         // reporting problems at the source's paths; a failure leaves nothing behind.
         let all_packs = self.config.data_dir.join("packs");

@@ -44,7 +44,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn valid(pin: &str) -> Result<()> {
+pub(crate) fn valid(pin: &str) -> Result<()> {
     if (4..=8).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()) {
         Ok(())
     } else {
@@ -52,11 +52,16 @@ fn valid(pin: &str) -> Result<()> {
     }
 }
 
-fn phc(pin: &str) -> Result<String> {
+pub(crate) fn phc(pin: &str) -> Result<String> {
     Argon2::default()
         .hash_password(pin.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| AppError::new(crate::ErrorCode::Internal, format!("cannot hash the PIN: {e}")))
+}
+
+/// True when `pin` matches an Argon2id PHC string (constant-time, the crate's verifier).
+pub(crate) fn verify(stored: &str, pin: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
 }
 
 /// How a PIN is stored.
@@ -123,9 +128,7 @@ impl App {
         }
         let pin = pin.trim();
         let right = match &stored {
-            Stored::Argon2(p) => {
-                PasswordHash::new(p).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
-            }
+            Stored::Argon2(p) => verify(p, pin),
             Stored::Legacy { salt, hash } => constant_time_eq(hex(&legacy_hash(salt, pin)).as_bytes(), hash.as_bytes()),
         };
         if right {

@@ -622,8 +622,13 @@ fn a_learner_can_export_everything_and_delete_it_completely() {
     assert_eq!(e.xapi.len(), 2);
     let s = &e.xapi[0];
     assert_eq!(s["verb"]["id"], "http://adlnet.gov/expapi/verbs/answered");
-    assert_eq!(s["object"]["id"], "urn:crossway:cbec-core:item:marketing.acos.basic");
+    assert_eq!(s["object"]["id"], "https://crossway.invalid/packs/cbec-core/items/marketing.acos.basic");
     assert_eq!(s["result"]["success"], false);
+    // A pseudonymous account and a stable id: the same record gives the same statement.
+    assert_eq!(s["actor"]["account"]["name"], app.pseudonym(l).unwrap());
+    assert!(s["actor"].get("name").is_none(), "no name in a statement: {s}");
+    assert_eq!(e.xapi, app.export_learner(l).unwrap().xapi);
+    assert_ne!(e.xapi[0]["id"], e.xapi[1]["id"]);
     let json = serde_json::to_string(&e).unwrap();
     assert!(!json.contains("o1"), "another learner's data must not leak into the export");
 

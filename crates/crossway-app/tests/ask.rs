@@ -145,10 +145,13 @@ fn questions_and_notes_are_kept_exported_and_deleted_with_the_learner() {
         .iter()
         .find(|s| {
             s["verb"]["id"].as_str().is_some_and(|v| v.ends_with("/asked"))
-                && s["result"]["extensions"]["urn:crossway:covered"] == true
+                && s["result"]["extensions"]["https://crossway.invalid/xapi/covered"] == true
         })
         .unwrap();
-    assert_eq!(asked["object"]["id"], "urn:crossway:cbec-core:lesson:marketing.break-even-acos");
+    assert_eq!(asked["object"]["id"], "https://crossway.invalid/packs/cbec-core/lessons/marketing.break-even-acos");
+    // No free text reaches a statement: the question and the notes stay in their own sections.
+    let statements = serde_json::to_string(&e.xapi).unwrap();
+    assert!(e.questions.iter().all(|q| !statements.contains(q["text"].as_str().unwrap())), "{statements}");
 
     app.delete_learner(l).unwrap();
     drop(app);

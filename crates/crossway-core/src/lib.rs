@@ -3,6 +3,7 @@
 //! Invariant: this crate does no IO, reads no clock and knows nothing of SQL, files, Tauri or the
 //! LLM. Time, when needed, is passed in.
 
+pub mod class;
 pub mod graph;
 pub mod indicators;
 pub mod itemstats;

@@ -7,6 +7,7 @@
 
 mod assessment;
 pub mod backup;
+mod classes;
 mod error;
 mod events;
 mod learners;
@@ -25,6 +26,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use assessment::{
     FeedbackRow, GroupMemberRow, GroupTaskRow, NewFeedback, PackAttemptRow, PeerReviewRow, SimRunRow, StudySessionRow,
 };
+pub use classes::{ClassRow, MembershipRow, SummaryRow, SummaryStored, TeacherRow};
 pub use error::StoreError;
 pub use events::{AttemptRow, NewAttempt, Recorded};
 pub use learners::{LearnerRow, NewLearner};

@@ -13,6 +13,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("schema/v4.sql")),
     M::up(include_str!("schema/v5.sql")),
     M::up(include_str!("schema/v6.sql")),
+    M::up(include_str!("schema/v7.sql")),
 ];
 
 /// The schema version this build writes.

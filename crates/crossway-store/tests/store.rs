@@ -138,6 +138,11 @@ const FIXTURES: &[(usize, &str)] = &[
      INSERT INTO questions (learner_id, pack_id, kp_scope, text, lang, covered, passages, kp_id, asked_at)
        VALUES (7, 'cbec-core', NULL, 'ACoS 怎么算', 'zh-CN', 1, '[]', 'marketing.acos', '2026-01-06T00:00:00.000Z');",
     ),
+    (
+        7,
+        "INSERT INTO class_memberships (learner_id, class_id, secret, pseudonym, joined_at)
+       VALUES (7, 'K7QF9XW2', 'SECRETSECRETSECR', 'p-0123456789abcdef', '2026-01-07T00:00:00.000Z');",
+    ),
 ];
 
 #[test]
@@ -171,6 +176,7 @@ fn every_earlier_schema_version_upgrades_with_its_data() {
             assert_eq!(store.db().feedback_of_learner(7).unwrap().len(), usize::from(from >= 5), "from v{from}");
             assert_eq!(store.db().notes(7, None, None).unwrap().len(), usize::from(from >= 6), "from v{from}");
             assert_eq!(store.db().questions(7).unwrap().len(), usize::from(from >= 6), "from v{from}");
+            assert_eq!(store.db().memberships(7).unwrap().len(), usize::from(from >= 7), "from v{from}");
         }
         if from > 0 && from < SCHEMA_VERSION {
             assert!(
