@@ -36,6 +36,8 @@ pub const OWNED: &[(&str, &[&str])] = &[
     ("llama-cpp-2", &["crossway-tutor"]),
     ("tauri", &["crossway-desktop"]),
     ("tauri-build", &["crossway-desktop"]),
+    // The LRS sender (issue #18) and the WebDriver client of the window tests (dev-only).
+    ("ureq", &["crossway-lrs", "crossway-tests"]),
 ];
 
 /// HTTP clients: none may be in what the app or the CLI run.
@@ -88,6 +90,11 @@ pub fn check_ownership(meta: &Value, owned: &[(&str, &[&str])]) -> Vec<String> {
 
 /// Every package reachable from `root` through normal (run-time) dependencies.
 pub fn runtime_closure(meta: &Value, root: &str) -> BTreeSet<String> {
+    runtime_closure_without(meta, root, &[])
+}
+
+/// [`runtime_closure`] with the packages in `skip` (and what only they bring) left out.
+pub fn runtime_closure_without(meta: &Value, root: &str, skip: &[&str]) -> BTreeSet<String> {
     let names: HashMap<&str, &str> = meta["packages"]
         .as_array()
         .into_iter()
@@ -108,6 +115,9 @@ pub fn runtime_closure(meta: &Value, root: &str) -> BTreeSet<String> {
         for dep in node["deps"].as_array().into_iter().flatten() {
             let normal = dep["dep_kinds"].as_array().into_iter().flatten().any(|k| k["kind"].is_null());
             if let (true, Some(pkg)) = (normal, dep["pkg"].as_str()) {
+                if names.get(pkg).is_some_and(|n| skip.contains(n)) {
+                    continue;
+                }
                 if seen.insert(pkg) {
                     queue.push_back(pkg);
                 }
@@ -117,10 +127,16 @@ pub fn runtime_closure(meta: &Value, root: &str) -> BTreeSet<String> {
     seen.iter().filter_map(|id| names.get(id).map(|n| n.to_string())).collect()
 }
 
-pub fn check_no_http_clients(meta: &Value, roots: &[&str]) -> Vec<String> {
+/// Invariant 4: no HTTP client in the run-time tree of `roots`; `crossway-lrs` (the LRS sender
+/// behind `crossway xapi send`) is the one way in, and only for the roots in `via_lrs`.
+pub fn check_no_http_clients(meta: &Value, roots: &[&str], via_lrs: &[&str]) -> Vec<String> {
     let mut problems = Vec::new();
-    for root in roots {
-        let closure = runtime_closure(meta, root);
+    for root in roots.iter().chain(via_lrs) {
+        let skip: &[&str] = if via_lrs.contains(root) { &["crossway-lrs"] } else { &[] };
+        let closure = runtime_closure_without(meta, root, skip);
+        if skip.is_empty() && closure.contains("crossway-lrs") {
+            problems.push(format!("{root} depends on crossway-lrs, the LRS sender: it must open no socket"));
+        }
         if closure.is_empty() {
             problems.push(format!("package {root} not found in cargo metadata"));
         }
@@ -129,6 +145,28 @@ pub fn check_no_http_clients(meta: &Value, roots: &[&str]) -> Vec<String> {
                 problems.push(format!(
                     "{root} pulls in the HTTP client `{bad}` at run time (try `cargo tree -p {root} -i {bad}`)"
                 ));
+            }
+        }
+    }
+    problems
+}
+
+/// What runs on a learner's machine without the network: the desktop app and every library it
+/// or the CLI is built from.
+pub const RUNTIME_ROOTS: &[&str] =
+    &["crossway-desktop", "crossway-app", "crossway-store", "crossway-tutor", "crossway-content", "crossway-core"];
+
+/// The CLI reaches the LRS sender from one file, the `xapi send` command.
+pub fn check_lrs_only_in_xapi_send() -> Vec<String> {
+    let mut problems = Vec::new();
+    for file in rust_files(&workspace_root().join("crates/crossway-cli/src")) {
+        if file.ends_with("xapi.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        for (n, line) in non_test_lines(&text) {
+            if line.contains("crossway_lrs") {
+                problems.push(format!("{}:{n}: only `xapi send` (src/xapi.rs) may use the LRS sender", rel(&file)));
             }
         }
     }
@@ -289,7 +327,8 @@ pub fn check_no_unwrap() -> Vec<String> {
 pub fn run_all() -> Result<(), Vec<String>> {
     let meta = metadata().map_err(|e| vec![e])?;
     let mut problems = check_ownership(&meta, OWNED);
-    problems.extend(check_no_http_clients(&meta, &["crossway-desktop", "crossway-cli"]));
+    problems.extend(check_no_http_clients(&meta, RUNTIME_ROOTS, &["crossway-cli"]));
+    problems.extend(check_lrs_only_in_xapi_send());
     problems.extend(check_core_is_pure(&meta));
     problems.extend(check_commands_agree());
     problems.extend(check_csp());
@@ -355,8 +394,15 @@ mod tests {
     #[test]
     fn no_http_client_in_the_app_or_the_cli() {
         let m = meta();
-        let problems = check_no_http_clients(&m, &["crossway-desktop", "crossway-cli"]);
+        let problems = check_no_http_clients(&m, RUNTIME_ROOTS, &["crossway-cli"]);
         assert!(problems.is_empty(), "{problems:#?}");
+        assert!(check_lrs_only_in_xapi_send().is_empty());
+        // The check sees the one way in: the CLI's tree holds ureq through crossway-lrs only, so
+        // counting the CLI as a root without that exception fails.
+        assert!(runtime_closure(&m, "crossway-cli").contains("ureq"));
+        let strict = check_no_http_clients(&m, &["crossway-cli"], &[]);
+        assert!(strict.iter().any(|p| p.contains("crossway-lrs")), "{strict:#?}");
+        assert!(strict.iter().any(|p| p.contains("`ureq`")), "{strict:#?}");
         // The check sees real crates: the test crate does use an HTTP client (dev-only, for
         // WebDriver on localhost), and the desktop closure really holds tauri.
         assert!(runtime_closure(&m, "crossway-desktop").contains("tauri"));

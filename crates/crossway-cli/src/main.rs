@@ -7,7 +7,9 @@
 //! the grammar is one `clap` tree); new commands with more than a few lines of output live in
 //! their own module, like `data.rs`.
 
+mod class;
 mod data;
+mod xapi;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +57,17 @@ enum Command {
     Kt {
         #[command(subcommand)]
         command: KtCommand,
+    },
+    /// The class view of a classroom install, from its database and class summaries.
+    Class {
+        #[command(subcommand)]
+        command: ClassCommand,
+    },
+    /// xAPI: send statements to a school's own Learning Record Store (opt-in; the only command
+    /// that uses the network).
+    Xapi {
+        #[command(subcommand)]
+        command: XapiCommand,
     },
     /// The data folder's database: check it without modifying it, list and restore backups.
     Data {
@@ -126,6 +139,54 @@ enum Command {
         #[arg(long)]
         profile: PathBuf,
         /// Print JSON (the stable contract) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClassCommand {
+    /// The class view's numbers (k >= 3 applied): mastery by KP, readiness, items, stuck KPs,
+    /// indicators, weekly activity.
+    Report {
+        /// A Crossway database (crossway.sqlite3 in the data folder; its installed packs beside it).
+        #[arg(long)]
+        db: PathBuf,
+        /// One of the install's classes (default: its only class, or all its learners).
+        #[arg(long)]
+        class: Option<String>,
+        /// A folder of class summary files to count in (checked, not stored).
+        #[arg(long)]
+        summaries: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum XapiCommand {
+    /// Send statements (every learner of a database, or one learner's export) to an LRS; already
+    /// stored statements are recognised by their ids and not sent twice.
+    Send {
+        /// The LRS's xAPI endpoint, e.g. https://lrs.school.example/xAPI/
+        #[arg(long)]
+        lrs: String,
+        #[arg(long)]
+        user: String,
+        /// A file whose first line is the password (kept out of the command line and history).
+        #[arg(long)]
+        password_file: PathBuf,
+        /// A Crossway database: every learner on the install.
+        #[arg(long, conflicts_with = "export")]
+        db: Option<PathBuf>,
+        /// A learner's export file (crossway-learner-export/1).
+        export: Option<PathBuf>,
+        /// Named accounts at the school's LMS (this home page) instead of pseudonyms.
+        #[arg(long)]
+        named: Option<String>,
+        /// Statements per request (default 200).
+        #[arg(long)]
+        batch: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -246,6 +307,12 @@ fn with_details(e: crossway_app::AppError) -> UserError {
 
 fn run(command: Command) -> Result<(), UserError> {
     match command {
+        Command::Class { command: ClassCommand::Report { db, class, summaries, json } } => {
+            class::report(&db, class.as_deref(), summaries.as_deref(), json)
+        }
+        Command::Xapi { command: XapiCommand::Send { lrs, user, password_file, db, export, named, batch, json } } => {
+            xapi::send(xapi::SendArgs { lrs, user, password_file, db, export, named, batch, json })
+        }
         Command::Data { command: DataCommand::Check { data_dir, json } } => {
             data::check(&data::data_dir(data_dir)?, json)
         }
