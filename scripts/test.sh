@@ -14,6 +14,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 build_ui
 fetch_model test
+say "Installing the test Learning Record Store (Ralph, for the xAPI send tests)"
+bash "$ROOT/scripts/lrs.sh" install
 say "Checking formatting and lints"
 cargo fmt --all --check
 cargo clippy --locked --workspace --all-targets -- -D warnings

@@ -64,6 +64,18 @@ const COMMANDS: &[&str] = &[
     "restore_backup",
     "start_fresh",
     "retry_open",
+    "teacher_status",
+    "create_teacher",
+    "unlock_teacher",
+    "lock_teacher",
+    "create_class",
+    "list_classes",
+    "class_report",
+    "import_summaries",
+    "join_class",
+    "learner_classes",
+    "export_class_summary",
+    "open_class_window",
 ];
 
 fn main() {

@@ -168,6 +168,35 @@ impl Session {
         self.post("/execute/sync", json!({"script": script, "args": args}))
     }
 
+    /// The handles of the app's open windows (W3C "Get Window Handles").
+    pub fn window_handles(&self) -> Result<Vec<String>, String> {
+        let v = self.get("/window/handles")?;
+        Ok(v.as_array().into_iter().flatten().filter_map(|h| h.as_str().map(str::to_string)).collect())
+    }
+
+    pub fn window_handle(&self) -> Result<String, String> {
+        Ok(self.get("/window")?.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Makes `handle` the window the next commands go to (W3C "Switch To Window").
+    pub fn switch_to_window(&self, handle: &str) -> Result<(), String> {
+        self.post("/window", json!({"handle": handle})).map(|_| ())
+    }
+
+    /// Waits until a window other than those in `known` opens; returns its handle.
+    pub fn wait_new_window(&self, known: &[String], secs: u64) -> Result<String, String> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(h) = self.window_handles()?.into_iter().find(|h| !known.contains(h)) {
+                return Ok(h);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no new window within {secs} s (windows: {:?})", self.window_handles()?));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     pub fn screenshot_png(&self) -> Result<Vec<u8>, String> {
         let b64 = self.get("/screenshot")?;
         base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap_or_default()).map_err(|e| e.to_string())

@@ -17,6 +17,8 @@ export type Screen =
   | { name: "settings" }
   | { name: "onboarding" }
   | { name: "notes" }
+  /** The teacher's class view (no learner needed; issue #18). */
+  | { name: "class" }
   /** The database cannot be used: what happened and the backups, instead of every other screen. */
   | { name: "data"; problem: DataProblem };
 

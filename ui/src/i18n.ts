@@ -5,6 +5,7 @@ import { dashEn, dashZh } from "./i18n/dash";
 import { simsEn, simsZh } from "./i18n/sims";
 import { wordsEn, wordsZh } from "./i18n/words";
 import { dataEn, dataZh } from "./i18n/data";
+import { classEn, classZh } from "./i18n/class";
 
 const baseEn = {
   switchLanguage: "中文",
@@ -229,9 +230,9 @@ const baseZh: Record<keyof typeof baseEn, string> = {
 };
 
 // Screens keep their strings in i18n/<screen>.ts, each typed the same way.
-const en = { ...baseEn, ...dashEn, ...simsEn, ...wordsEn, ...dataEn };
+const en = { ...baseEn, ...dashEn, ...simsEn, ...wordsEn, ...dataEn, ...classEn };
 export type Key = keyof typeof en;
-const zh: Record<Key, string> = { ...baseZh, ...dashZh, ...simsZh, ...wordsZh, ...dataZh };
+const zh: Record<Key, string> = { ...baseZh, ...dashZh, ...simsZh, ...wordsZh, ...dataZh, ...classZh };
 
 const dicts: Record<Locale, Record<Key, string>> = { en, "zh-CN": zh };
 

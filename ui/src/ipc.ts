@@ -9,7 +9,7 @@ export interface Text { en: string; "zh-CN": string }
 export type ErrorCode =
   | "not_found" | "invalid_input" | "pack_invalid" | "database_too_new"
   | "database_damaged" | "database_locked" | "profile_locked" | "pin_wait"
-  | "disk_full" | "read_only" | "data_folder" | "cancelled" | "io" | "internal";
+  | "disk_full" | "read_only" | "data_folder" | "cancelled" | "teacher_only" | "io" | "internal";
 
 export interface AppError { code: ErrorCode; message: string; details?: string[] }
 
@@ -285,3 +285,41 @@ export async function pickFolder(title: string): Promise<string | null> {
   const picked = await open({ title, multiple: false, directory: true });
   return typeof picked === "string" ? picked : null;
 }
+
+// Classroom installs (issue #18): crossway-app/src/{teacher,class}.rs, crossway-core/src/class.rs.
+export interface Teacher { name: string; unlocked: boolean }
+export interface ClassInfo { id: string; name: string; code: string; pack: string; goal_roles: string[]; local_learners: boolean; summaries: number }
+export interface Membership { class: string; pseudonym: string; joined_at: string }
+export interface SummaryFile { path: string; class: string; pseudonym: string; kps: number; items: number }
+export interface Refused { file: string; reason: string }
+export interface SummaryImport { new: number; replaced: number; unchanged: number; refused: Refused[] }
+/** A count of learners; null when it describes 1 or 2 learners (hidden). */
+export type CountCell = number | null;
+export interface ClassReport {
+  class: string | null; class_name: string | null; pack: string; local: number; imported: number; ms: number;
+  titles: Record<string, Text>; item_kp: Record<string, string>; refused: Refused[];
+  report: {
+    learners: number; min_cell: number; hidden: number; items_hidden: number;
+    heatmap: { module: string; kp: string; counts: CountCell[] }[];
+    readiness: { role: string; ready: CountCell; bins: CountCell[]; chose_it: CountCell }[];
+    items: { item: string; learners: number; p_value: number | null; discrimination: number | null; dispute_rate: number | null; flags: { kind: string }[] }[];
+    stuck: { kp: string; stuck: CountCell; asking: CountCell; wrong_answers: number | null; questions: number | null }[];
+    indicators: { dimension: string; no_evidence: CountCell; bins: CountCell[]; mean: number | null }[];
+    weeks: { week: string; active: CountCell; answers: number | null; minutes: number | null }[];
+  };
+}
+export const classApi = {
+  /** The class view opens in a window of its own, whose capability grants the teacher's commands only. */
+  openWindow: () => invoke<void>("open_class_window"),
+  teacher: () => invoke<Teacher | null>("teacher_status"),
+  createTeacher: (name: string, pin: string) => invoke<Teacher>("create_teacher", { name, pin }),
+  unlockTeacher: (pin: string) => invoke<boolean>("unlock_teacher", { pin }),
+  lockTeacher: () => invoke<void>("lock_teacher"),
+  createClass: (name: string, goal_roles: string[], local_learners: boolean) => invoke<ClassInfo>("create_class", { name, goal_roles, local_learners }),
+  classes: () => invoke<ClassInfo[]>("list_classes"),
+  report: (class_id: string) => invoke<ClassReport>("class_report", { class_id }),
+  importSummaries: (class_id: string, path: string) => invoke<SummaryImport>("import_summaries", { class_id, path }),
+  join: (learner_id: number, code: string) => invoke<Membership>("join_class", { learner_id, code }),
+  joined: (learner_id: number) => invoke<Membership[]>("learner_classes", { learner_id }),
+  exportSummary: (learner_id: number, class_id: string) => invoke<SummaryFile>("export_class_summary", { learner_id, class_id }),
+};

@@ -12,6 +12,8 @@ import { renderOnboarding, renderSettings } from "./screens/settings";
 import { itemForm, submitAnswer } from "./practice";
 import { dashboardPanels } from "./screens/dashboard";
 import { askBox, lessonNotes, renderNotes } from "./screens/words";
+import { renderClass } from "./screens/classroom";
+import { classApi } from "./ipc";
 
 const statusbar = document.getElementById("statusbar") as HTMLElement;
 const localeBtn = document.getElementById("toggle-locale") as HTMLButtonElement;
@@ -39,6 +41,7 @@ async function render(): Promise<void> {
       case "settings": return await renderSettings();
       case "onboarding": return await renderOnboarding();
       case "notes": return await renderNotes();
+      case "class": return await renderClass();
       case "data": return renderDataProblem(state.screen.problem, (r) => start(r));
     }
   } catch (e) {
@@ -147,6 +150,7 @@ async function renderLearners(): Promise<void> {
   view.append(
     h("section", { class: "card" }, h("h1", {}, t("welcomeTitle")), h("p", { class: "muted" }, t("welcomeLead")), list),
     form,
+    h("p", {}, h("button", { type: "button", id: "open-class-view", onclick: () => void classApi.openWindow().catch(showError) }, t("navClass"))),
   );
   name.focus();
 }
@@ -500,6 +504,13 @@ async function start(restored: Restored | null = null): Promise<void> {
     state.status = await api.status();
     state.tutor = await api.tutorStatus();
     state.roles = await api.roles();
+    // The teacher's window (its own capability: no learner's records, not even the list).
+    if (CLASS_WINDOW) {
+      state.learner = null;
+      state.screen = { name: "class" };
+      await render();
+      return;
+    }
     const remembered = Number(localStorage.getItem("crossway.learner"));
     const learners = await api.learners();
     const l = learners.find((x) => x.id === remembered && !x.has_pin);
@@ -513,6 +524,9 @@ async function start(restored: Restored | null = null): Promise<void> {
     showError(e);
   }
 }
+
+/** This webview is the teacher's class window (opened with `#class`). */
+const CLASS_WINDOW = window.location.hash === "#class";
 
 setRenderer(render);
 setRestarter(start);

@@ -211,7 +211,17 @@ pub fn check_commands_agree() -> Vec<String> {
     let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_default();
     let lib = read("src/lib.rs");
     let build = read("build.rs");
-    let cap: Value = serde_json::from_str(&read("capabilities/main.json")).unwrap_or(Value::Null);
+    let granted = |file: &str| -> BTreeSet<String> {
+        let cap: Value = serde_json::from_str(&read(file)).unwrap_or(Value::Null);
+        cap["permissions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect()
+    };
 
     let handlers: BTreeSet<String> = lib
         .split("generate_handler![")
@@ -231,14 +241,9 @@ pub fn check_commands_agree() -> Vec<String> {
         .map(|s| s.trim().trim_matches('"').to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    let allowed: BTreeSet<String> = cap["permissions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter_map(|p| p.strip_prefix("allow-"))
-        .map(|p| p.replace('-', "_"))
-        .collect();
+    let main = granted("capabilities/main.json");
+    let class = granted("capabilities/class.json");
+    let allowed: BTreeSet<String> = main.union(&class).cloned().collect();
     let defined: BTreeSet<String> = rust_files(&root.join("src/commands"))
         .iter()
         .flat_map(|f| {
@@ -254,7 +259,7 @@ pub fn check_commands_agree() -> Vec<String> {
         problems.push("no commands found in generate_handler! in src-tauri/src/lib.rs".into());
     }
     for (what, set) in
-        [("build.rs COMMANDS", &declared), ("capabilities/main.json", &allowed), ("src/commands", &defined)]
+        [("build.rs COMMANDS", &declared), ("capabilities/{main,class}.json", &allowed), ("src/commands", &defined)]
     {
         if set != &handlers {
             let missing: Vec<_> = handlers.difference(set).collect();
@@ -262,8 +267,45 @@ pub fn check_commands_agree() -> Vec<String> {
             problems.push(format!("{what} disagrees with the handler list: missing {missing:?}, extra {extra:?}"));
         }
     }
+    // The teacher's window may reach its own commands and the app's status, nothing else (no
+    // learner's records); the learners' window does not get the teacher's commands.
+    for c in class.iter().filter(|c| !CLASS_WINDOW_COMMANDS.contains(&c.as_str()) && *c != "open") {
+        problems.push(format!("capabilities/class.json grants {c}, which the teacher's window must not reach"));
+    }
+    for c in main.iter().filter(|c| TEACHER_COMMANDS.contains(&c.as_str())) {
+        problems
+            .push(format!("capabilities/main.json grants the teacher's command {c}: it belongs to the class window"));
+    }
     problems
 }
+
+/// The teacher's commands (issue #18): only the class window gets them.
+pub const TEACHER_COMMANDS: &[&str] = &[
+    "teacher_status",
+    "create_teacher",
+    "unlock_teacher",
+    "lock_teacher",
+    "create_class",
+    "list_classes",
+    "class_report",
+    "import_summaries",
+];
+
+/// Everything the class window may call: the teacher's commands and the app's status.
+pub const CLASS_WINDOW_COMMANDS: &[&str] = &[
+    "teacher_status",
+    "create_teacher",
+    "unlock_teacher",
+    "lock_teacher",
+    "create_class",
+    "list_classes",
+    "class_report",
+    "import_summaries",
+    "data_problem",
+    "app_status",
+    "tutor_status",
+    "list_roles",
+];
 
 /// The webview's CSP: own origin only, no inline or eval'd script, no remote origin.
 pub fn check_csp() -> Vec<String> {

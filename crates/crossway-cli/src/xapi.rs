@@ -32,11 +32,15 @@ fn statements(db: Option<&Path>, export: Option<&Path>, named: Option<&str>) -> 
             if named.is_some() {
                 return Err("--named works with --db: an export file's statements are sent as they are".into());
             }
-            let text = std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read it ({e})", file.display()))?;
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read it ({e})", file.display()))?;
             let v: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|e| format!("{}: not a Crossway learner export ({e})", file.display()))?;
             if v["format"] != "crossway-learner-export/1" {
-                return Err(format!("{}: not a Crossway learner export (no \"format\": \"crossway-learner-export/1\")", file.display()));
+                return Err(format!(
+                    "{}: not a Crossway learner export (no \"format\": \"crossway-learner-export/1\")",
+                    file.display()
+                ));
             }
             v["xapi"].as_array().cloned().ok_or_else(|| format!("{}: the export has no \"xapi\" list", file.display()))
         }
@@ -49,7 +53,10 @@ pub fn send(a: SendArgs) -> Result<(), String> {
         .map_err(|e| format!("{}: cannot read the password file ({e})", a.password_file.display()))?;
     let password = password.lines().next().unwrap_or_default().to_string();
     if password.is_empty() {
-        return Err(format!("{}: the password file is empty (the password is its first line)", a.password_file.display()));
+        return Err(format!(
+            "{}: the password file is empty (the password is its first line)",
+            a.password_file.display()
+        ));
     }
     let all = statements(a.db.as_deref(), a.export.as_deref(), a.named.as_deref())?;
     let mut lrs = crossway_lrs::Lrs::new(&a.lrs, &a.user, &password).map_err(|e| e.to_string())?;

@@ -6,9 +6,8 @@
 //! - **Batches**: statements are POSTed to `<endpoint>/statements` in batches (HTTP Basic auth,
 //!   `X-Experience-API-Version: 1.0.3`).
 //! - **Idempotent**: Crossway's statement ids are derived from the record, so a statement sent
-//!   twice is the same statement. Before a batch is sent, the LRS is asked which of its ids it
-//!   already holds (`GET statements?statementId=…`); those are counted as `already_there` and
-//!   not sent again, so a re-send after a failure sends only what is missing.
+//!   twice is the same statement, and an LRS stores it once: it answers a batch with the ids it
+//!   stored (204 when none were new), and the rest are counted as `already_there`.
 //! - **Rejections are reported, not swallowed**: when the LRS refuses a batch (400, 409), its
 //!   statements are sent one by one to find the ones it refuses, each reported with the status
 //!   and the LRS's own reason; the others are stored.
@@ -88,6 +87,11 @@ enum Answer {
     Down(String),
 }
 
+enum Posted {
+    Stored { new: usize },
+    Refused { status: u16, reason: String },
+}
+
 impl Lrs {
     /// `endpoint` is the LRS's xAPI base, e.g. `http://127.0.0.1:8100/xAPI/`.
     pub fn new(endpoint: &str, user: &str, password: &str) -> Result<Self, SendError> {
@@ -95,18 +99,14 @@ impl Lrs {
             return Err(SendError::Invalid(format!("--lrs {endpoint}: give the LRS's http:// or https:// address")));
         }
         let endpoint = endpoint.trim_end_matches('/').to_string();
-        let auth =
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")));
+        let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")));
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
         Ok(Lrs { endpoint, auth, agent, batch: DEFAULT_BATCH, retry_pause: Duration::from_millis(500) })
     }
 
     fn request(&self, method: &str, url: &str, body: Option<&Value>) -> Answer {
-        let req = self
-            .agent
-            .request(method, url)
-            .set("Authorization", &self.auth)
-            .set("X-Experience-API-Version", "1.0.3");
+        let req =
+            self.agent.request(method, url).set("Authorization", &self.auth).set("X-Experience-API-Version", "1.0.3");
         let res = match body {
             Some(b) => req.set("Content-Type", "application/json").send_string(&b.to_string()),
             None => req.call(),
@@ -139,83 +139,79 @@ impl Lrs {
         Err(last)
     }
 
-    fn holds(&self, id: &str) -> Result<bool, String> {
-        let url = format!("{}/statements?statementId={id}", self.endpoint);
-        match self.request_retrying("GET", &url, None)? {
-            (200, _) => Ok(true),
-            (404, _) => Ok(false),
-            (s @ (401 | 403), b) => Err(format!("unauthorized {s}: {}", reason(&b))),
-            (s, b) => Err(format!("HTTP {s} on asking for statement {id}: {}", reason(&b))),
-        }
-    }
-
     /// Sends every statement not already in the LRS; reports what was stored, what was there and
     /// what the LRS refused (with its reason).
     pub fn send(&self, statements: &[Value]) -> Result<SendReport, SendError> {
         let started = Instant::now();
-        let mut ids = Vec::with_capacity(statements.len());
         for (i, s) in statements.iter().enumerate() {
-            match s.get("id").and_then(Value::as_str) {
-                Some(id) => ids.push(id.to_string()),
-                None => {
-                    return Err(SendError::Invalid(format!(
-                        "statement {} has no id: Crossway sends only statements with stable ids (export again with this version)",
-                        i + 1
-                    )))
-                }
+            if s.get("id").and_then(Value::as_str).is_none() {
+                return Err(SendError::Invalid(format!(
+                    "statement {} has no id: Crossway sends only statements with stable ids (export again with this version)",
+                    i + 1
+                )));
             }
         }
+        let url = format!("{}/statements", self.endpoint);
         let mut done = SendReport::default();
-        let fail = |detail: String, done: &mut SendReport| {
-            if let Some(rest) = detail.strip_prefix("unauthorized ") {
-                let (status, reason) = rest.split_once(": ").unwrap_or((rest, ""));
-                return SendError::Unauthorized { status: status.parse().unwrap_or(401), reason: reason.to_string() };
-            }
+        let unreachable = |detail: String, done: &mut SendReport| {
             done.ms = started.elapsed().as_secs_f64() * 1000.0;
             SendError::Unreachable { detail, done: done.clone() }
         };
-        for (chunk, chunk_ids) in statements.chunks(self.batch.max(1)).zip(ids.chunks(self.batch.max(1))) {
-            // Which of these the LRS already has: the first and last decide for a whole batch that
-            // went through before (the common case when resuming), else each is asked.
-            let mut missing = Vec::new();
-            for (s, id) in chunk.iter().zip(chunk_ids) {
-                match self.holds(id) {
-                    Ok(true) => done.already_there += 1,
-                    Ok(false) => missing.push(s.clone()),
-                    Err(e) => return Err(fail(e, &mut done)),
+        for chunk in statements.chunks(self.batch.max(1)) {
+            match self.post(&url, chunk) {
+                Ok(Posted::Stored { new }) => {
+                    done.sent += new;
+                    done.already_there += chunk.len() - new;
                 }
-            }
-            if missing.is_empty() {
-                continue;
-            }
-            let url = format!("{}/statements", self.endpoint);
-            match self.request_retrying("POST", &url, Some(&Value::Array(missing.clone()))) {
-                Ok((200 | 204, _)) => done.sent += missing.len(),
-                Ok((s @ (401 | 403), b)) => return Err(SendError::Unauthorized { status: s, reason: reason(&b) }),
-                // Refused as a whole: one by one, to store the good ones and name the bad ones.
-                Ok(_) => {
-                    for s in missing {
+                Ok(Posted::Refused { status, reason }) if matches!(status, 401 | 403) => {
+                    return Err(SendError::Unauthorized { status, reason })
+                }
+                // Refused as a whole (a bad statement, or an id the LRS holds with other content):
+                // one by one, to store the good ones and name the bad ones.
+                Ok(Posted::Refused { .. }) => {
+                    for s in chunk {
                         let id = s.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-                        match self.request_retrying("POST", &url, Some(&Value::Array(vec![s]))) {
-                            Ok((200 | 204, _)) => done.sent += 1,
-                            Ok((s @ (401 | 403), b)) => {
-                                return Err(SendError::Unauthorized { status: s, reason: reason(&b) })
+                        match self.post(&url, std::slice::from_ref(s)) {
+                            Ok(Posted::Stored { new }) => {
+                                done.sent += new;
+                                done.already_there += 1 - new;
                             }
-                            Ok((status, b)) => done.rejected.push(Rejected { id, status, reason: reason(&b) }),
-                            Err(e) => return Err(fail(e, &mut done)),
+                            Ok(Posted::Refused { status, reason }) if matches!(status, 401 | 403) => {
+                                return Err(SendError::Unauthorized { status, reason })
+                            }
+                            Ok(Posted::Refused { status, reason }) => {
+                                done.rejected.push(Rejected { id, status, reason })
+                            }
+                            Err(e) => return Err(unreachable(e, &mut done)),
                         }
                     }
                 }
-                Err(e) => return Err(fail(e, &mut done)),
+                Err(e) => return Err(unreachable(e, &mut done)),
             }
         }
         done.ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(done)
     }
 
+    /// One POST of `batch`: how many of its statements were new, or why it was refused. An xAPI
+    /// LRS answers 200 with the ids it stored (an LRS that already holds an identical statement
+    /// leaves it out; Ralph does) or 204 when there was nothing new to store.
+    fn post(&self, url: &str, batch: &[Value]) -> Result<Posted, String> {
+        let (status, body) = self.request_retrying("POST", url, Some(&Value::Array(batch.to_vec())))?;
+        match status {
+            200 => {
+                let ids: Vec<Value> = serde_json::from_str(&body).unwrap_or_default();
+                Ok(Posted::Stored { new: ids.len().min(batch.len()) })
+            }
+            204 => Ok(Posted::Stored { new: 0 }),
+            _ => Ok(Posted::Refused { status, reason: reason(&body) }),
+        }
+    }
+
     /// How many statements the LRS holds (all pages of `GET statements`), for checks and tests.
     pub fn count(&self) -> Result<usize, String> {
-        let mut url = format!("{}/statements?limit=500", self.endpoint);
+        // `limit=0` asks for the LRS's own maximum (all of them, for Ralph); `more` pages on.
+        let mut url = format!("{}/statements?limit=0", self.endpoint);
         let mut n = 0;
         loop {
             let (status, body) = self.request_retrying("GET", &url, None)?;
@@ -223,10 +219,12 @@ impl Lrs {
                 return Err(format!("HTTP {status}: {}", reason(&body)));
             }
             let v: Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
-            n += v["statements"].as_array().map_or(0, Vec::len);
-            match v["more"].as_str().filter(|m| !m.is_empty()) {
-                Some(more) => url = self.absolute(more),
-                None => return Ok(n),
+            let page = v["statements"].as_array().map_or(0, Vec::len);
+            n += page;
+            // An empty page ends it too: Ralph gives a `more` link even after the last page.
+            match v["more"].as_str().filter(|m| !m.is_empty() && page > 0) {
+                Some(more) if self.absolute(more) != url => url = self.absolute(more),
+                _ => return Ok(n),
             }
         }
     }

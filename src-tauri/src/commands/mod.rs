@@ -1,4 +1,5 @@
 pub mod assess;
+pub mod class;
 pub mod data;
 pub mod learners;
 pub mod packs;

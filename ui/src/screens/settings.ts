@@ -6,13 +6,14 @@ import { h } from "../dom";
 import { go, restart, showError, state, view } from "../app";
 import { backupsCard } from "./recovery";
 import { describeCard } from "./describe";
+import { classCard } from "./classroom";
 
 const AGE_BANDS = ["under-18", "18-24", "25-34", "35-44", "45+"];
 const EDUCATION = ["secondary", "vocational", "bachelor", "master", "doctorate", "other"];
 
 export async function renderSettings(): Promise<void> {
   const learner = state.learner!;
-  const [status, profile, blend, described] = await Promise.all([api.status(), api.profile(learner.id), api.methodBlend(learner.id), api.description(learner.id)]);
+  const [status, profile, blend, described, myClass] = await Promise.all([api.status(), api.profile(learner.id), api.methodBlend(learner.id), api.description(learner.id), classCard(learner)]);
   state.status = status;
   view.replaceChildren(
     h("h1", { id: "settings-title", tabindex: -1 }, t("settingsTitle")),
@@ -21,6 +22,7 @@ export async function renderSettings(): Promise<void> {
     backgroundCard(learner, profile.background),
     preferencesCard(learner, blend.preferred),
     pinCard(learner),
+    myClass,
     modelCard(),
     packsCard(),
     backupsCard(status.data_dir, async (r) => {
