@@ -89,6 +89,7 @@ pub fn check_ownership(meta: &Value, owned: &[(&str, &[&str])]) -> Vec<String> {
 }
 
 /// Every package reachable from `root` through normal (run-time) dependencies.
+#[cfg(test)]
 pub fn runtime_closure(meta: &Value, root: &str) -> BTreeSet<String> {
     runtime_closure_without(meta, root, &[])
 }

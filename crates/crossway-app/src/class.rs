@@ -357,7 +357,7 @@ impl App {
         let mut out = SummaryImportDto::default();
         let mut rows = Vec::new();
         for file in summary_files(dir)? {
-            match read_summary(&file, &[class.clone()]) {
+            match read_summary(&file, std::slice::from_ref(&class)) {
                 Ok((signed, sha256, body)) => rows.push(SummaryRow {
                     class_id: class.id.clone(),
                     pseudonym: signed.learner,

@@ -190,6 +190,42 @@ fn a_newer_export_of_the_same_learner_replaces_the_older_one() {
 }
 
 #[test]
+fn a_summary_made_on_another_pack_is_refused_although_its_signature_is_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut teacher, class) = teacher_with_class(&dir.path().join("teacher"), false);
+    // A learner whose install studies another pack joins with the right code.
+    let other_pack = dir.path().join("synthetic-pack");
+    crossway_app::synth_pack(5, 1, &other_pack).unwrap();
+    let home = dir.path().join("learner");
+    let mut app = App::open(AppConfig {
+        data_dir: home.clone(),
+        default_pack: Some(other_pack),
+        models_dir: home.join("models"),
+    })
+    .unwrap();
+    let l = app
+        .create_learner(NewLearnerDto {
+            name: "A".into(),
+            locale: "en".into(),
+            goal_role: None,
+            weekly_minutes: Some(60),
+        })
+        .unwrap()
+        .id;
+    app.join_class(l, &class.code).unwrap();
+    let file = PathBuf::from(app.export_class_summary(l, &class.id).unwrap().path);
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::copy(&file, inbox.join("a.json")).unwrap();
+    let r = teacher.import_summaries(&class.id, &inbox).unwrap();
+    assert_eq!(r.refused.len(), 1, "{r:?}");
+    assert!(
+        r.refused[0].reason.contains("for the pack synthetic") && r.refused[0].reason.contains("cbec-core"),
+        "{r:?}"
+    );
+}
+
+#[test]
 fn a_mistyped_class_code_is_refused_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = open(dir.path());

@@ -240,6 +240,9 @@ impl Suppressor {
     }
 }
 
+/// One indicator's value in a summary.
+type Reading = fn(&IndicatorValues) -> Option<f64>;
+
 /// The class view's numbers, with the k ≥ [`MIN_CELL`] rule applied to every one of them.
 pub fn report(class: &[LearnerSummary], scope: &Scope<'_>) -> ClassReport {
     let n = class.len() as u32;
@@ -335,7 +338,7 @@ pub fn report(class: &[LearnerSummary], scope: &Scope<'_>) -> ClassReport {
         .collect();
     stuck.sort_by(|a, b| b.stuck.unwrap_or(0).cmp(&a.stuck.unwrap_or(0)).then(a.kp.cmp(&b.kp)));
 
-    let dims: [(&'static str, fn(&IndicatorValues) -> Option<f64>); 4] = [
+    let dims: [(&'static str, Reading); 4] = [
         ("knowledge", |i| i.knowledge),
         ("skill", |i| i.skill),
         ("attitude", |i| i.attitude),
