@@ -28,7 +28,7 @@ say "Running every test (end-to-end included, under Xvfb)"
 LOG="$CARGO_TARGET_DIR/test-output.log"
 mkdir -p "$CARGO_TARGET_DIR"
 set +e
-xvfb-run -a -s "-screen 0 1920x1080x24" cargo test --locked --workspace -- --include-ignored 2>&1 | tee "$LOG"
+xvfb-run -a -s "-screen 0 1920x1080x24" cargo test --locked --workspace --no-fail-fast -- --include-ignored 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole run (cargo prints one per test binary, the last often "0 passed").

@@ -367,6 +367,47 @@ pub fn check_no_unwrap() -> Vec<String> {
     problems
 }
 
+/// The window's English string tables (`const xxxEn = {` in `ui/src/i18n.ts` and
+/// `ui/src/i18n/*.ts`) are spread into one: a key defined in two of them silently replaces the
+/// other's text, so each key must be defined once.
+pub fn check_i18n_keys_unique() -> Vec<String> {
+    let ui = workspace_root().join("ui/src");
+    let mut files = vec![ui.join("i18n.ts")];
+    let mut more: Vec<PathBuf> = std::fs::read_dir(ui.join("i18n"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ts"))
+        .collect();
+    more.sort();
+    files.extend(more);
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut problems = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let mut in_en = false;
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("En = {") && line.trim_start().starts_with(['c', 'e']) {
+                in_en = true;
+                continue;
+            }
+            if in_en && line.starts_with("};") {
+                in_en = false;
+            }
+            let Some(key) = line.strip_prefix("  ").and_then(|l| l.split(':').next()) else { continue };
+            if !in_en || key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let here = format!("{}:{}", rel(&file), n + 1);
+            if let Some(first) = seen.insert(key.to_string(), here.clone()) {
+                problems
+                    .push(format!("{here}: the string key `{key}` is also defined at {first}; one replaces the other"));
+            }
+        }
+    }
+    problems
+}
+
 pub fn run_all() -> Result<(), Vec<String>> {
     let meta = metadata().map_err(|e| vec![e])?;
     let mut problems = check_ownership(&meta, OWNED);
@@ -375,6 +416,7 @@ pub fn run_all() -> Result<(), Vec<String>> {
     problems.extend(check_core_is_pure(&meta));
     problems.extend(check_commands_agree());
     problems.extend(check_csp());
+    problems.extend(check_i18n_keys_unique());
     problems.extend(check_no_unwrap());
     if problems.is_empty() {
         Ok(())
@@ -450,6 +492,12 @@ mod tests {
         // WebDriver on localhost), and the desktop closure really holds tauri.
         assert!(runtime_closure(&m, "crossway-desktop").contains("tauri"));
         assert!(runtime_closure(&m, "crossway-cli").contains("crossway-app"));
+    }
+
+    #[test]
+    fn every_string_key_is_defined_once() {
+        let problems = check_i18n_keys_unique();
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 
     #[test]

@@ -165,7 +165,7 @@ function reportView(r: ClassReport): HTMLElement[] {
     [t("classPick"), ...LEVELS.map((l) => t(`level_${l}`))],
     started.map((row) => [`${title(r, row.module)} · ${title(r, row.kp)}`, ...row.counts.map((c) => heatCell(c, rep.learners))]))));
   if (rep.readiness.length) {
-    out.push(h("section", { class: "card" }, table("class-readiness", t("readinessTitle"),
+    out.push(h("section", { class: "card" }, table("class-readiness", t("classReadinessTitle"),
       [t("readinessRole"), t("readinessReady"), t("readinessChose"), ...BINS.map((b) => `${t("readinessShare")} ${b}`)],
       rep.readiness.map((x) => [title(r, x.role), cell(x.ready), cell(x.chose_it), ...x.bins.map(cell)]))));
   }
@@ -179,7 +179,7 @@ function reportView(r: ClassReport): HTMLElement[] {
     rep.stuck.length
       ? h("ul", {}, ...rep.stuck.map((s) => h("li", {}, t("stuckLine", { kp: title(r, s.kp), stuck: cell(s.stuck), asking: cell(s.asking) }))))
       : h("p", { class: "muted" }, t("stuckNone", { k }))));
-  out.push(h("section", { class: "card" }, table("class-indicators", t("indicatorsTitle"),
+  out.push(h("section", { class: "card" }, table("class-indicators", t("classIndicatorsTitle"),
     ["", t("indicatorNone"), ...BINS, t("indicatorMean")],
     rep.indicators.map((d) => [t(DIMS[d.dimension] ?? "dimKnowledge"), cell(d.no_evidence), ...d.bins.map(cell), d.mean === null ? "<3" : `${Math.round(d.mean * 100)}%`]))));
   out.push(h("section", { class: "card" }, table("class-weeks", t("weeksTitle"),
