@@ -152,3 +152,29 @@ pub fn new_english_learner(s: &Session, name: &str, goal: Option<&str>) {
 pub fn wait_chart(s: &Session, id: &str) {
     s.wait(&format!("#{id}[data-ready='true'] svg")).unwrap_or_else(|e| panic!("chart #{id} not drawn: {e:?}"));
 }
+
+/// axe-core (npm, a dev dependency of ui/: injected by the tests, never shipped), run on the
+/// screen as shown: its critical and serious violations, each with up to three of the elements.
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
+  .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+  .map((v) => v.impact + ' ' + v.id + ' (' + v.nodes.length + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '))),
+  (e) => done(['axe failed: ' + e]));
+"#;
+
+fn axe_source() -> String {
+    let path = crate::workspace_root().join("ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (scripts/test.sh runs npm ci in ui/)", path.display()))
+}
+
+/// axe-core's critical and serious violations on the current screen (`screen` names it in a panic).
+pub fn axe_violations(s: &Session, screen: &str) -> Vec<String> {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let source = SOURCE.get_or_init(axe_source);
+    let found = s
+        .execute_async(&format!("{source}\n{AXE_RUN}"), serde_json::json!([]))
+        .unwrap_or_else(|e| panic!("{screen}: axe: {e:.300}"));
+    found.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
+}

@@ -6,7 +6,9 @@
 //! Run by `scripts/test.sh` (`--include-ignored`).
 
 use crossway_tests::webdriver::Session;
-use crossway_tests::window::{app_binary, new_english_learner, save_screenshot, Driver, ONE_WINDOW};
+use crossway_tests::window::{
+    app_binary, axe_violations, new_english_learner, save_screenshot, wait_chart, Driver, ONE_WINDOW,
+};
 use serde_json::json;
 
 /// Calls a command from a script in the current window; `Ok(value)` or `Err(message)`.
@@ -70,7 +72,13 @@ fn the_teacher_sees_the_class_in_counts_only_in_a_window_that_cannot_read_a_lear
     assert!(heat.contains('3'), "three learners counted: {heat}");
     assert!(s.text_of("#class-weeks").unwrap().contains('3'), "three active learners this week");
     s.wait_text("#class-code", "-").unwrap();
+    wait_chart(&s, "class-heat-chart");
+    wait_chart(&s, "class-weeks-chart");
+    let axe = axe_violations(&s, "class view (en)");
+    assert!(axe.is_empty(), "{axe:#?}");
     save_screenshot(&s, "class-view-en.png");
+    s.execute("document.getElementById('class-heat-chart').scrollIntoView()").unwrap();
+    save_screenshot(&s, "class-heatmap.png");
 
     // The class window's capability grants no learner command: a script there is refused.
     for (cmd, args) in [
@@ -89,6 +97,9 @@ fn the_teacher_sees_the_class_in_counts_only_in_a_window_that_cannot_read_a_lear
     s.click(&s.wait("#toggle-locale").unwrap()).unwrap();
     s.wait_text("#class-summary", "名学员").unwrap();
     s.wait_text("#class-heatmap", "水平").unwrap();
+    wait_chart(&s, "class-heat-chart");
+    let axe = axe_violations(&s, "class view (zh)");
+    assert!(axe.is_empty(), "{axe:#?}");
     save_screenshot(&s, "class-view-zh.png");
     s.click(&s.wait("#teacher-lock").unwrap()).unwrap();
     s.wait("#teacher-unlock").unwrap();

@@ -12,7 +12,7 @@
 //! Run by `scripts/test.sh` (`--include-ignored`).
 
 use crossway_tests::webdriver::Session;
-use crossway_tests::window::{app_binary, new_english_learner, save_screenshot, Driver, ONE_WINDOW};
+use crossway_tests::window::{app_binary, axe_violations, new_english_learner, save_screenshot, Driver, ONE_WINDOW};
 
 /// English words a Chinese screen may show: names that are not translated in Chinese use.
 const ALLOWED_EN: &[&str] = &[
@@ -109,31 +109,10 @@ for (let n = walker.nextNode(); n; n = walker.nextNode()) {
 return leaks;
 "#;
 
-/// axe-core (npm, a dev dependency of ui/: injected here, never shipped), run on the screen as
-/// shown: its critical and serious violations, each with up to three of the elements.
-const AXE_RUN: &str = r#"
-const done = arguments[arguments.length - 1];
-axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
-  .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-  .map((v) => v.impact + ' ' + v.id + ' (' + v.nodes.length + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '))),
-  (e) => done(['axe failed: ' + e]));
-"#;
-
-fn axe_source() -> String {
-    let path = crossway_tests::workspace_root().join("ui/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (scripts/test.sh runs npm ci in ui/)", path.display()))
-}
-
 /// Runs axe-core on the screen; adds each critical or serious violation to `all`.
 fn axe(s: &Session, zh: bool, screen: &str, all: &mut Vec<String>) {
-    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let source = SOURCE.get_or_init(axe_source);
-    let found = s
-        .execute_async(&format!("{source}\n{AXE_RUN}"), serde_json::json!([]))
-        .unwrap_or_else(|e| panic!("{screen}: axe: {e:.300}"));
-    for v in found.as_array().unwrap() {
-        all.push(format!("[{}] {screen}: {}", if zh { "zh" } else { "en" }, v.as_str().unwrap()));
+    for v in axe_violations(s, screen) {
+        all.push(format!("[{}] {screen}: {v}", if zh { "zh" } else { "en" }));
     }
 }
 

@@ -4,13 +4,13 @@
 // parts used are bundled. Every chart also has a text equivalent beside it in the screen, so no
 // information is in the picture alone.
 import * as echarts from "echarts/core";
-import { BarChart, GraphChart, LineChart, RadarChart } from "echarts/charts";
-import { AriaComponent, GridComponent, LegendComponent, RadarComponent, TooltipComponent } from "echarts/components";
+import { BarChart, GraphChart, HeatmapChart, LineChart, RadarChart } from "echarts/charts";
+import { AriaComponent, GridComponent, LegendComponent, RadarComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
 import { SVGRenderer } from "echarts/renderers";
 import { h } from "./dom";
 import { onLeave } from "./app";
 
-echarts.use([BarChart, GraphChart, LineChart, RadarChart, AriaComponent, GridComponent, LegendComponent, RadarComponent, TooltipComponent, SVGRenderer]);
+echarts.use([BarChart, GraphChart, HeatmapChart, LineChart, RadarChart, AriaComponent, GridComponent, LegendComponent, RadarComponent, TooltipComponent, VisualMapComponent, SVGRenderer]);
 
 const live: echarts.ECharts[] = [];
 window.addEventListener("resize", () => live.forEach((c) => { if (!c.isDisposed()) c.resize(); }));

@@ -261,7 +261,8 @@ impl App {
         let learner = self.store.db().learner(learner_id)?;
         let pack = self.active_pack()?;
         let db = self.store.db();
-        let mastery = self.mastery_map(learner_id)?.into_iter().map(|(kp, m)| (kp, m.p)).collect();
+        // Stored rows only: KPs answered or seeded by a placement check (not the pack's priors).
+        let mastery = db.mastery(learner_id)?.into_iter().map(|(kp, m)| (kp, m.p)).collect();
         let attempts = db.attempts(learner_id)?;
         let disputed: HashSet<i64> = db
             .feedback_of_learner(learner_id)?

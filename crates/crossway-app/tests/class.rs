@@ -107,6 +107,9 @@ fn no_number_describing_fewer_than_three_learners_is_shown() {
     let three = app.class_report(&class.id).unwrap().report;
     let acos = three.heatmap.iter().find(|r| r.kp == "marketing.acos").unwrap();
     assert_eq!(acos.counts.iter().flatten().sum::<u32>(), 3, "{acos:?}");
+    assert_eq!(acos.counts[0], Some(0), "all three answered on ACoS: {acos:?}");
+    let untouched = three.heatmap.iter().find(|r| r.kp == "logistics.volumetric-weight").unwrap();
+    assert_eq!(untouched.counts[0], Some(3), "nobody started it: {untouched:?}");
     let item = three.items.iter().find(|i| i.item == "marketing.acos.basic").unwrap();
     assert_eq!((item.learners, item.p_value), (3, Some(0.0)), "first answers were wrong");
     assert_eq!(three.weeks.last().unwrap().answers, Some(6));

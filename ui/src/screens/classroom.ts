@@ -5,6 +5,7 @@ import { classApi, isAppError, pickFolder, type CountCell as Cell, type ClassInf
 import { t, tr } from "../i18n";
 import { h } from "../dom";
 import { showError, state, view } from "../app";
+import { chart } from "../charts";
 
 const LEVELS = ["not_started", "learning", "level_1", "level_2", "level_3"] as const;
 const BINS = ["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"];
@@ -13,7 +14,8 @@ const DIMS: Record<string, "dimKnowledge" | "dimSkill" | "dimAttitude" | "dimTea
 };
 
 const cell = (c: Cell): string => (c === null ? "<3" : String(c));
-const num = (x: number | null, digits = 2): string => (x === null ? "<3" : x.toFixed(digits));
+/** A statistic that may be missing because it cannot be computed (too little data), not hidden. */
+const stat = (x: number | null, digits = 2): string => (x === null ? "—" : x.toFixed(digits));
 
 /** The class view: the teacher's PIN first, then classes, imports and the report. */
 export async function renderClass(): Promise<void> {
@@ -161,18 +163,31 @@ function reportView(r: ClassReport): HTMLElement[] {
   ];
   // Mastery heatmap: KPs someone has started, grouped by module (the table is the text equivalent).
   const started = rep.heatmap.filter((row) => row.counts[0] !== rep.learners);
-  out.push(h("section", { class: "card" }, table("class-heatmap", t("heatTitle"),
-    [t("classPick"), ...LEVELS.map((l) => t(`level_${l}`))],
+  const levels = LEVELS.map((l) => t(`level_${l}`));
+  const kpNames = started.map((row) => title(r, row.kp));
+  // The heatmap drawing (cells of fewer than 3 learners left empty); the table below is its text.
+  const heat = chart("class-heat-chart", t("heatTitle"), {
+    tooltip: { position: "top" },
+    grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
+    xAxis: { type: "category", data: levels, position: "top" },
+    yAxis: { type: "category", data: kpNames, inverse: true, axisLabel: { width: 260, overflow: "truncate" } },
+    visualMap: { min: 0, max: Math.max(1, rep.learners), calculable: false, orient: "horizontal", left: "center", bottom: 4, inRange: { color: ["#e6f4f1", "#0f766e"] } },
+    series: [{ type: "heatmap", label: { show: true }, data: started.flatMap((row, y) => row.counts.flatMap((c, x) => (c === null ? [] : [[x, y, c]]))) }],
+  });
+  heat.classList.add("class-heat-chart");
+  heat.style.height = `${Math.max(160, 26 * started.length + 90)}px`;
+  out.push(h("section", { class: "card" }, heat, table("class-heatmap", t("heatTitle"),
+    [t("classKpCol"), ...levels],
     started.map((row) => [`${title(r, row.module)} · ${title(r, row.kp)}`, ...row.counts.map((c) => heatCell(c, rep.learners))]))));
   if (rep.readiness.length) {
-    out.push(h("section", { class: "card" }, table("class-readiness", t("classReadinessTitle"),
-      [t("readinessRole"), t("readinessReady"), t("readinessChose"), ...BINS.map((b) => `${t("readinessShare")} ${b}`)],
+    out.push(h("section", { class: "card" }, table("class-readiness", `${t("classReadinessTitle")} — ${t("readinessShare")}`,
+      [t("readinessRole"), t("readinessReady"), t("readinessChose"), ...BINS],
       rep.readiness.map((x) => [title(r, x.role), cell(x.ready), cell(x.chose_it), ...x.bins.map(cell)]))));
   }
   out.push(h("section", { class: "card" },
     table("class-items", t("itemsTitle", { k }),
       [t("itemCol"), t("itemLearners"), t("itemP"), t("itemDisc"), t("itemDisputes"), t("itemFlags")],
-      rep.items.slice(0, 40).map((i) => [`${title(r, r.item_kp[i.item] ?? "")} · ${i.item}`, String(i.learners), num(i.p_value), num(i.discrimination), num(i.dispute_rate),
+      rep.items.slice(0, 40).map((i) => [`${title(r, r.item_kp[i.item] ?? "")} · ${i.item}`, String(i.learners), stat(i.p_value), stat(i.discrimination), stat(i.dispute_rate),
         i.flags.map((f) => f.kind).join(", ")])),
     h("p", { class: "muted" }, t("itemsHiddenNote", { n: rep.items_hidden }))));
   out.push(h("section", { class: "card", id: "class-stuck" }, h("h2", {}, t("stuckTitle")),
@@ -182,7 +197,14 @@ function reportView(r: ClassReport): HTMLElement[] {
   out.push(h("section", { class: "card" }, table("class-indicators", t("classIndicatorsTitle"),
     ["", t("indicatorNone"), ...BINS, t("indicatorMean")],
     rep.indicators.map((d) => [t(DIMS[d.dimension] ?? "dimKnowledge"), cell(d.no_evidence), ...d.bins.map(cell), d.mean === null ? "<3" : `${Math.round(d.mean * 100)}%`]))));
-  out.push(h("section", { class: "card" }, table("class-weeks", t("weeksTitle"),
+  const weekChart = chart("class-weeks-chart", t("weeksTitle"), {
+    tooltip: {},
+    grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
+    xAxis: { type: "category", data: rep.weeks.map((w) => w.week) },
+    yAxis: { type: "value", name: t("weekActive"), minInterval: 1 },
+    series: [{ type: "bar", name: t("weekActive"), data: rep.weeks.map((w) => (w.active === null ? "-" : w.active)), itemStyle: { color: "#0f766e" } }],
+  });
+  out.push(h("section", { class: "card" }, weekChart, table("class-weeks", t("weeksTitle"),
     [t("weekCol"), t("weekActive"), t("weekAnswers"), t("weekMinutes")],
     rep.weeks.map((w) => [w.week, cell(w.active), w.answers === null ? "<3" : String(w.answers), w.minutes === null ? "<3" : String(Math.round(w.minutes))]))));
   if (r.refused.length) out.push(h("section", { class: "card" }, h("ul", {}, ...r.refused.map((x) => h("li", {}, t("classRefused", { file: x.file, reason: x.reason }))))));
