@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use crate::pin::hex;
 use crate::{App, AppError, ErrorCode, Result};
 
 /// The format line of a class summary file.
@@ -135,10 +136,6 @@ pub(crate) fn random_code(n: usize) -> Result<String> {
     getrandom::fill(&mut bytes)
         .map_err(|e| AppError::new(ErrorCode::Internal, format!("the system's random source failed: {e}")))?;
     Ok(bytes.iter().map(|b| ALPHABET[usize::from(b & 31)] as char).collect())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn mac_of(secret: &str, bytes: &[u8]) -> Result<Hmac<Sha256>> {

@@ -40,7 +40,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -79,6 +80,20 @@ pub fn wait_after(failures: u32) -> i64 {
     }
 }
 
+/// The refusal of a PIN try made before the wait after `failures` wrong PINs (the last at
+/// `last`) is over; `None` when a try may be made now.
+pub(crate) fn still_waiting(failures: u32, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<AppError> {
+    let left = wait_after(failures) - (now - last?).num_seconds();
+    (left > 0).then(|| {
+        let mut e = AppError::new(
+            crate::ErrorCode::PinWait,
+            format!("{failures} wrong PINs in a row: wait {left} s before the next try"),
+        );
+        e.details = vec![left.to_string()];
+        e
+    })
+}
+
 impl App {
     fn stored_pin(&self, learner_id: i64) -> Result<Option<Stored>> {
         let fact = self.store.db().profile_facts(learner_id)?.into_iter().find(|(k, _)| k == KEY).map(|(_, v)| v);
@@ -115,16 +130,8 @@ impl App {
         };
         let now = self.now();
         let (failures, last) = self.pin_failures(learner_id)?;
-        if let Some(last) = last {
-            let left = wait_after(failures) - (now - last).num_seconds();
-            if left > 0 {
-                let mut e = AppError::new(
-                    crate::ErrorCode::PinWait,
-                    format!("{failures} wrong PINs in a row: wait {left} s before the next try"),
-                );
-                e.details = vec![left.to_string()];
-                return Err(e);
-            }
+        if let Some(e) = still_waiting(failures, last, now) {
+            return Err(e);
         }
         let pin = pin.trim();
         let right = match &stored {

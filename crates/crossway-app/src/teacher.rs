@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::pin::{phc, valid, verify, wait_after};
+use crate::pin::{phc, still_waiting, valid, verify};
 use crate::{App, AppError, ErrorCode, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,16 +46,8 @@ impl App {
     pub fn unlock_teacher(&mut self, pin: &str) -> Result<bool> {
         let t = self.store.db().teacher()?.ok_or_else(|| AppError::not_found("teacher profile", "this install"))?;
         let now = self.now();
-        if let Some(last) = t.last_failure {
-            let left = wait_after(t.failures) - (now - last).num_seconds();
-            if left > 0 {
-                let mut e = AppError::new(
-                    ErrorCode::PinWait,
-                    format!("{} wrong PINs in a row: wait {left} s before the next try", t.failures),
-                );
-                e.details = vec![left.to_string()];
-                return Err(e);
-            }
+        if let Some(e) = still_waiting(t.failures, t.last_failure, now) {
+            return Err(e);
         }
         let right = verify(&t.pin, pin.trim());
         if right {

@@ -73,7 +73,7 @@ impl App {
         }
         let l = db.learner(learner_id)?;
         let h = Sha256::digest(format!("crossway-learner:{}:{}", l.id, l.created_at.to_rfc3339()).as_bytes());
-        Ok(format!("p-{}", h.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>()))
+        Ok(format!("p-{}", crate::pin::hex(&h[..8])))
     }
 
     /// The learner's records as xAPI statements, oldest first.

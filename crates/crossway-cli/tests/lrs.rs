@@ -122,11 +122,7 @@ fn install(dir: &Path, learners: usize, answers: usize) -> PathBuf {
             app.add_note(l, "marketing.acos", "a private note").unwrap();
         }
     }
-    dir.join(crossway_store_file())
-}
-
-fn crossway_store_file() -> &'static str {
-    "crossway.sqlite3"
+    dir.join("crossway.sqlite3")
 }
 
 fn send(lrs: &str, db: &Path, extra: &[&str], dir: &Path) -> Output {

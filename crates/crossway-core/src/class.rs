@@ -280,7 +280,8 @@ pub fn report(class: &[LearnerSummary], scope: &Scope<'_>) -> ClassReport {
             let chose = class.iter().filter(|l| l.goal_role.as_deref() == Some(role.id.as_str())).count() as u32;
             RoleReadiness {
                 role: role.id.clone(),
-                ready: s.row([ready, n - ready])[0],
+                // One cell: its complement is shown nowhere, so nothing can be subtracted.
+                ready: s.cell(ready),
                 bins: s.row(bins),
                 chose_it: s.cell(chose),
             }
@@ -326,13 +327,12 @@ pub fn report(class: &[LearnerSummary], scope: &Scope<'_>) -> ClassReport {
                 return None;
             }
             let wrong_behind = acts.iter().filter(|(a, _)| a.wrong > 0).count() as u32;
-            let asked_behind = asking_n;
             Some(StuckKp {
                 kp: kp.to_string(),
                 stuck: s.cell(stuck_n),
                 asking: s.cell(asking_n),
                 wrong_answers: s.total(wrong_behind, acts.iter().map(|(a, _)| a.wrong).sum()),
-                questions: s.total(asked_behind, acts.iter().map(|(a, _)| a.questions).sum()),
+                questions: s.total(asking_n, acts.iter().map(|(a, _)| a.questions).sum()),
             })
         })
         .collect();
